@@ -1,0 +1,64 @@
+# Darcha — one-command start and test. Needs only the system Python 3.11+ and make;
+# Debian packages a target needs (chromium for browser tests, wrk for benchmarks) it installs itself.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+HOST   ?= 127.0.0.1
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test e2e bench lint format install migrate demo messages schema clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	mkdir -p var
+	$(BIN)/darcha migrate --noinput
+
+demo: migrate
+	$(BIN)/darcha load_demo
+
+## run: install, migrate, load the Namangan demo, serve at http://$(HOST):$(PORT) with the task worker
+run: demo
+	$(BIN)/darcha serve --host $(HOST) --port $(PORT)
+
+## test: the whole suite but the browser tests (SQLite, or DATABASE_URL)
+test: install
+	$(BIN)/pytest -n 2 -m "not e2e" -q
+
+## e2e: browser tests in headless Debian Chromium
+e2e: install
+	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+	$(BIN)/pytest -m e2e -q -p no:xdist
+
+## bench: every benchmark under bench/, one table
+bench: install
+	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
+	$(BIN)/python bench/run.py
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## messages: refresh the translation catalogs (uz-cyrl is transliterated from uz) and compile them
+messages: install
+	cd darcha && ../$(BIN)/darcha makemessages -l uz -l uz_Cyrl -l ru -l en --no-obsolete --no-location
+	$(BIN)/darcha translit_catalog
+	cd darcha && ../$(BIN)/darcha compilemessages
+
+## schema: regenerate the committed OpenAPI schema
+schema: install
+	$(BIN)/darcha spectacular --file docs/api/openapi.yaml --validate
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,44 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from darcha.catalog import api as catalog_api
+from darcha.catalog import views as catalog_views
+from darcha.core import views as core_views
+
+admin.site.site_header = _("Darcha administration")
+admin.site.site_title = _("Darcha")
+admin.site.index_title = _("Catalog, organizations, users and calendar")
+
+router = DefaultRouter()
+router.register("agencies", catalog_api.AgencyViewSet, basename="agency")
+router.register("categories", catalog_api.CategoryViewSet, basename="category")
+router.register("services", catalog_api.ServiceViewSet, basename="service")
+
+urlpatterns = [
+    path("health/", core_views.health, name="health"),
+    path("health/live/", core_views.live, name="live"),
+    path("api/v1/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]
+
+urlpatterns += i18n_patterns(
+    path("", catalog_views.home, name="home"),
+    path("", include("darcha.catalog.urls")),
+    path("", include("darcha.core.urls")),
+    path("admin/", admin.site.urls),
+    prefix_default_language=False,
+)
+
+handler400 = core_views.bad_request
+handler403 = core_views.permission_denied
+handler404 = core_views.page_not_found
+handler500 = core_views.server_error
+
+if settings.DEBUG:
+    urlpatterns += [path("__debug__/404/", core_views.page_not_found)]

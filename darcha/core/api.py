@@ -1,0 +1,49 @@
+"""Shared REST API pieces: pagination and one JSON error shape with a stable `code`."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class Pagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+def _error_code(exc) -> str:
+    if isinstance(exc, exceptions.ValidationError):
+        return "invalid"
+    if isinstance(exc, exceptions.NotFound | Http404):
+        return "not_found"
+    return getattr(exc, "default_code", "error")
+
+
+def exception_handler(exc, context):
+    """Every API error is `{"code": ..., "detail": ..., "errors": {field: [messages]}}`."""
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(_("Not found."))
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    body = {"code": _error_code(exc), "detail": ""}
+    if isinstance(exc, exceptions.ValidationError):
+        body["detail"] = _("The request has invalid parameters.")
+        data = response.data
+        body["errors"] = data if isinstance(data, dict) else {"non_field_errors": data}
+    else:
+        data = response.data
+        body["detail"] = data.get("detail", "") if isinstance(data, dict) else str(data)
+    response.data = body
+    return response
+
+
+def bad_request(code: str, detail: str, errors: dict | None = None) -> Response:
+    return Response({"code": code, "detail": detail, "errors": errors or {}}, status=status.HTTP_400_BAD_REQUEST)

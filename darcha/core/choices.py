@@ -1,0 +1,44 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OrganizationKind(models.TextChoices):
+    REGION = "region", _("Region")
+    CITY = "city", _("City")
+    DISTRICT = "district", _("District")
+    HOKIMIYAT = "hokimiyat", _("Hokimiyat")
+    CENTER = "center", _("Public service center")
+    AGENCY = "agency", _("Agency")
+
+
+class Role(models.TextChoices):
+    ADMINISTRATOR = "administrator", _("Administrator")
+    CENTER_MANAGER = "center_manager", _("Center manager")
+    OPERATOR = "operator", _("Front-office operator")
+    AGENCY_CLERK = "agency_clerk", _("Agency clerk")
+    AGENCY_HEAD = "agency_head", _("Agency head")
+    PRESS_SECRETARY = "press_secretary", _("Press secretary")
+    LEADERSHIP = "leadership", _("Leadership viewer")
+
+
+# Which kinds of organization a role may be held in. An administrator's scope is any subtree.
+ROLE_ORGANIZATION_KINDS: dict[str, set[str]] = {
+    Role.ADMINISTRATOR: set(OrganizationKind.values),
+    Role.CENTER_MANAGER: {OrganizationKind.CENTER},
+    Role.OPERATOR: {OrganizationKind.CENTER},
+    Role.AGENCY_CLERK: {OrganizationKind.AGENCY},
+    Role.AGENCY_HEAD: {OrganizationKind.AGENCY},
+    Role.PRESS_SECRETARY: {OrganizationKind.HOKIMIYAT},
+    Role.LEADERSHIP: {OrganizationKind.HOKIMIYAT, OrganizationKind.REGION, OrganizationKind.CITY,
+                      OrganizationKind.DISTRICT},
+}
+
+
+class HolidayKind(models.TextChoices):
+    DAY_OFF = "day_off", _("Day off")
+    WORKING_DAY = "working_day", _("Working day (transferred)")
+
+
+class HolidaySource(models.TextChoices):
+    OFFICIAL = "official", _("Official calendar")
+    MANUAL = "manual", _("Entered by an administrator")

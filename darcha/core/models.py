@@ -1,0 +1,189 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .choices import HolidayKind, HolidaySource, OrganizationKind, Role
+from .i18n import Translated, translated_fields
+
+
+class Organization(models.Model):
+    """A node of the tree region → city/district → hokimiyat, center, agency."""
+
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=OrganizationKind.choices, db_index=True)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    # Materialised path of ancestor ids ("/1/4/9/"), so a subtree is one indexed prefix query.
+    path = models.CharField(max_length=255, editable=False, db_index=True, default="")
+    locals().update(translated_fields("name", max_length=255))
+    short_name = models.CharField(_("short name"), max_length=64, blank=True, default="")
+    address = models.CharField(_("address"), max_length=255, blank=True, default="")
+    phone = models.CharField(_("phone"), max_length=32, blank=True, default="")
+    email = models.EmailField(_("email"), blank=True, default="")
+    website = models.URLField(_("website"), blank=True, default="")
+    is_active = models.BooleanField(_("active"), default=True)
+
+    name = Translated("name")
+
+    class Meta:
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+        ordering = ["path", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # The path needs the row's own id, so it is derived after the first write.
+        new_path = f"{self.parent.path if self.parent_id else '/'}{self.pk}/"
+        if new_path != self.path:
+            old_path, self.path = self.path, new_path
+            type(self).objects.filter(pk=self.pk).update(path=new_path)
+            if old_path:
+                for child in type(self).objects.filter(path__startswith=old_path).exclude(pk=self.pk):
+                    child.save(update_fields=["path"])
+
+    def descendants(self, include_self: bool = True):
+        qs = type(self).objects.filter(path__startswith=self.path)
+        return qs if include_self else qs.exclude(pk=self.pk)
+
+    def ancestors(self):
+        ids = [int(part) for part in self.path.strip("/").split("/") if part]
+        return type(self).objects.filter(pk__in=ids).order_by("path")
+
+
+class User(AbstractUser):
+    language = models.CharField(
+        _("preferred language"), max_length=8, default="uz",
+        choices=[("uz", "Oʻzbekcha"), ("uz-cyrl", "Ўзбекча"), ("ru", "Русский"), ("en", "English")],
+    )
+    phone = models.CharField(_("phone"), max_length=16, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def roles_in(self, organization: Organization) -> set[str]:
+        return {m.role for m in self.memberships.all() if m.organization_id == organization.pk}
+
+
+class Membership(models.Model):
+    """A role a user holds within one organization (and, for administrators, its subtree)."""
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships")
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organization"), on_delete=models.PROTECT, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    created_at = models.DateTimeField(_("granted at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("role membership")
+        verbose_name_plural = _("role memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization", "role"], name="membership_unique_role")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.organization}"
+
+
+class Holiday(models.Model):
+    """A day that differs from the ordinary Monday–Friday working week."""
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=HolidayKind.choices, default=HolidayKind.DAY_OFF)
+    locals().update(translated_fields("name", max_length=255))
+    source = models.CharField(_("source"), max_length=16, choices=HolidaySource.choices, default=HolidaySource.MANUAL)
+
+    name = Translated("name")
+
+    class Meta:
+        verbose_name = _("holiday or transferred day")
+        verbose_name_plural = _("holidays and transferred days")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name}"
+
+
+class OpeningHours(models.Model):
+    """When a center receives citizens on one weekday (no row: closed that day)."""
+
+    center = models.ForeignKey(
+        Organization, verbose_name=_("center"), on_delete=models.CASCADE, related_name="opening_hours",
+        limit_choices_to={"kind": OrganizationKind.CENTER},
+    )
+    weekday = models.PositiveSmallIntegerField(
+        _("weekday"),
+        choices=[(0, _("Monday")), (1, _("Tuesday")), (2, _("Wednesday")), (3, _("Thursday")),
+                 (4, _("Friday")), (5, _("Saturday")), (6, _("Sunday"))],
+    )
+    opens = models.TimeField(_("opens"))
+    closes = models.TimeField(_("closes"))
+
+    class Meta:
+        verbose_name = _("opening hours")
+        verbose_name_plural = _("opening hours")
+        ordering = ["center", "weekday"]
+        constraints = [
+            models.UniqueConstraint(fields=["center", "weekday"], name="opening_hours_one_per_day"),
+            models.CheckConstraint(condition=models.Q(opens__lt=models.F("closes")), name="opening_hours_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+
+class BaseCalculationAmount(models.Model):
+    """BRV (bazaviy hisoblash miqdori): the amount fees are multiples of, from a given date."""
+
+    valid_from = models.DateField(_("valid from"), unique=True)
+    amount = models.PositiveIntegerField(_("amount, so'm"))
+    decree = models.CharField(_("decree"), max_length=255, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("base calculation amount (BRV)")
+        verbose_name_plural = _("base calculation amounts (BRV)")
+        ordering = ["-valid_from"]
+
+    def __str__(self) -> str:
+        return f"{self.valid_from:%Y-%m-%d}: {self.amount:,} so'm".replace(",", " ")
+
+
+class AuditEntry(models.Model):
+    """Append-only, hash-chained record of every state change (see core.audit)."""
+
+    created_at = models.DateTimeField(_("time"), db_index=True)
+    # No database constraint: deleting a user must never rewrite the audit trail.
+    actor = models.ForeignKey(
+        User, verbose_name=_("actor"), null=True, blank=True, on_delete=models.DO_NOTHING,
+        db_constraint=False, related_name="+",
+    )
+    actor_label = models.CharField(_("actor"), max_length=150)
+    action = models.CharField(_("action"), max_length=64, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=100, blank=True, default="")
+    object_id = models.CharField(_("object id"), max_length=64, blank=True, default="")
+    object_repr = models.CharField(_("object"), max_length=255, blank=True, default="")
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.action} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("audit entries are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("audit entries are append-only")

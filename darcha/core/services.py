@@ -1,0 +1,130 @@
+"""Every write of the core app. Each function takes an actor, runs atomically and is audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import holidays as holidays_lib
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.forms.models import model_to_dict
+from django.utils.translation import gettext as _
+
+from .audit import audit_record
+from .choices import ROLE_ORGANIZATION_KINDS, HolidayKind, HolidaySource
+from .models import BaseCalculationAmount, Holiday, Membership, Organization, User
+
+# Russian names for the official holidays (the `holidays` package has Uzbek and English only).
+_HOLIDAY_NAMES_RU = {
+    "New Year's Day": "Новый год",
+    "Women's Day": "Международный женский день",
+    "Nowruz": "Навруз",
+    "Remembrance and Honoring Day": "День памяти и почестей",
+    "Independence Day": "День независимости",
+    "Teachers and Mentors Day": "День учителя и наставника",
+    "Constitution Day": "День Конституции",
+    "Eid al-Fitr": "Рамазан хайит",
+    "Eid al-Adha": "Курбан хайит",
+}
+
+
+_SECRET_FIELDS = {"password"}
+
+
+def _snapshot(instance: models.Model) -> dict:
+    return {k: v for k, v in model_to_dict(instance).items()
+            if k not in _SECRET_FIELDS and not isinstance(v, list | models.Model)}
+
+
+def record_save(*, actor, instance: models.Model, action: str | None = None) -> models.Model:
+    """Validate and save a plain record (catalog and reference data edited by administrators)."""
+    creating = instance._state.adding
+    before = {} if creating else _snapshot(type(instance).objects.get(pk=instance.pk))
+    instance.full_clean()
+    with transaction.atomic():
+        instance.save()
+        after = _snapshot(instance)
+        changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+        audit_record(actor=actor, action=action or ("create" if creating else "update"), obj=instance,
+                     data={"changes": changes})
+    return instance
+
+
+def record_delete(*, actor, instance: models.Model) -> None:
+    with transaction.atomic():
+        audit_record(actor=actor, action="delete", obj=instance, data={"deleted": _snapshot(instance)})
+        instance.delete()
+
+
+def membership_grant(*, actor, user: User, organization: Organization, role: str) -> Membership:
+    if organization.kind not in ROLE_ORGANIZATION_KINDS.get(role, set()):
+        raise ValidationError(
+            _("The role “%(role)s” cannot be held in an organization of this kind (%(kind)s).")
+            % {"role": role, "kind": organization.get_kind_display()},
+            code="role_kind",
+        )
+    with transaction.atomic():
+        membership, created = Membership.objects.get_or_create(user=user, organization=organization, role=role)
+        if created:
+            audit_record(actor=actor, action="membership_grant", obj=membership,
+                         data={"user": user.pk, "organization": organization.code, "role": role})
+    return membership
+
+
+def membership_revoke(*, actor, membership: Membership) -> None:
+    with transaction.atomic():
+        audit_record(actor=actor, action="membership_revoke", obj=membership,
+                     data={"user": membership.user_id, "organization": membership.organization_id,
+                           "role": membership.role})
+        membership.delete()
+
+
+def user_set_language(*, actor, user: User, language: str) -> User:
+    valid = {code for code, _label in User._meta.get_field("language").choices}
+    if language not in valid:
+        raise ValidationError(_("Unknown language."), code="language")
+    if user.language != language:
+        with transaction.atomic():
+            old, user.language = user.language, language
+            user.save(update_fields=["language"])
+            audit_record(actor=actor, action="user_set_language", obj=user, data={"language": [old, language]})
+    return user
+
+
+def holidays_seed(*, actor, years: list[int]) -> int:
+    """Load the official Uzbek calendar for `years`; days an administrator entered are kept as they are."""
+    names_uz = holidays_lib.country_holidays("UZ", years=years, language="uz")
+    names_en = holidays_lib.country_holidays("UZ", years=years, language="en_US")
+    rows: dict[dt.date, dict] = {}
+    for day, name_uz in names_uz.items():
+        name_en = names_en.get(day, "")
+        base_en = name_en.split(" (")[0].split(";")[0].strip()
+        rows[day] = {"kind": HolidayKind.DAY_OFF, "name_uz": name_uz, "name_en": name_en,
+                     "name_ru": _HOLIDAY_NAMES_RU.get(base_en, "")}
+    for day in getattr(names_uz, "weekend_workdays", ()):
+        if day.year in years:
+            rows[day] = {"kind": HolidayKind.WORKING_DAY, "name_uz": "Ish kuni (koʻchirilgan)",
+                         "name_en": "Working day (transferred)", "name_ru": "Рабочий день (перенесённый)"}
+    manual = set(Holiday.objects.filter(date__in=rows, source=HolidaySource.MANUAL).values_list("date", flat=True))
+    created = 0
+    with transaction.atomic():
+        for day, values in sorted(rows.items()):
+            if day in manual:
+                continue
+            _obj, was_created = Holiday.objects.update_or_create(
+                date=day, defaults={**values, "source": HolidaySource.OFFICIAL}
+            )
+            created += was_created
+        audit_record(actor=actor, action="holidays_seed", data={"years": years, "created": created})
+    return created
+
+
+def brv_set(*, actor, valid_from: dt.date, amount: int, decree: str = "") -> BaseCalculationAmount:
+    if amount <= 0:
+        raise ValidationError(_("The BRV must be a positive amount."), code="brv_amount")
+    with transaction.atomic():
+        brv, _created = BaseCalculationAmount.objects.update_or_create(
+            valid_from=valid_from, defaults={"amount": amount, "decree": decree}
+        )
+        audit_record(actor=actor, action="brv_set", obj=brv, data={"valid_from": valid_from, "amount": amount})
+    return brv

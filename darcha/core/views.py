@@ -1,0 +1,116 @@
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.db import DatabaseError, connection
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse, translate_url
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language as django_set_language
+
+from . import throttle
+from .desk import panels_for
+from .forms import LoginForm
+from .selectors import user_memberships
+from .services import user_set_language
+
+
+def _safe_next(request, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                       require_https=request.is_secure()):
+        return target
+    return default
+
+
+@never_cache
+@csrf_protect
+def login_view(request):
+    if request.user.is_authenticated:
+        return HttpResponseRedirect(reverse("core:desk"))
+    form = LoginForm(request, data=request.POST or None)
+    status = 200
+    if request.method == "POST":
+        username = request.POST.get("username", "")
+        address = throttle.client_address(request)
+        if throttle.login_blocked(username, address):
+            form = LoginForm(request)
+            form.add_error(None, _("Too many failed attempts. Please wait 15 minutes and try again."))
+            status = 429
+        elif form.is_valid():
+            user = form.get_user()
+            login(request, user)
+            throttle.login_succeeded(username, address)
+            translation.activate(user.language)
+            response = HttpResponseRedirect(translate_url(_safe_next(request, reverse("core:desk")), user.language))
+            response.set_cookie(
+                "darcha_language", user.language, max_age=365 * 24 * 3600, samesite="Lax",
+            )
+            return response
+        else:
+            throttle.login_failed(username, address)
+            status = 400
+    return render(request, "core/login.html", {"form": form, "next": _safe_next(request, "")}, status=status)
+
+
+@require_POST
+def logout_view(request):
+    logout(request)
+    return HttpResponseRedirect(reverse("home"))
+
+
+@require_POST
+def set_language(request):
+    """Django's language switch, remembered on the user's account as well."""
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and translation.check_for_language(language):
+        user_set_language(actor=request.user, user=request.user, language=language)
+    return django_set_language(request)
+
+
+@login_required
+def desk(request):
+    memberships = user_memberships(request.user)
+    sections = [(m, panels_for(request, m)) for m in memberships]
+    if not memberships and not request.user.is_staff:
+        messages.info(request, _("Your account has no role yet. Ask an administrator to grant you one."))
+    return render(request, "core/desk.html", {"sections": sections})
+
+
+@require_GET
+def health(request):
+    """200 when the database answers, 503 otherwise (for load balancers and monitoring)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@require_GET
+def live(request):
+    """Liveness without touching the database; also the bare baseline view of the benchmarks."""
+    return JsonResponse({"status": "ok"})
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    return render(request, "500.html", status=500)
+
+
+def permission_denied(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def bad_request(request, exception=None):
+    return render(request, "400.html", status=400)
