@@ -24,14 +24,27 @@ class DiscountAdmin(AuditedAdmin):
 class RequiredDocumentInline(admin.StackedInline):
     model = RequiredDocument
     extra = 0
-    fields = [("position", "mandatory", "obtained_by_center", "original_required", "copies"),
-              ("name_uz", "name_ru"), ("name_uz_cyrl", "name_en"), ("note_uz", "note_ru")]
+    fields = [
+        ("position", "mandatory", "obtained_by_center", "original_required", "copies"),
+        ("name_uz", "name_ru"),
+        ("name_uz_cyrl", "name_en"),
+        ("note_uz", "note_ru"),
+    ]
 
 
 @admin.register(Service)
 class ServiceAdmin(AuditedAdmin):
-    list_display = ["name_uz", "code", "category", "responsible_agency", "fee_kind", "fee_value", "term_days",
-                    "online", "is_active"]
+    list_display = [
+        "name_uz",
+        "code",
+        "category",
+        "responsible_agency",
+        "fee_kind",
+        "fee_value",
+        "term_days",
+        "online",
+        "is_active",
+    ]
     list_filter = ["category", "online", "is_active", "fee_kind", "for_legal_entities"]
     search_fields = ["code", "search_text"]
     autocomplete_fields = ["responsible_agency"]
@@ -39,8 +52,21 @@ class ServiceAdmin(AuditedAdmin):
     inlines = [RequiredDocumentInline]
     actions = ["new_draft"]
     fieldsets = [
-        (None, {"fields": ["code", "category", "responsible_agency", "is_active", "online",
-                           ("for_individuals", "for_legal_entities"), "term_days", "legal_basis"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "code",
+                    "category",
+                    "responsible_agency",
+                    "is_active",
+                    "online",
+                    ("for_individuals", "for_legal_entities"),
+                    "term_days",
+                    "legal_basis",
+                ]
+            },
+        ),
         (_("Names"), {"fields": ["name_uz", "name_uz_cyrl", "name_ru", "name_en", "keywords"]}),
         (_("Description"), {"fields": ["description_uz", "description_uz_cyrl", "description_ru", "description_en"]}),
         (_("Result"), {"fields": ["result_uz", "result_uz_cyrl", "result_ru", "result_en"]}),
@@ -76,8 +102,13 @@ class StepInline(_FrozenInlineMixin, admin.StackedInline):
     model = Step
     extra = 0
     autocomplete_fields = ["agency"]
-    fields = [("code", "stage", "agency", "role", "term_days"), ("clock_stops_for_citizen", "join"),
-              ("name_uz", "name_ru"), ("citizen_label_uz", "citizen_label_ru"), "documents"]
+    fields = [
+        ("code", "stage", "agency", "role", "term_days"),
+        ("clock_stops_for_citizen", "join"),
+        ("name_uz", "name_ru"),
+        ("citizen_label_uz", "citizen_label_ru"),
+        "documents",
+    ]
     filter_horizontal = ["documents"]
 
 

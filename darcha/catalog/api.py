@@ -1,23 +1,26 @@
 """REST API v1, read side of the catalog: agencies, categories, services."""
 
 import django_filters
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, viewsets
 from rest_framework.permissions import AllowAny
 
+from darcha.core.api import ApiLanguageMixin
 from darcha.core.money import NoBaseAmount, brv_on
 
-from .models import Category, Service
+from .choices import VersionStatus
+from .models import Category, Service, Step
 from .selectors import active_services, agencies, categories_with_counts, service_detail, service_search
 from .serializers import AgencySerializer, CategorySerializer, ServiceDetailSerializer, ServiceSerializer
 
 
-class StrictQueryMixin:
+class StrictQueryMixin(ApiLanguageMixin):
     """Unknown query parameters are a client mistake (a typo in a filter): answer 400, not silence."""
 
-    allowed_params = frozenset({"page", "page_size", "format"})
+    allowed_params = frozenset({"page", "page_size", "format", "lang"})
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -36,7 +39,7 @@ class ServiceFilter(django_filters.FilterSet):
         queryset=Category.objects.all(), to_field_name="code", help_text="Category code"
     )
     agency = django_filters.CharFilter(method="by_agency", help_text="Agency code")
-    online = django_filters.BooleanFilter()
+    online = django_filters.ChoiceFilter(method="by_online", choices=[("true", "true"), ("false", "false")])
     applicant = django_filters.ChoiceFilter(
         method="by_applicant", choices=[("individual", _("Individuals")), ("legal_entity", _("Legal entities"))]
     )
@@ -47,9 +50,11 @@ class ServiceFilter(django_filters.FilterSet):
     def by_agency(self, queryset, name, value):
         if not agencies().filter(code=value).exists():
             raise exceptions.ValidationError({"agency": [_("No agency has this code.")]})
-        return queryset.filter(responsible_agency__code=value) | queryset.filter(
-            versions__status="published", versions__steps__agency__code=value
-        ).distinct()
+        acting = Step.objects.filter(version__status=VersionStatus.PUBLISHED, agency__code=value)
+        return queryset.filter(Q(responsible_agency__code=value) | Q(pk__in=acting.values("version__service")))
+
+    def by_online(self, queryset, name, value):
+        return queryset.filter(online=value == "true")
 
     def by_applicant(self, queryset, name, value):
         return queryset.filter(**{"for_individuals" if value == "individual" else "for_legal_entities": True})
@@ -60,8 +65,7 @@ class _ReadOnly(StrictQueryMixin, viewsets.ReadOnlyModelViewSet):
     lookup_field = "code"
 
 
-@extend_schema_view(list=extend_schema(summary="Agencies (back offices)"),
-                    retrieve=extend_schema(summary="One agency"))
+@extend_schema_view(list=extend_schema(summary="Agencies (back offices)"), retrieve=extend_schema(summary="One agency"))
 class AgencyViewSet(_ReadOnly):
     serializer_class = AgencySerializer
 
@@ -69,8 +73,7 @@ class AgencyViewSet(_ReadOnly):
         return agencies().order_by("code")
 
 
-@extend_schema_view(list=extend_schema(summary="Service categories"),
-                    retrieve=extend_schema(summary="One category"))
+@extend_schema_view(list=extend_schema(summary="Service categories"), retrieve=extend_schema(summary="One category"))
 class CategoryViewSet(_ReadOnly):
     serializer_class = CategorySerializer
 
@@ -78,8 +81,10 @@ class CategoryViewSet(_ReadOnly):
         return categories_with_counts().order_by("position", "code")
 
 
-@extend_schema_view(list=extend_schema(summary="Services, filtered and searched"),
-                    retrieve=extend_schema(summary="One service: documents, today's fee, procedure"))
+@extend_schema_view(
+    list=extend_schema(summary="Services, filtered and searched"),
+    retrieve=extend_schema(summary="One service: documents, today's fee, procedure"),
+)
 class ServiceViewSet(_ReadOnly):
     filterset_class = ServiceFilter
 
@@ -104,4 +109,3 @@ class ServiceViewSet(_ReadOnly):
         except NoBaseAmount:
             context["brv_today"] = None
         return context
-

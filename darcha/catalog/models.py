@@ -19,8 +19,9 @@ AGENCY_CHOICES = {"kind": OrganizationKind.AGENCY}
 class Category(models.Model):
     code = models.SlugField(_("code"), max_length=64, unique=True)
     locals().update(translated_fields("name", max_length=200))
-    icon = models.CharField(_("icon"), max_length=32, blank=True, default="",
-                            help_text=_("Name of an icon from the project's icon set."))
+    icon = models.CharField(
+        _("icon"), max_length=32, blank=True, default="", help_text=_("Name of an icon from the project's icon set.")
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     name = Translated("name")
@@ -39,8 +40,9 @@ class Discount(models.Model):
 
     code = models.SlugField(_("code"), max_length=64, unique=True)
     locals().update(translated_fields("name", max_length=200))
-    percent = models.DecimalField(_("discount, %"), max_digits=5, decimal_places=2,
-                                  validators=[MinValueValidator(0), MaxValueValidator(100)])
+    percent = models.DecimalField(
+        _("discount, %"), max_digits=5, decimal_places=2, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
 
     name = Translated("name")
 
@@ -55,24 +57,33 @@ class Discount(models.Model):
 
 class Service(models.Model):
     code = models.SlugField(_("code"), max_length=64, unique=True)
-    category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT,
-                                 related_name="services")
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="services"
+    )
     responsible_agency = models.ForeignKey(
-        Organization, verbose_name=_("responsible agency"), on_delete=models.PROTECT,
-        related_name="responsible_services", limit_choices_to=AGENCY_CHOICES,
+        Organization,
+        verbose_name=_("responsible agency"),
+        on_delete=models.PROTECT,
+        related_name="responsible_services",
+        limit_choices_to=AGENCY_CHOICES,
     )
     locals().update(translated_fields("name", max_length=255))
     locals().update(translated_fields("description", field_class=models.TextField, required=()))
     locals().update(translated_fields("result", max_length=255, required=()))
     keywords = models.TextField(
-        _("search keywords"), blank=True, default="",
+        _("search keywords"),
+        blank=True,
+        default="",
         help_text=_("Other words people use for this service, in any language or script."),
     )
     for_individuals = models.BooleanField(_("for individuals"), default=True)
     for_legal_entities = models.BooleanField(_("for legal entities"), default=False)
     fee_kind = models.CharField(_("fee"), max_length=16, choices=FeeKind.choices, default=FeeKind.FREE)
     fee_value = models.DecimalField(
-        _("fee value"), max_digits=14, decimal_places=2, default=Decimal(0),
+        _("fee value"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal(0),
         help_text=_("So'm for a fixed fee; the multiple or the percentage for a BRV-based fee."),
     )
     discounts = models.ManyToManyField(Discount, verbose_name=_("discounts"), blank=True, related_name="services")
@@ -102,6 +113,10 @@ class Service(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        self.search_text = self.build_search_text()
+        super().save(*args, **kwargs)
+
     def clean(self):
         if not (self.for_individuals or self.for_legal_entities):
             raise ValidationError(_("A service is for individuals, legal entities or both."))
@@ -111,10 +126,6 @@ class Service(models.Model):
             raise ValidationError({"fee_value": _("Enter the fee value.")})
         if self.fee_kind == FeeKind.BRV_PERCENT and self.fee_value > 10000:
             raise ValidationError({"fee_value": _("A percentage of the BRV above 10 000 % looks like a mistake.")})
-
-    def save(self, *args, **kwargs):
-        self.search_text = self.build_search_text()
-        super().save(*args, **kwargs)
 
     def build_search_text(self) -> str:
         parts = [self.code, all_languages_text(self, "name"), self.keywords]
@@ -134,13 +145,13 @@ class Service(models.Model):
 
 
 class RequiredDocument(models.Model):
-    service = models.ForeignKey(Service, verbose_name=_("service"), on_delete=models.CASCADE,
-                                related_name="documents")
+    service = models.ForeignKey(Service, verbose_name=_("service"), on_delete=models.CASCADE, related_name="documents")
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     locals().update(translated_fields("name", max_length=255))
     locals().update(translated_fields("note", max_length=255, required=()))
     obtained_by_center = models.BooleanField(
-        _("obtained by the center"), default=False,
+        _("obtained by the center"),
+        default=False,
         help_text=_("The center requests it from another agency itself; the citizen does not bring it."),
     )
     original_required = models.BooleanField(_("original required"), default=False)
@@ -166,11 +177,11 @@ class FrozenError(ValidationError):
 class ProcedureVersion(models.Model):
     """One version of a service's procedure. Published versions are immutable (see services.py)."""
 
-    service = models.ForeignKey(Service, verbose_name=_("service"), on_delete=models.PROTECT,
-                                related_name="versions")
+    service = models.ForeignKey(Service, verbose_name=_("service"), on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField(_("version"))
-    status = models.CharField(_("status"), max_length=16, choices=VersionStatus.choices,
-                              default=VersionStatus.DRAFT, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=VersionStatus.choices, default=VersionStatus.DRAFT, db_index=True
+    )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     notes = models.TextField(_("what changed"), blank=True, default="")
 
@@ -206,27 +217,34 @@ class _VersionPart(models.Model):
 
 
 class Step(_VersionPart):
-    version = models.ForeignKey(ProcedureVersion, verbose_name=_("version"), on_delete=models.CASCADE,
-                                related_name="steps")
+    version = models.ForeignKey(
+        ProcedureVersion, verbose_name=_("version"), on_delete=models.CASCADE, related_name="steps"
+    )
     code = models.SlugField(_("code"), max_length=64)
     stage = models.PositiveSmallIntegerField(
-        _("stage"), help_text=_("Steps of the same stage run in parallel at their agencies."),
+        _("stage"),
+        help_text=_("Steps of the same stage run in parallel at their agencies."),
     )
     locals().update(translated_fields("name", max_length=255))
     locals().update(translated_fields("citizen_label", max_length=255))
-    agency = models.ForeignKey(Organization, verbose_name=_("agency"), on_delete=models.PROTECT,
-                               related_name="procedure_steps", limit_choices_to=AGENCY_CHOICES)
+    agency = models.ForeignKey(
+        Organization,
+        verbose_name=_("agency"),
+        on_delete=models.PROTECT,
+        related_name="procedure_steps",
+        limit_choices_to=AGENCY_CHOICES,
+    )
     role = models.CharField(_("acting role"), max_length=32, choices=Role.choices, default=Role.AGENCY_CLERK)
     term_days = models.PositiveSmallIntegerField(_("term, working days"), validators=[MinValueValidator(1)])
-    clock_stops_for_citizen = models.BooleanField(
-        _("clock stops while waiting for the citizen"), default=True
-    )
+    clock_stops_for_citizen = models.BooleanField(_("clock stops while waiting for the citizen"), default=True)
     join = models.BooleanField(
-        _("join"), default=False,
+        _("join"),
+        default=False,
         help_text=_("Opens only after every parallel step leading into it has finished."),
     )
-    documents = models.ManyToManyField(RequiredDocument, verbose_name=_("documents checked"), blank=True,
-                                       related_name="steps")
+    documents = models.ManyToManyField(
+        RequiredDocument, verbose_name=_("documents checked"), blank=True, related_name="steps"
+    )
 
     name = Translated("name")
     citizen_label = Translated("citizen_label")
@@ -244,15 +262,28 @@ class Step(_VersionPart):
 class Transition(_VersionPart):
     """From a step (or from submission, when empty) on an action to a step (or to the end)."""
 
-    version = models.ForeignKey(ProcedureVersion, verbose_name=_("version"), on_delete=models.CASCADE,
-                                related_name="transitions")
-    from_step = models.ForeignKey(Step, verbose_name=_("from step"), null=True, blank=True,
-                                  on_delete=models.CASCADE, related_name="outgoing",
-                                  help_text=_("Empty: when the application is submitted."))
+    version = models.ForeignKey(
+        ProcedureVersion, verbose_name=_("version"), on_delete=models.CASCADE, related_name="transitions"
+    )
+    from_step = models.ForeignKey(
+        Step,
+        verbose_name=_("from step"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="outgoing",
+        help_text=_("Empty: when the application is submitted."),
+    )
     action = models.CharField(_("action"), max_length=32, choices=Action.choices)
-    to_step = models.ForeignKey(Step, verbose_name=_("to step"), null=True, blank=True,
-                                on_delete=models.CASCADE, related_name="incoming",
-                                help_text=_("Empty: the procedure ends with the outcome below."))
+    to_step = models.ForeignKey(
+        Step,
+        verbose_name=_("to step"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="incoming",
+        help_text=_("Empty: the procedure ends with the outcome below."),
+    )
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True, default="")
     roles = models.JSONField(_("roles allowed"), default=list, blank=True)
     effects = models.JSONField(_("effects"), default=list, blank=True)

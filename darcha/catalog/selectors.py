@@ -33,9 +33,9 @@ def service_search(query: str, services: QuerySet[Service] | None = None) -> Que
 
 
 def categories_with_counts() -> QuerySet[Category]:
-    return Category.objects.annotate(
-        service_count=Count("services", filter=Q(services__is_active=True))
-    ).filter(service_count__gt=0)
+    return Category.objects.annotate(service_count=Count("services", filter=Q(services__is_active=True))).filter(
+        service_count__gt=0
+    )
 
 
 def agencies() -> QuerySet[Organization]:
@@ -48,11 +48,15 @@ def service_detail(code: str) -> Service:
         Prefetch("steps", queryset=Step.objects.select_related("agency").prefetch_related("documents")),
         "transitions",
     )
-    return active_services().prefetch_related(
-        Prefetch("documents", queryset=RequiredDocument.objects.order_by("position", "id")),
-        Prefetch("versions", queryset=published, to_attr="published_versions"),
-        "discounts",
-    ).get(code=code)
+    return (
+        active_services()
+        .prefetch_related(
+            Prefetch("documents", queryset=RequiredDocument.objects.order_by("position", "id")),
+            Prefetch("versions", queryset=published, to_attr="published_versions"),
+            "discounts",
+        )
+        .get(code=code)
+    )
 
 
 @dataclass

@@ -48,7 +48,7 @@ class CategorySerializer(serializers.ModelSerializer):
 
 class FeeSerializer(serializers.Serializer):
     kind = serializers.CharField()
-    value = serializers.DecimalField(max_digits=14, decimal_places=2)
+    value = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=True)
     amount_today = serializers.IntegerField(allow_null=True, help_text="So'm, with the BRV in force today")
     currency = serializers.CharField()
 
@@ -61,8 +61,17 @@ class ServiceSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Service
-        fields = ["code", "name", "category", "responsible_agency", "for_individuals", "for_legal_entities",
-                  "online", "term_days", "fee"]
+        fields = [
+            "code",
+            "name",
+            "category",
+            "responsible_agency",
+            "for_individuals",
+            "for_legal_entities",
+            "online",
+            "term_days",
+            "fee",
+        ]
 
     @extend_schema_field(FeeSerializer)
     def get_fee(self, service) -> dict:
@@ -70,7 +79,8 @@ class ServiceSerializer(serializers.ModelSerializer):
         amount = None
         if brv is not None or service.fee_kind in ("free", "fixed"):
             amount = resolve_fee(service.fee_kind, service.fee_value, self.context["today"], brv=brv or 0)
-        return {"kind": service.fee_kind, "value": service.fee_value, "amount_today": amount, "currency": "UZS"}
+        value = f"{service.fee_value:.2f}"
+        return {"kind": service.fee_kind, "value": value, "amount_today": amount, "currency": "UZS"}
 
 
 class DocumentSerializer(serializers.ModelSerializer):
@@ -101,8 +111,16 @@ class ServiceDetailSerializer(ServiceSerializer):
     discounts = serializers.SerializerMethodField()
 
     class Meta(ServiceSerializer.Meta):
-        fields = [*ServiceSerializer.Meta.fields, "names", "description", "result", "legal_basis", "documents",
-                  "steps", "discounts"]
+        fields = [
+            *ServiceSerializer.Meta.fields,
+            "names",
+            "description",
+            "result",
+            "legal_basis",
+            "documents",
+            "steps",
+            "discounts",
+        ]
 
     @extend_schema_field(StepSerializer(many=True))
     def get_steps(self, service) -> list:

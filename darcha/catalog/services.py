@@ -64,8 +64,9 @@ def procedure_problems(version: ProcedureVersion) -> list[str]:
         if step.join:
             sources = {t.from_step_id for t in transitions if t.to_step_id == step.pk and t.from_step_id}
             if len(sources) < 2:
-                problems.append(_("Join step “%(step)s” needs at least two steps leading into it.")
-                                % {"step": step.code})
+                problems.append(
+                    _("Join step “%(step)s” needs at least two steps leading into it.") % {"step": step.code}
+                )
     return problems
 
 
@@ -79,8 +80,9 @@ def procedure_publish(*, actor, version: ProcedureVersion) -> ProcedureVersion:
         if problems:
             raise ValidationError(problems, code="invalid_procedure")
         retired = list(
-            ProcedureVersion.objects.filter(service=version.service, status=VersionStatus.PUBLISHED)
-            .values_list("number", flat=True)
+            ProcedureVersion.objects.filter(service=version.service, status=VersionStatus.PUBLISHED).values_list(
+                "number", flat=True
+            )
         )
         ProcedureVersion.objects.filter(service=version.service, status=VersionStatus.PUBLISHED).update(
             status=VersionStatus.RETIRED
@@ -88,8 +90,12 @@ def procedure_publish(*, actor, version: ProcedureVersion) -> ProcedureVersion:
         version.status = VersionStatus.PUBLISHED
         version.published_at = timezone.now()
         version.save(update_fields=["status", "published_at"])
-        audit_record(actor=actor, action="procedure_publish", obj=version,
-                     data={"service": version.service.code, "number": version.number, "retired": retired})
+        audit_record(
+            actor=actor,
+            action="procedure_publish",
+            obj=version,
+            data={"service": version.service.code, "number": version.number, "retired": retired},
+        )
     return version
 
 
@@ -114,9 +120,18 @@ def procedure_new_draft(*, actor, service: Service) -> ProcedureVersion:
                 step_map[old_pk] = step
             for t in latest.transitions.all():
                 Transition.objects.create(
-                    version=draft, from_step=step_map.get(t.from_step_id), to_step=step_map.get(t.to_step_id),
-                    action=t.action, outcome=t.outcome, roles=t.roles, effects=t.effects,
+                    version=draft,
+                    from_step=step_map.get(t.from_step_id),
+                    to_step=step_map.get(t.to_step_id),
+                    action=t.action,
+                    outcome=t.outcome,
+                    roles=t.roles,
+                    effects=t.effects,
                 )
-        audit_record(actor=actor, action="procedure_new_draft", obj=draft,
-                     data={"service": service.code, "copied_from": latest.number if latest else None})
+        audit_record(
+            actor=actor,
+            action="procedure_new_draft",
+            obj=draft,
+            data={"service": service.code, "copied_from": latest.number if latest else None},
+        )
     return draft

@@ -5,17 +5,26 @@ from django.utils import timezone
 
 from .models import Category, Service
 from .selectors import (
-    active_services, categories_with_counts, fee_today, procedure_timeline, service_agencies, service_detail,
+    active_services,
+    categories_with_counts,
+    fee_today,
+    procedure_timeline,
+    service_agencies,
+    service_detail,
     service_search,
 )
 
 
 def home(request):
-    return render(request, "catalog/home.html", {
-        "categories": categories_with_counts(),
-        "popular": active_services().filter(online=True)[:6],
-        "service_count": active_services().count(),
-    })
+    return render(
+        request,
+        "catalog/home.html",
+        {
+            "categories": categories_with_counts(),
+            "popular": active_services().filter(online=True)[:6],
+            "service_count": active_services().count(),
+        },
+    )
 
 
 def service_list(request):
@@ -29,8 +38,13 @@ def service_list(request):
     if request.GET.get("online") == "1":
         services = services.filter(online=True)
     page = Paginator(services.order_by("category__position", "code"), 30).get_page(request.GET.get("page"))
-    context = {"query": query, "page": page, "audience": audience, "online": request.GET.get("online") == "1",
-               "categories": categories_with_counts()}
+    context = {
+        "query": query,
+        "page": page,
+        "audience": audience,
+        "online": request.GET.get("online") == "1",
+        "categories": categories_with_counts(),
+    }
     template = "catalog/_results.html" if request.headers.get("HX-Request") else "catalog/service_list.html"
     return render(request, template, context)
 
@@ -40,9 +54,15 @@ def category_detail(request, code):
     services = active_services().filter(category=category)
     if not services.exists():
         raise Http404
-    return render(request, "catalog/category_detail.html", {
-        "category": category, "services": services, "categories": categories_with_counts(),
-    })
+    return render(
+        request,
+        "catalog/category_detail.html",
+        {
+            "category": category,
+            "services": services,
+            "categories": categories_with_counts(),
+        },
+    )
 
 
 def _service_context(code: str) -> dict:

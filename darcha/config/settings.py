@@ -147,7 +147,8 @@ LANGUAGE_COOKIE_NAME = "darcha_language"
 
 # --- Static and uploaded files --------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", PROJECT_DIR / "var" / "static"))
+# collectstatic's target; in development files are served straight from the apps (WHITENOISE_USE_FINDERS).
+STATIC_ROOT = os.environ.get("STATIC_ROOT") or (PROJECT_DIR / "var" / "static" if PRODUCTION else None)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

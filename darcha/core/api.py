@@ -1,12 +1,31 @@
 """Shared REST API pieces: pagination and one JSON error shape with a stable `code`."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils import translation
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class ApiLanguageMixin:
+    """The API is outside the /<lang>/ URL prefixes: it speaks `?lang=`, else Accept-Language."""
+
+    def initial(self, request, *args, **kwargs):
+        language = request.query_params.get("lang") or translation.get_language_from_request(request._request)
+        if not translation.check_for_language(language):
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        super().initial(request, *args, **kwargs)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response
 
 
 class Pagination(PageNumberPagination):

@@ -4,6 +4,7 @@ Entries are written only by `audit_record`, inside the caller's transaction, so 
 and its audit entry commit or roll back together.
 """
 
+import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
@@ -37,12 +38,22 @@ def _canonical(data) -> str:
     return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), cls=DjangoJSONEncoder)
 
 
-def entry_hash(*, prev_hash: str, created_at, actor_id, actor_label, action, object_type, object_id,
-               object_repr, data) -> str:
-    payload = _canonical([
-        prev_hash, created_at.astimezone(timezone.UTC).isoformat(), actor_id, actor_label, action,
-        object_type, str(object_id), object_repr, data,
-    ])
+def entry_hash(
+    *, prev_hash: str, created_at, actor_id, actor_label, action, object_type, object_id, object_repr, data
+) -> str:
+    payload = _canonical(
+        [
+            prev_hash,
+            created_at.astimezone(dt.UTC).isoformat(),
+            actor_id,
+            actor_label,
+            action,
+            object_type,
+            str(object_id),
+            object_repr,
+            data,
+        ]
+    )
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -93,9 +104,15 @@ def audit_verify(batch_size: int = 5000) -> tuple[int, ChainBreak | None]:
             if entry.prev_hash != prev_hash:
                 return checked, ChainBreak(entry.pk, "previous-hash link broken (an entry removed or reordered)")
             expected = entry_hash(
-                prev_hash=entry.prev_hash, created_at=entry.created_at, actor_id=entry.actor_id,
-                actor_label=entry.actor_label, action=entry.action, object_type=entry.object_type,
-                object_id=entry.object_id, object_repr=entry.object_repr, data=entry.data,
+                prev_hash=entry.prev_hash,
+                created_at=entry.created_at,
+                actor_id=entry.actor_id,
+                actor_label=entry.actor_label,
+                action=entry.action,
+                object_type=entry.object_type,
+                object_id=entry.object_id,
+                object_repr=entry.object_repr,
+                data=entry.data,
             )
             if expected != entry.hash:
                 return checked, ChainBreak(entry.pk, "content does not match its hash (entry altered)")

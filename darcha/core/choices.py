@@ -29,8 +29,12 @@ ROLE_ORGANIZATION_KINDS: dict[str, set[str]] = {
     Role.AGENCY_CLERK: {OrganizationKind.AGENCY},
     Role.AGENCY_HEAD: {OrganizationKind.AGENCY},
     Role.PRESS_SECRETARY: {OrganizationKind.HOKIMIYAT},
-    Role.LEADERSHIP: {OrganizationKind.HOKIMIYAT, OrganizationKind.REGION, OrganizationKind.CITY,
-                      OrganizationKind.DISTRICT},
+    Role.LEADERSHIP: {
+        OrganizationKind.HOKIMIYAT,
+        OrganizationKind.REGION,
+        OrganizationKind.CITY,
+        OrganizationKind.DISTRICT,
+    },
 }
 
 

@@ -22,8 +22,9 @@ class Panel:
 _PANELS: dict[str, list[Panel]] = {}
 
 
-def register_panel(roles: list[str], template: str, context: Callable[[object, Membership], dict],
-                   order: int = 100) -> None:
+def register_panel(
+    roles: list[str], template: str, context: Callable[[object, Membership], dict], order: int = 100
+) -> None:
     for role in roles:
         _PANELS.setdefault(role, []).append(Panel(template, context, order))
 

@@ -44,8 +44,7 @@ def validate_pinfl(value: str) -> str:
     if pinfl_birth_date(pinfl) is None:
         raise ValidationError(_("Digits 2–7 of a PINFL must be a birth date (DDMMYY)."), code="pinfl_date")
     if settings.DARCHA_PINFL_CHECK_DIGIT and pinfl_check_digit(pinfl[:13]) != int(pinfl[13]):
-        raise ValidationError(_("The PINFL check digit does not match; please check the number."),
-                              code="pinfl_check")
+        raise ValidationError(_("The PINFL check digit does not match; please check the number."), code="pinfl_check")
     return pinfl
 
 

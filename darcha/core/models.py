@@ -56,7 +56,9 @@ class Organization(models.Model):
 
 class User(AbstractUser):
     language = models.CharField(
-        _("preferred language"), max_length=8, default="uz",
+        _("preferred language"),
+        max_length=8,
+        default="uz",
         choices=[("uz", "Oʻzbekcha"), ("uz-cyrl", "Ўзбекча"), ("ru", "Русский"), ("en", "English")],
     )
     phone = models.CharField(_("phone"), max_length=16, blank=True, default="")
@@ -82,9 +84,7 @@ class Membership(models.Model):
     class Meta:
         verbose_name = _("role membership")
         verbose_name_plural = _("role memberships")
-        constraints = [
-            models.UniqueConstraint(fields=["user", "organization", "role"], name="membership_unique_role")
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "organization", "role"], name="membership_unique_role")]
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.organization}"
@@ -113,13 +113,23 @@ class OpeningHours(models.Model):
     """When a center receives citizens on one weekday (no row: closed that day)."""
 
     center = models.ForeignKey(
-        Organization, verbose_name=_("center"), on_delete=models.CASCADE, related_name="opening_hours",
+        Organization,
+        verbose_name=_("center"),
+        on_delete=models.CASCADE,
+        related_name="opening_hours",
         limit_choices_to={"kind": OrganizationKind.CENTER},
     )
     weekday = models.PositiveSmallIntegerField(
         _("weekday"),
-        choices=[(0, _("Monday")), (1, _("Tuesday")), (2, _("Wednesday")), (3, _("Thursday")),
-                 (4, _("Friday")), (5, _("Saturday")), (6, _("Sunday"))],
+        choices=[
+            (0, _("Monday")),
+            (1, _("Tuesday")),
+            (2, _("Wednesday")),
+            (3, _("Thursday")),
+            (4, _("Friday")),
+            (5, _("Saturday")),
+            (6, _("Sunday")),
+        ],
     )
     opens = models.TimeField(_("opens"))
     closes = models.TimeField(_("closes"))
@@ -159,8 +169,13 @@ class AuditEntry(models.Model):
     created_at = models.DateTimeField(_("time"), db_index=True)
     # No database constraint: deleting a user must never rewrite the audit trail.
     actor = models.ForeignKey(
-        User, verbose_name=_("actor"), null=True, blank=True, on_delete=models.DO_NOTHING,
-        db_constraint=False, related_name="+",
+        User,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
     actor_label = models.CharField(_("actor"), max_length=150)
     action = models.CharField(_("action"), max_length=64, db_index=True)

@@ -25,8 +25,10 @@ def brv_on(day: dt.date) -> int:
     from .models import BaseCalculationAmount
 
     amount = (
-        BaseCalculationAmount.objects.filter(valid_from__lte=day).order_by("-valid_from")
-        .values_list("amount", flat=True).first()
+        BaseCalculationAmount.objects.filter(valid_from__lte=day)
+        .order_by("-valid_from")
+        .values_list("amount", flat=True)
+        .first()
     )
     if amount is None:
         raise NoBaseAmount(f"no BRV is recorded on or before {day}")
@@ -37,8 +39,9 @@ def to_som(value: Decimal) -> int:
     return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def resolve_fee(kind: str, value: Decimal | int | str, day: dt.date, discount_percent: Decimal | int = 0,
-                brv: int | None = None) -> int:
+def resolve_fee(
+    kind: str, value: Decimal | int | str, day: dt.date, discount_percent: Decimal | int = 0, brv: int | None = None
+) -> int:
     """The fee in so'm on `day`, after a percentage discount."""
     value = Decimal(str(value or 0))
     if kind == FeeKind.FREE:

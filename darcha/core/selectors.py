@@ -28,5 +28,7 @@ def visible_organizations(user: User) -> QuerySet[Organization]:
 
 
 def user_has_role(user: User, role: str, organization: Organization | None = None) -> bool:
-    return any(m.role == role and (organization is None or m.organization_id == organization.pk)
-               for m in user_memberships(user))
+    return any(
+        m.role == role and (organization is None or m.organization_id == organization.pk)
+        for m in user_memberships(user)
+    )

@@ -32,8 +32,11 @@ _SECRET_FIELDS = {"password"}
 
 
 def _snapshot(instance: models.Model) -> dict:
-    return {k: v for k, v in model_to_dict(instance).items()
-            if k not in _SECRET_FIELDS and not isinstance(v, list | models.Model)}
+    return {
+        k: v
+        for k, v in model_to_dict(instance).items()
+        if k not in _SECRET_FIELDS and not isinstance(v, list | models.Model)
+    }
 
 
 def record_save(*, actor, instance: models.Model, action: str | None = None) -> models.Model:
@@ -45,8 +48,9 @@ def record_save(*, actor, instance: models.Model, action: str | None = None) -> 
         instance.save()
         after = _snapshot(instance)
         changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
-        audit_record(actor=actor, action=action or ("create" if creating else "update"), obj=instance,
-                     data={"changes": changes})
+        audit_record(
+            actor=actor, action=action or ("create" if creating else "update"), obj=instance, data={"changes": changes}
+        )
     return instance
 
 
@@ -66,16 +70,23 @@ def membership_grant(*, actor, user: User, organization: Organization, role: str
     with transaction.atomic():
         membership, created = Membership.objects.get_or_create(user=user, organization=organization, role=role)
         if created:
-            audit_record(actor=actor, action="membership_grant", obj=membership,
-                         data={"user": user.pk, "organization": organization.code, "role": role})
+            audit_record(
+                actor=actor,
+                action="membership_grant",
+                obj=membership,
+                data={"user": user.pk, "organization": organization.code, "role": role},
+            )
     return membership
 
 
 def membership_revoke(*, actor, membership: Membership) -> None:
     with transaction.atomic():
-        audit_record(actor=actor, action="membership_revoke", obj=membership,
-                     data={"user": membership.user_id, "organization": membership.organization_id,
-                           "role": membership.role})
+        audit_record(
+            actor=actor,
+            action="membership_revoke",
+            obj=membership,
+            data={"user": membership.user_id, "organization": membership.organization_id, "role": membership.role},
+        )
         membership.delete()
 
 
@@ -99,12 +110,20 @@ def holidays_seed(*, actor, years: list[int]) -> int:
     for day, name_uz in names_uz.items():
         name_en = names_en.get(day, "")
         base_en = name_en.split(" (")[0].split(";")[0].strip()
-        rows[day] = {"kind": HolidayKind.DAY_OFF, "name_uz": name_uz, "name_en": name_en,
-                     "name_ru": _HOLIDAY_NAMES_RU.get(base_en, "")}
+        rows[day] = {
+            "kind": HolidayKind.DAY_OFF,
+            "name_uz": name_uz,
+            "name_en": name_en,
+            "name_ru": _HOLIDAY_NAMES_RU.get(base_en, ""),
+        }
     for day in getattr(names_uz, "weekend_workdays", ()):
         if day.year in years:
-            rows[day] = {"kind": HolidayKind.WORKING_DAY, "name_uz": "Ish kuni (koʻchirilgan)",
-                         "name_en": "Working day (transferred)", "name_ru": "Рабочий день (перенесённый)"}
+            rows[day] = {
+                "kind": HolidayKind.WORKING_DAY,
+                "name_uz": "Ish kuni (koʻchirilgan)",
+                "name_en": "Working day (transferred)",
+                "name_ru": "Рабочий день (перенесённый)",
+            }
     manual = set(Holiday.objects.filter(date__in=rows, source=HolidaySource.MANUAL).values_list("date", flat=True))
     created = 0
     with transaction.atomic():

@@ -13,25 +13,90 @@ TUTUQ = "\u02bc"  # ʼ (tutuq belgisi)
 _APOSTROPHES = "'`\u2018\u2019\u02bb\u02bc\u02b9"
 
 _CYR_TO_LAT = {
-    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "yo", "ж": "j", "з": "z",
-    "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
-    "с": "s", "т": "t", "у": "u", "ф": "f", "х": "x", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "sh",
-    "ъ": TUTUQ, "ы": "i", "ь": "", "э": "e", "ю": "yu", "я": "ya", "ў": "o" + OKINA,
-    "қ": "q", "ғ": "g" + OKINA, "ҳ": "h",
+    "а": "a",
+    "б": "b",
+    "в": "v",
+    "г": "g",
+    "д": "d",
+    "е": "e",
+    "ё": "yo",
+    "ж": "j",
+    "з": "z",
+    "и": "i",
+    "й": "y",
+    "к": "k",
+    "л": "l",
+    "м": "m",
+    "н": "n",
+    "о": "o",
+    "п": "p",
+    "р": "r",
+    "с": "s",
+    "т": "t",
+    "у": "u",
+    "ф": "f",
+    "х": "x",
+    "ц": "ts",
+    "ч": "ch",
+    "ш": "sh",
+    "щ": "sh",
+    "ъ": TUTUQ,
+    "ы": "i",
+    "ь": "",
+    "э": "e",
+    "ю": "yu",
+    "я": "ya",
+    "ў": "o" + OKINA,
+    "қ": "q",
+    "ғ": "g" + OKINA,
+    "ҳ": "h",
 }
 
 # Longest patterns first: digraphs before single letters.
 _LAT_TO_CYR = [
-    ("o" + OKINA, "ў"), ("g" + OKINA, "ғ"), ("o'", "ў"), ("g'", "ғ"), ("o‘", "ў"), ("g‘", "ғ"),
-    ("sh", "ш"), ("ch", "ч"), ("yo", "ё"), ("yu", "ю"), ("ya", "я"), ("ye", "е"), ("ts", "ц"),
-    ("a", "а"), ("b", "б"), ("d", "д"), ("e", "е"), ("f", "ф"), ("g", "г"), ("h", "ҳ"), ("i", "и"),
-    ("j", "ж"), ("k", "к"), ("l", "л"), ("m", "м"), ("n", "н"), ("o", "о"), ("p", "п"), ("q", "қ"),
-    ("r", "р"), ("s", "с"), ("t", "т"), ("u", "у"), ("v", "в"), ("x", "х"), ("y", "й"), ("z", "з"),
-    (TUTUQ, "ъ"), ("’", "ъ"),
+    ("yo" + OKINA, "йў"), ("yo'", "йў"), ("yo‘", "йў"),
+    ("o" + OKINA, "ў"),
+    ("g" + OKINA, "ғ"),
+    ("o'", "ў"),
+    ("g'", "ғ"),
+    ("o‘", "ў"),
+    ("g‘", "ғ"),
+    ("sh", "ш"),
+    ("ch", "ч"),
+    ("yo", "ё"),
+    ("yu", "ю"),
+    ("ya", "я"),
+    ("ye", "е"),
+    ("ts", "ц"),
+    ("a", "а"),
+    ("b", "б"),
+    ("d", "д"),
+    ("e", "е"),
+    ("f", "ф"),
+    ("g", "г"),
+    ("h", "ҳ"),
+    ("i", "и"),
+    ("j", "ж"),
+    ("k", "к"),
+    ("l", "л"),
+    ("m", "м"),
+    ("n", "н"),
+    ("o", "о"),
+    ("p", "п"),
+    ("q", "қ"),
+    ("r", "р"),
+    ("s", "с"),
+    ("t", "т"),
+    ("u", "у"),
+    ("v", "в"),
+    ("x", "х"),
+    ("y", "й"),
+    ("z", "з"),
+    (TUTUQ, "ъ"),
+    ("’", "ъ"),
 ]
 _LAT_PATTERN = re.compile("|".join(re.escape(lat) for lat, _ in _LAT_TO_CYR), re.IGNORECASE)
-_LAT_MAP = {lat: cyr for lat, cyr in _LAT_TO_CYR}
-_VOWELS_CYR = set("аеёиоуўэюя")
+_LAT_MAP = dict(_LAT_TO_CYR)
 # Django template placeholders and HTML/format markers must survive transliteration untouched.
 _PROTECTED = re.compile(r"(%\([^)]+\)[sd]|%[sd]|\{[^}]*\}|<[^>]+>|&[a-z]+;|https?://\S+)")
 
@@ -69,9 +134,7 @@ def _latin_chunk_to_cyrillic(text: str) -> str:
                 cyr = "э"
         return _match_case(source, cyr)
 
-    result = _LAT_PATTERN.sub(replace, text)
-    # "ye" after a consonant is a plain "е" in Cyrillic too; the mapping above already gives it.
-    return result
+    return _LAT_PATTERN.sub(replace, text)
 
 
 def latin_to_cyrillic(text: str) -> str:

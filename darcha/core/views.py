@@ -22,8 +22,7 @@ from .services import user_set_language
 
 def _safe_next(request, default: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                       require_https=request.is_secure()):
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target
     return default
 
@@ -49,7 +48,10 @@ def login_view(request):
             translation.activate(user.language)
             response = HttpResponseRedirect(translate_url(_safe_next(request, reverse("core:desk")), user.language))
             response.set_cookie(
-                "darcha_language", user.language, max_age=365 * 24 * 3600, samesite="Lax",
+                "darcha_language",
+                user.language,
+                max_age=365 * 24 * 3600,
+                samesite="Lax",
             )
             return response
         else:

@@ -1,0 +1,95 @@
+"""The public catalog: a service page and the services API, against the bare JSON view.
+
+All three URLs are measured on the same server in the same run, served two ways (DESIGN §9:
+decide ASGI or WSGI for pages and the API by benchmark):
+  asgi  gunicorn + 2 uvicorn workers
+  wsgi  gunicorn, 2 sync workers
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+
+from harness import BenchError, Context, Row, Server, http_get, measure, server_env
+
+NAME = "catalog"
+WORKERS = "2"
+
+VIEWS = [
+    # (view, path, baseline)
+    ("bare JSON view", "/health/live/", True),
+    ("service page", "/services/{code}/", False),
+    ("catalog API", "/api/v1/services/", False),
+]
+
+
+def _has_module(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ImportError:
+        return False
+
+
+def variants(ctx: Context) -> list[tuple[str, list[str]]]:
+    bind = "{host}:{port}"
+    quiet = ["--log-level", "warning", "--graceful-timeout", "5"]  # no access log unless asked for
+    gunicorn = [ctx.bin("gunicorn"), "-w", WORKERS, "-b", bind, *quiet]
+    if _has_module("uvicorn_worker"):
+        asgi = [*gunicorn, "-k", "uvicorn_worker.UvicornWorker", "darcha.config.asgi:application"]
+    elif _has_module("uvicorn.workers"):  # deprecated in uvicorn in favour of uvicorn-worker, still shipped
+        asgi = [*gunicorn, "-k", "uvicorn.workers.UvicornWorker", "darcha.config.asgi:application"]
+    else:
+        asgi = [ctx.bin("uvicorn"), "--workers", WORKERS, "--host", "{host}", "--port", "{port}"]
+        asgi += ["--no-access-log", "--log-level", "warning", "darcha.config.asgi:application"]
+    wsgi = [*gunicorn, "darcha.config.wsgi:application"]
+    return [("asgi", asgi), ("wsgi", wsgi)]
+
+
+def first_service_code(server: Server) -> str:
+    """The first active service, in the catalog's own order (as the API lists it)."""
+    status, body = http_get(server.url("/api/v1/services/?page_size=1"))
+    if status != 200:
+        raise BenchError(f"GET /api/v1/services/ answered {status}: {body[:300]!r}")
+    results = json.loads(body).get("results") or []
+    if not results:
+        raise BenchError("the benchmark database has no active service (did `darcha load_demo` load any?)")
+    return results[0]["code"]
+
+
+def run(ctx: Context) -> list[Row]:
+    db = ctx.database()
+    env = server_env(db.url)
+    rows: list[Row] = []
+    for variant, argv in variants(ctx):
+        server = Server(f"{NAME}-{variant}", argv, env)
+        ctx.servers[variant] = server.display
+        with server:
+            code = first_service_code(server)
+            for view, path, baseline in VIEWS:
+                try:
+                    row = measure(
+                        ctx,
+                        server,
+                        benchmark=NAME,
+                        variant=variant,
+                        view=view,
+                        path=path.format(code=code),
+                        baseline=baseline,
+                    )
+                except BenchError as error:  # one broken view does not hide the others
+                    ctx.failures.append(str(error))
+                else:
+                    rows.append(row)
+            problems = server.log_problems()
+        if problems:
+            ctx.notes.append(
+                f"{NAME}/{variant}: {len(problems)} error lines in {server.log_path.name}, first: {problems[0][:200]}"
+            )
+        peaks = [row.extra["db_connections_peak"] for row in rows[-len(VIEWS) :] if "db_connections_peak" in row.extra]
+        if peaks:
+            ctx.notes.append(
+                f"{NAME}/{variant}: at most {max(peaks)} PostgreSQL connections open during the runs "
+                f"({WORKERS} workers, pool max {env.get('DB_POOL_MAX', '10')} each)"
+            )
+    return rows

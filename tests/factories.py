@@ -1,0 +1,90 @@
+"""Test data. Writes go through the service functions, as in the application."""
+
+import datetime as dt
+from decimal import Decimal
+
+import factory
+
+from darcha.catalog.choices import Action, Outcome
+from darcha.catalog.models import Category, ProcedureVersion, RequiredDocument, Service, Step, Transition
+from darcha.catalog.services import procedure_publish
+from darcha.core.audit import SYSTEM
+from darcha.core.choices import OrganizationKind
+from darcha.core.models import BaseCalculationAmount, Organization, User
+from darcha.core.money import FeeKind
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: f"org-{n}")
+    kind = OrganizationKind.AGENCY
+    name_uz = factory.Sequence(lambda n: f"Tashkilot {n}")
+    name_ru = factory.Sequence(lambda n: f"Организация {n}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password("correct horse battery")
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Category
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: f"cat-{n}")
+    name_uz = factory.Sequence(lambda n: f"Turkum {n}")
+    name_ru = factory.Sequence(lambda n: f"Категория {n}")
+
+
+class ServiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Service
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: f"service-{n}")
+    category = factory.SubFactory(CategoryFactory)
+    responsible_agency = factory.SubFactory(OrganizationFactory)
+    name_uz = factory.Sequence(lambda n: f"Xizmat {n}")
+    name_ru = factory.Sequence(lambda n: f"Услуга {n}")
+    fee_kind = FeeKind.BRV_MULTIPLE
+    fee_value = Decimal("1")
+    term_days = 10
+
+    @classmethod
+    def with_parallel_procedure(cls, **kwargs) -> Service:
+        BaseCalculationAmount.objects.get_or_create(valid_from=dt.date(2025, 8, 1), defaults={"amount": 412_000})
+        service = cls(**kwargs)
+        RequiredDocument.objects.create(service=service, name_uz="Pasport", name_ru="Паспорт", position=1)
+        RequiredDocument.objects.create(
+            service=service, name_uz="Kadastr maʼlumotnomasi", name_ru="Кадастровая справка", position=2,
+            obtained_by_center=True,
+        )
+        version = ProcedureVersion.objects.create(service=service, number=1)
+        fire = OrganizationFactory(code="fire", name_uz="Yongʻin xavfsizligi", name_en="Fire safety")
+        sanitary = OrganizationFactory(code="ses", name_uz="SES", name_en="Sanitary service")
+        first = step(version, "fire-check", 1, fire, term=3)
+        second = step(version, "ses-check", 1, sanitary, term=3)
+        final = step(version, "decision", 2, service.responsible_agency, term=5, join=True)
+        for target in (first, second):
+            Transition.objects.create(version=version, from_step=None, action=Action.SUBMIT, to_step=target)
+            Transition.objects.create(version=version, from_step=target, action=Action.APPROVE, to_step=final)
+            Transition.objects.create(version=version, from_step=target, action=Action.REJECT, outcome=Outcome.REFUSED)
+        Transition.objects.create(version=version, from_step=final, action=Action.APPROVE, outcome=Outcome.ISSUED)
+        procedure_publish(actor=SYSTEM, version=version)
+        return service
+
+
+def step(version, code, stage, agency, term=5, join=False) -> Step:
+    return Step.objects.create(
+        version=version, code=code, stage=stage, agency=agency, term_days=term, join=join,
+        name_uz=f"{code} bosqichi", citizen_label_uz=f"{code}: koʻrib chiqilmoqda",
+        citizen_label_ru=f"{code}: на рассмотрении",
+    )
