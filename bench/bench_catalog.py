@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 
 from harness import BenchError, Context, Row, Server, http_get, measure, server_env
 
@@ -64,6 +65,7 @@ def run(ctx: Context) -> list[Row]:
     for variant, argv in variants(ctx):
         server = Server(f"{NAME}-{variant}", argv, env)
         ctx.servers[variant] = server.display
+        measured: list[Row] = []
         with server:
             code = first_service_code(server)
             for view, path, baseline in VIEWS:
@@ -80,16 +82,34 @@ def run(ctx: Context) -> list[Row]:
                 except BenchError as error:  # one broken view does not hide the others
                     ctx.failures.append(str(error))
                 else:
-                    rows.append(row)
-            problems = server.log_problems()
-        if problems:
-            ctx.notes.append(
-                f"{NAME}/{variant}: {len(problems)} error lines in {server.log_path.name}, first: {problems[0][:200]}"
-            )
-        peaks = [row.extra["db_connections_peak"] for row in rows[-len(VIEWS) :] if "db_connections_peak" in row.extra]
-        if peaks:
-            ctx.notes.append(
-                f"{NAME}/{variant}: at most {max(peaks)} PostgreSQL connections open during the runs "
-                f"({WORKERS} workers, pool max {env.get('DB_POOL_MAX', '10')} each)"
-            )
+                    measured.append(row)
+        observe(ctx, variant, measured, server, pool_max=env.get("DB_POOL_MAX", "10"))
+        rows += measured
     return rows
+
+
+def observe(ctx: Context, variant: str, rows: list[Row], server: Server, pool_max: str) -> None:
+    """Notes under the table: server errors, workers left idle, database connections."""
+    for row in rows:
+        if row.extra.get("server_log_errors"):
+            ctx.notes.append(
+                f"{NAME}/{variant} {row.path}: {row.extra['server_log_errors']} error lines in "
+                f"bench/results/{server.log_path.name} during the run"
+            )
+        if row.extra.get("other_cores", 0) > 0.25:
+            ctx.notes.append(
+                f"{NAME}/{variant} {row.path}: other processes kept {row.extra['other_cores']:.1f} of "
+                f"{os.cpu_count()} cores busy during the run: figures understated"
+            )
+        cpu = row.extra.get("worker_cpu_s") or []
+        if len(cpu) > 1 and sum(cpu) > 1 and cpu[0] > 0.8 * sum(cpu):
+            ctx.notes.append(
+                f"{NAME}/{variant} {row.path}: one worker did {cpu[0] / sum(cpu):.0%} of the work "
+                f"(CPU seconds per worker: {', '.join(f'{c:.1f}' for c in cpu)})"
+            )
+    peaks = [row.extra["db_connections_peak"] for row in rows if "db_connections_peak" in row.extra]
+    if peaks:
+        ctx.notes.append(
+            f"{NAME}/{variant}: at most {max(peaks)} PostgreSQL connections open during the runs "
+            f"({WORKERS} workers, pool max {pool_max} each)"
+        )

@@ -9,6 +9,7 @@ Environment:
   BENCH_DURATION=<s>     seconds per measured wrk run (default 10)
   BENCH_QUICK=1          3 s runs, for iterating on the benchmarks themselves
   BENCH_ONLY=a,b         only bench_a.py and bench_b.py
+  BENCH_SQLITE=1         SQLite in a temporary directory even when PostgreSQL is reachable
   BENCH_DATABASE_URL=…   benchmark an existing database as it is (no migrate, no demo data)
 """
 
@@ -20,6 +21,7 @@ import json
 import os
 import platform
 import re
+import resource
 import shlex
 import shutil
 import signal
@@ -81,24 +83,36 @@ class Database:
     version: str
     prepared: str  # what was done to it, for the report
     _tempdir: Path | None = None
+    _monitor: object = None  # psycopg connection of connection_count()
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def name(self) -> str:
+        return self.url.rsplit("/", 1)[-1].split("?", 1)[0]
 
     @property
     def is_postgres(self) -> bool:
         return self.vendor == "PostgreSQL"
 
     def connection_count(self) -> int | None:
-        """Server connections to the benchmark database (PostgreSQL only), ours excluded."""
+        """Server connections to the benchmark database (PostgreSQL only), this one excluded.
+
+        Uses one monitoring connection kept open, so that polling adds no backends of its own."""
         if not self.is_postgres:
             return None
         import psycopg
 
-        with psycopg.connect(_psycopg_url(self.url), connect_timeout=3, autocommit=True) as conn:
-            row = conn.execute(
+        with self._lock:
+            if self._monitor is None or self._monitor.closed:
+                self._monitor = psycopg.connect(_psycopg_url(self.url), connect_timeout=3, autocommit=True)
+            row = self._monitor.execute(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
             ).fetchone()
         return int(row[0])
 
     def close(self) -> None:
+        if self._monitor is not None:
+            self._monitor.close()
         if self._tempdir:
             shutil.rmtree(self._tempdir, ignore_errors=True)
 
@@ -135,7 +149,7 @@ def prepare_database() -> Database:
     existing = os.environ.get("BENCH_DATABASE_URL", "").strip()
     if existing:
         return _describe(existing, prepared="existing database (BENCH_DATABASE_URL), used as it is")
-    url = _fresh_postgres_database()
+    url = None if _env_flag("BENCH_SQLITE") else _fresh_postgres_database()
     tempdir = None
     if url is None:
         tempdir = Path(tempfile.mkdtemp(prefix="darcha-bench-"))
@@ -295,17 +309,18 @@ class Server:
 
     def log_exceptions(self, since: int = 0, limit: int = 3) -> list[str]:
         """Distinct exception lines (`module.SomeError: message`) of the log, from byte `since`."""
-        try:
-            with self.log_path.open("rb") as log:
-                log.seek(since)
-                text = log.read().decode(errors="replace")
-        except OSError:
-            return []
         found: list[str] = []
-        for line in text.splitlines():
+        for line in self._log_text(since).splitlines():
             if _EXCEPTION_LINE.match(line) and line not in found:
                 found.append(line)
         return found[:limit]
+
+    def worker_cpu(self) -> dict[int, float]:
+        """CPU seconds used so far by each process of the server's group but its leader (the workers)."""
+        if not self.process:
+            return {}
+        leader = self.process.pid
+        return {pid: cpu for pid, (pgrp, cpu) in _processes().items() if pgrp == leader and pid != leader}
 
     def log_size(self) -> int:
         try:
@@ -313,14 +328,79 @@ class Server:
         except OSError:
             return 0
 
-    def log_problems(self) -> list[str]:
-        """Lines of the server log that look like errors (tracebacks, pool timeouts, 5xx)."""
+    def log_problems(self, since: int = 0) -> list[str]:
+        """Lines of the log from byte `since` that look like errors (tracebacks, pool timeouts, …)."""
         markers = ("Traceback", "ERROR", "CRITICAL", "PoolTimeout", "too many clients", "WORKER TIMEOUT")
+        return [line for line in self._log_text(since).splitlines() if any(marker in line for marker in markers)]
+
+    def _log_text(self, since: int = 0) -> str:
         try:
-            lines = self.log_path.read_text(errors="replace").splitlines()
+            with self.log_path.open("rb") as log:
+                log.seek(since)
+                return log.read().decode(errors="replace")
         except OSError:
-            return []
-        return [line for line in lines if any(marker in line for marker in markers)]
+            return ""
+
+
+def _processes() -> dict[int, tuple[int, float]]:
+    """pid -> (process group, CPU seconds used so far), for every process of the machine."""
+    tick = os.sysconf("SC_CLK_TCK")
+    found: dict[int, tuple[int, float]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            # fields[0] is field 3 of proc(5): pgrp is 5, utime 14, stime 15
+            found[int(stat.parent.name)] = (int(fields[2]), (int(fields[11]) + int(fields[12])) / tick)
+        except (OSError, IndexError, ValueError):
+            continue
+    return found
+
+
+def _machine_busy_seconds() -> float:
+    """CPU seconds all cores have spent working since boot (user, nice, system, irq, softirq; not steal)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:8]]
+    return (values[0] + values[1] + values[2] + values[5] + values[6]) / os.sysconf("SC_CLK_TCK")
+
+
+class _CpuAccount:
+    """Splits the machine's CPU time during a run into ours (server, its database backends, wrk,
+    this process) and the rest: on a shared machine, other work makes the figures understated."""
+
+    def __init__(self, server: Server, database: Database | None):
+        self.server, self.database = server, database
+
+    def _ours(self) -> dict[int, float]:
+        leader = self.server.process.pid if self.server.process else -1
+        backend_title = f" {self.database.name} " if self.database and self.database.is_postgres else None
+        ours = {}
+        for pid, (pgrp, cpu) in _processes().items():
+            if pgrp == leader:
+                ours[pid] = cpu
+            elif backend_title:
+                with contextlib.suppress(OSError):
+                    if backend_title in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace"):
+                        ours[pid] = cpu  # "postgres: 15/main: postgres darcha_bench 127.0.0.1(…) idle"
+        return ours
+
+    def __enter__(self) -> _CpuAccount:
+        self.started = time.monotonic()
+        self.busy = _machine_busy_seconds()
+        self.ours = self._ours()
+        self.own = time.process_time()
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        self.children = children.ru_utime + children.ru_stime
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        elapsed = time.monotonic() - self.started or 1
+        busy = _machine_busy_seconds() - self.busy
+        ours_after = self._ours()
+        ours = sum(cpu - self.ours.get(pid, 0.0) for pid, cpu in ours_after.items())
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        wrk_cpu = children.ru_utime + children.ru_stime - self.children  # wrk is the only child that ended
+        own = time.process_time() - self.own
+        self.ours_cores = (ours + wrk_cpu + own) / elapsed
+        self.other_cores = max(0.0, busy - ours - wrk_cpu - own) / elapsed
 
 
 _EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|DoesNotExist|Timeout)\b.*")
@@ -408,11 +488,14 @@ def measure(
         time.sleep(0.2)  # let the server finish writing the traceback
         causes = server.log_exceptions(since=log_start) or [repr(body[:300])]
         raise BenchError(f"{benchmark}/{variant}: GET {path} answered {status}: " + " | ".join(causes))
+    log_start = server.log_size()
     wrk(url, WARMUP_SECONDS)
     probe = ctx.database().connection_count if ctx.has_database else None
     sampler = _Sampler(probe) if probe else contextlib.nullcontext()
-    with sampler:
+    cpu_before = server.worker_cpu()
+    with _CpuAccount(server, ctx.database() if ctx.has_database else None) as account, sampler:
         report = wrk(url, ctx.duration)
+    cpu_after = server.worker_cpu()
     seconds = report["duration_us"] / 1e6 or 1
     errors = {name: int(count) for name, count in report["errors"].items() if count}
     extra = {
@@ -422,9 +505,20 @@ def measure(
         "mean_ms": report["mean_us"] / 1000,
         "response_bytes": len(body),
     }
+    problems = server.log_problems(since=log_start)
+    if problems:
+        extra["server_log_errors"] = len(problems)
+        extra["server_log_first_error"] = problems[0][:300]
+    # How the work was shared between the server's workers (CPU seconds each, during the run).
+    extra["worker_cpu_s"] = sorted(
+        (round(cpu_after[pid] - cpu_before.get(pid, 0.0), 2) for pid in cpu_after), reverse=True
+    )
+    # Cores busy with this run (server, its database backends, wrk) and with anything else on the machine.
+    extra["run_cores"] = round(account.ours_cores, 2)
+    extra["other_cores"] = round(account.other_cores, 2)
     if isinstance(sampler, _Sampler) and sampler.peak is not None:
         extra["db_connections_peak"] = sampler.peak
-    return Row(
+    row = Row(
         benchmark=benchmark,
         variant=variant,
         view=view,
@@ -438,6 +532,13 @@ def measure(
         baseline=baseline,
         extra=extra,
     )
+    print(
+        f"  {benchmark}/{variant} {path}: {row.requests_per_s:,.0f} req/s, p99 {row.p99_ms:.1f} ms, "
+        f"{row.errors} errors",
+        file=sys.stderr,
+        flush=True,
+    )
+    return row
 
 
 # --- the run ------------------------------------------------------------------------------------

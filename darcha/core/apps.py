@@ -16,3 +16,6 @@ class CoreConfig(AppConfig):
             "uz-cyrl", {"bidi": False, "code": "uz-cyrl", "name": "Uzbek (Cyrillic)", "name_local": "Ўзбекча"}
         )
         LANG_INFO["uz"] = {**LANG_INFO.get("uz", {}), "name_local": "Oʻzbekcha"}
+
+        # Desk panels that need only core (the organization card); other apps register theirs.
+        from . import desk_panels  # noqa: F401

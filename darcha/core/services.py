@@ -134,7 +134,8 @@ def holidays_seed(*, actor, years: list[int]) -> int:
                 date=day, defaults={**values, "source": HolidaySource.OFFICIAL}
             )
             created += was_created
-        audit_record(actor=actor, action="holidays_seed", data={"years": years, "created": created})
+        if created:
+            audit_record(actor=actor, action="holidays_seed", data={"years": years, "created": created})
     return created
 
 

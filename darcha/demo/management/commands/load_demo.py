@@ -1,0 +1,30 @@
+"""`darcha load_demo`: the Namangan demo data; safe to run on every start (`make run`)."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from darcha.demo.loader import load_demo, report_lines
+
+
+class Command(BaseCommand):
+    help = "Load the Namangan demo (organizations, catalog, procedures, counters, users). Idempotent."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Create the demo users (shared, published password) even when DARCHA_PRODUCTION is on.",
+        )
+
+    def handle(self, *args, allow_production: bool = False, verbosity: int = 1, **options):
+        with_users = allow_production or not settings.PRODUCTION
+        if not with_users:
+            self.stderr.write(
+                self.style.WARNING(
+                    "DARCHA_PRODUCTION is on: the demo users (shared password) are not created. "
+                    "Pass --allow-production to create them anyway."
+                )
+            )
+        result = load_demo(with_users=with_users)
+        if verbosity:
+            self.stdout.write("\n".join(report_lines(result)))
