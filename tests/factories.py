@@ -64,7 +64,10 @@ class ServiceFactory(factory.django.DjangoModelFactory):
         service = cls(**kwargs)
         RequiredDocument.objects.create(service=service, name_uz="Pasport", name_ru="Паспорт", position=1)
         RequiredDocument.objects.create(
-            service=service, name_uz="Kadastr maʼlumotnomasi", name_ru="Кадастровая справка", position=2,
+            service=service,
+            name_uz="Kadastr maʼlumotnomasi",
+            name_ru="Кадастровая справка",
+            position=2,
             obtained_by_center=True,
         )
         version = ProcedureVersion.objects.create(service=service, number=1)
@@ -84,7 +87,13 @@ class ServiceFactory(factory.django.DjangoModelFactory):
 
 def step(version, code, stage, agency, term=5, join=False) -> Step:
     return Step.objects.create(
-        version=version, code=code, stage=stage, agency=agency, term_days=term, join=join,
-        name_uz=f"{code} bosqichi", citizen_label_uz=f"{code}: koʻrib chiqilmoqda",
+        version=version,
+        code=code,
+        stage=stage,
+        agency=agency,
+        term_days=term,
+        join=join,
+        name_uz=f"{code} bosqichi",
+        citizen_label_uz=f"{code}: koʻrib chiqilmoqda",
         citizen_label_ru=f"{code}: на рассмотрении",
     )

@@ -46,12 +46,14 @@ def agency_services(request, membership: Membership) -> dict:
         steps = list(version.steps.all()) if version else []
         per_stage = Counter(step.stage for step in steps)
         mine = [{"step": step, "parallel": per_stage[step.stage] > 1} for step in steps if step.agency_id == agency.pk]
-        rows.append({
-            "service": service,
-            "responsible": service.responsible_agency_id == agency.pk,
-            "version": version,
-            "steps": mine,
-        })
+        rows.append(
+            {
+                "service": service,
+                "responsible": service.responsible_agency_id == agency.pk,
+                "version": version,
+                "steps": mine,
+            }
+        )
     return {"agency": agency, "rows": rows}
 
 
@@ -64,7 +66,8 @@ def center_card(request, membership: Membership) -> dict:
     counters_manager = getattr(center, "counters", None)
     counters = (
         list(counters_manager.filter(is_active=True).prefetch_related("categories").order_by("number"))
-        if counters_manager is not None else []
+        if counters_manager is not None
+        else []
     )
     return {
         "center": center,
@@ -100,9 +103,9 @@ def administration(request, membership: Membership) -> dict:
 def catalog_overview(request, membership: Membership) -> dict:
     """How many services each category holds, and how many of them can be applied for online."""
     categories = list(
-        categories_with_counts().annotate(
-            online_count=Count("services", filter=Q(services__is_active=True, services__online=True))
-        ).order_by("position", "code")
+        categories_with_counts()
+        .annotate(online_count=Count("services", filter=Q(services__is_active=True, services__online=True)))
+        .order_by("position", "code")
     )
     return {
         "categories": categories,
@@ -111,9 +114,9 @@ def catalog_overview(request, membership: Membership) -> dict:
     }
 
 
-register_panel([Role.AGENCY_CLERK, Role.AGENCY_HEAD], "catalog/panels/agency_services.html", agency_services,
-               order=10)
+register_panel([Role.AGENCY_CLERK, Role.AGENCY_HEAD], "catalog/panels/agency_services.html", agency_services, order=10)
 register_panel([Role.OPERATOR, Role.CENTER_MANAGER], "catalog/panels/center_card.html", center_card, order=10)
 register_panel([Role.ADMINISTRATOR], "catalog/panels/administration.html", administration, order=10)
-register_panel([Role.PRESS_SECRETARY, Role.LEADERSHIP], "catalog/panels/catalog_overview.html", catalog_overview,
-               order=50)
+register_panel(
+    [Role.PRESS_SECRETARY, Role.LEADERSHIP], "catalog/panels/catalog_overview.html", catalog_overview, order=50
+)

@@ -125,7 +125,9 @@ class Service(models.Model):
         if self.fee_kind != FeeKind.FREE and self.fee_value <= 0:
             raise ValidationError({"fee_value": _("Enter the fee value.")})
         if self.fee_kind == FeeKind.BRV_PERCENT and self.fee_value > 10000:
-            raise ValidationError({"fee_value": _("A percentage of the BRV above 10 000 % looks like a mistake.")})
+            raise ValidationError(
+                {"fee_value": _("A share of the BRV above ten thousand percent looks like a mistake.")}
+            )
 
     def build_search_text(self) -> str:
         parts = [self.code, all_languages_text(self, "name"), self.keywords]

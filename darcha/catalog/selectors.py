@@ -33,9 +33,9 @@ def service_search(query: str, services: QuerySet[Service] | None = None) -> Que
 
 
 def categories_with_counts() -> QuerySet[Category]:
-    return Category.objects.annotate(service_count=Count("services", filter=Q(services__is_active=True))).filter(
-        service_count__gt=0
-    )
+    # GROUP BY drops the model's default ordering, so it is stated again.
+    active = Count("services", filter=Q(services__is_active=True))
+    return Category.objects.annotate(service_count=active).filter(service_count__gt=0).order_by("position", "code")
 
 
 def agencies() -> QuerySet[Organization]:

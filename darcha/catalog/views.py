@@ -2,6 +2,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 
 from .models import Category, Service
 from .selectors import (
@@ -46,7 +47,10 @@ def service_list(request):
         "categories": categories_with_counts(),
     }
     template = "catalog/_results.html" if request.headers.get("HX-Request") else "catalog/service_list.html"
-    return render(request, template, context)
+    response = render(request, template, context)
+    # One URL answers with a page or, to htmx, a fragment: caches must keep them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def category_detail(request, code):

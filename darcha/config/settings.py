@@ -147,6 +147,7 @@ LANGUAGE_COOKIE_NAME = "darcha_language"
 
 # --- Static and uploaded files --------------------------------------------------------------
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]  # shared layout assets: css, fonts, vendored htmx
 # collectstatic's target; in development files are served straight from the apps (WHITENOISE_USE_FINDERS).
 STATIC_ROOT = os.environ.get("STATIC_ROOT") or (PROJECT_DIR / "var" / "static" if PRODUCTION else None)
 STORAGES = {

@@ -50,8 +50,7 @@ class OpeningToday:
     holiday: Holiday | None
 
 
-def opening_today(hours: list[OpeningHours], holidays: list[Holiday], now: dt.datetime | None = None
-                  ) -> OpeningToday:
+def opening_today(hours: list[OpeningHours], holidays: list[Holiday], now: dt.datetime | None = None) -> OpeningToday:
     """Today's hours and whether the center is open right now, days off and transfers included."""
     now = timezone.localtime(now)
     today = now.date()
@@ -76,10 +75,10 @@ def organization_card(request, membership: Membership) -> dict:
         # A hokimiyat often sits beside its city's center and agencies rather than above them.
         siblings = list(
             Organization.objects.filter(parent_id=organization.parent_id, is_active=True)
-            .exclude(pk=organization.pk).order_by("kind", "path")
+            .exclude(pk=organization.pk)
+            .order_by("kind", "path")
         )
     return {"organization": organization, "children": children, "siblings": siblings}
 
 
-register_panel([Role.PRESS_SECRETARY, Role.LEADERSHIP], "core/panels/organization.html", organization_card,
-               order=10)
+register_panel([Role.PRESS_SECRETARY, Role.LEADERSHIP], "core/panels/organization.html", organization_card, order=10)

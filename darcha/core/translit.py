@@ -54,7 +54,9 @@ _CYR_TO_LAT = {
 
 # Longest patterns first: digraphs before single letters.
 _LAT_TO_CYR = [
-    ("yo" + OKINA, "йў"), ("yo'", "йў"), ("yo‘", "йў"),
+    ("yo" + OKINA, "йў"),
+    ("yo'", "йў"),
+    ("yo‘", "йў"),
     ("o" + OKINA, "ў"),
     ("g" + OKINA, "ғ"),
     ("o'", "ў"),

@@ -38,9 +38,15 @@ def login_view(request):
         username = request.POST.get("username", "")
         address = throttle.client_address(request)
         if throttle.login_blocked(username, address):
-            form = LoginForm(request)
-            form.add_error(None, _("Too many failed attempts. Please wait 15 minutes and try again."))
-            status = 429
+            # Refused before the password is even checked, so a blocked attacker learns nothing.
+            form = LoginForm(request, initial={"username": username})
+            blocked = _("Too many failed attempts. Please wait 15 minutes and try again.")
+            return render(
+                request,
+                "core/login.html",
+                {"form": form, "blocked": blocked, "next": _safe_next(request, "")},
+                status=429,
+            )
         elif form.is_valid():
             user = form.get_user()
             login(request, user)

@@ -27,10 +27,17 @@ def test_service_detail_has_documents_and_steps_in_the_asked_language(client, pu
     assert data["steps"][0]["citizen_label"] == "fire-check: на рассмотрении"
 
 
-@pytest.mark.parametrize("query, field", [
-    ("online=maybe", "online"), ("category=no-such-category", "category"), ("agency=nowhere", "agency"),
-    ("applicant=alien", "applicant"), ("colour=red", "colour"), ("page=999", None),
-])
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ("online=maybe", "online"),
+        ("category=no-such-category", "category"),
+        ("agency=nowhere", "agency"),
+        ("applicant=alien", "applicant"),
+        ("colour=red", "colour"),
+        ("page=999", None),
+    ],
+)
 def test_bad_filters_get_a_json_400(client, published_service, query, field):
     response = client.get(f"/api/v1/services/?{query}", HTTP_ACCEPT_LANGUAGE="en")
     if field is None:  # a page past the end is "not found", also JSON

@@ -5,7 +5,7 @@ import sys
 
 def test_deploy_check_is_clean_under_production_settings(tmp_path):
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DARCHA_PRODUCTION": "1",
         "SECRET_KEY": "a-long-random-production-secret-key-for-the-check-0123456789-abcdefghijklmnop",
         "ALLOWED_HOSTS": "darcha.example.uz",
@@ -14,7 +14,10 @@ def test_deploy_check_is_clean_under_production_settings(tmp_path):
     }
     result = subprocess.run(  # noqa: S603
         [sys.executable, "-m", "darcha.manage", "check", "--deploy", "--fail-level", "WARNING"],
-        env=env, capture_output=True, text=True, timeout=120,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 

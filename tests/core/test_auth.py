@@ -53,8 +53,9 @@ def test_failed_logins_are_throttled_per_address(client, settings):
 
 def test_login_ignores_foreign_next(client):
     UserFactory(username="op")
-    response = client.post("/login/?next=https://evil.example/", {"username": "op",
-                                                                   "password": "correct horse battery"})
+    response = client.post(
+        "/login/?next=https://evil.example/", {"username": "op", "password": "correct horse battery"}
+    )
     assert response["Location"] == "/desk/"
 
 

@@ -5,11 +5,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from darcha.core.audit import SYSTEM
 from darcha.core.calendar import WorkingCalendar, add_working_days, count_working_days, end_of_day
 from darcha.core.choices import HolidayKind, HolidaySource
 from darcha.core.models import Holiday
 from darcha.core.services import holidays_seed
-from darcha.core.audit import SYSTEM
 
 _official = holidays.country_holidays("UZ", years=range(2024, 2029))
 CALENDAR = WorkingCalendar(frozenset(_official), frozenset(_official.weekend_workdays))
@@ -56,8 +56,9 @@ def test_real_2026_dates_from_the_seeded_table():
 @pytest.mark.django_db
 def test_an_administrator_can_add_a_day_off_and_it_survives_reseeding():
     holidays_seed(actor=SYSTEM, years=[2026])
-    Holiday.objects.create(date=dt.date(2026, 4, 15), kind=HolidayKind.DAY_OFF, name_uz="Qaror bilan",
-                           source=HolidaySource.MANUAL)
+    Holiday.objects.create(
+        date=dt.date(2026, 4, 15), kind=HolidayKind.DAY_OFF, name_uz="Qaror bilan", source=HolidaySource.MANUAL
+    )
     holidays_seed(actor=SYSTEM, years=[2026])
     assert not WorkingCalendar.current().is_working_day(dt.date(2026, 4, 15))
     assert Holiday.objects.get(date=dt.date(2026, 4, 15)).source == HolidaySource.MANUAL

@@ -5,7 +5,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from darcha.core.identifiers import (
-    mask_identifier, pinfl_birth_date, pinfl_check_digit, validate_passport, validate_phone, validate_pinfl,
+    mask_identifier,
+    pinfl_birth_date,
+    pinfl_check_digit,
+    validate_passport,
+    validate_phone,
+    validate_pinfl,
     validate_stir,
 )
 
@@ -22,10 +27,15 @@ def test_valid_pinfl_and_its_birth_date():
     assert pinfl_birth_date(VALID_PINFL).isoformat() == "1990-03-12"
 
 
-@pytest.mark.parametrize("bad, code", [
-    ("1234", "pinfl_format"), ("3120390123012a", "pinfl_format"), ("7120390123012" + "0", "pinfl_century"),
-    (make_pinfl("3320390123012"), "pinfl_date"),
-])
+@pytest.mark.parametrize(
+    "bad, code",
+    [
+        ("1234", "pinfl_format"),
+        ("3120390123012a", "pinfl_format"),
+        ("7120390123012" + "0", "pinfl_century"),
+        (make_pinfl("3320390123012"), "pinfl_date"),
+    ],
+)
 def test_invalid_pinfl(bad, code):
     with pytest.raises(ValidationError) as error:
         validate_pinfl(bad)

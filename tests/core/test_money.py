@@ -16,15 +16,18 @@ def test_brv_table_gives_the_amount_in_force():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("kind, value, day, discount, expected", [
-    ("brv_multiple", "1", dt.date(2025, 1, 10), 0, 375_000),
-    ("brv_multiple", "1", dt.date(2026, 1, 10), 0, 412_000),
-    ("brv_multiple", "0.5", dt.date(2026, 1, 10), 50, 103_000),
-    ("brv_percent", "20", dt.date(2026, 1, 10), 0, 82_400),
-    ("brv_percent", "15", dt.date(2025, 1, 10), 0, 56_250),
-    ("fixed", "25000", dt.date(2026, 1, 10), 0, 25_000),
-    ("free", "0", dt.date(2026, 1, 10), 0, 0),
-])
+@pytest.mark.parametrize(
+    "kind, value, day, discount, expected",
+    [
+        ("brv_multiple", "1", dt.date(2025, 1, 10), 0, 375_000),
+        ("brv_multiple", "1", dt.date(2026, 1, 10), 0, 412_000),
+        ("brv_multiple", "0.5", dt.date(2026, 1, 10), 50, 103_000),
+        ("brv_percent", "20", dt.date(2026, 1, 10), 0, 82_400),
+        ("brv_percent", "15", dt.date(2025, 1, 10), 0, 56_250),
+        ("fixed", "25000", dt.date(2026, 1, 10), 0, 25_000),
+        ("free", "0", dt.date(2026, 1, 10), 0, 0),
+    ],
+)
 def test_fees_resolved_on_the_day(kind, value, day, discount, expected):
     assert resolve_fee(kind, Decimal(value), day, discount) == expected
 

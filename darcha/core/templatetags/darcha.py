@@ -1,6 +1,6 @@
 """Template helpers shared by every page: money, masking, icons, desk panels, fees.
 
-    {% load darcha %}
+After {% load darcha %}:
     {{ amount|som }}                    → 412 000 soʻm (translated unit; "" for None)
     {{ person.pinfl|mask }}             → 3120…1234
     {% icon "home" %}                   → inline <svg> using static/img/icons.svg
@@ -28,13 +28,12 @@ from darcha.core.money import FeeKind, NoBaseAmount, brv_on, format_som, resolve
 register = template.Library()
 
 # The symbols drawn in static/img/icons.svg; a category's `icon` outside this set shows "document".
-ICONS = frozenset({
-    "window", "search", "home", "land", "family", "child", "id-card", "passport", "briefcase", "building",
-    "construction", "crane", "heart", "health", "education", "car", "tax", "coins", "document", "scales",
-    "water", "bolt", "leaf", "globe", "online", "phone", "clock", "calendar", "pin", "check", "print",
-    "users", "user", "ticket", "shield", "list", "arrow-right", "info", "alert", "settings", "code", "login",
-    "logout", "desk", "parallel",
-})
+ICONS = frozenset(
+    """window search home land map family child id-card passport briefcase building construction crane heart
+    health education car tax coins document scales scale water bolt leaf globe online phone clock calendar pin
+    check print users user ticket shield list arrow-right info alert settings code login logout desk
+    parallel""".split()
+)
 
 
 @register.filter
@@ -67,8 +66,9 @@ def render_panel(context, template_name: str, panel_context: dict | None = None)
     rendered = context.render_context.setdefault("darcha_rendered_panels", [])
     for earlier_template, earlier_context, earlier_role in rendered:
         if earlier_template == template_name and earlier_context == panel_context:
-            return format_html('<p class="panel-note">{}</p>',
-                               _("The same as under “%(role)s” above.") % {"role": earlier_role})
+            return format_html(
+                '<p class="panel-note">{}</p>', _("The same as under “%(role)s” above.") % {"role": earlier_role}
+            )
     rendered.append((template_name, panel_context, membership.get_role_display() if membership else ""))
     panel_template = context.template.engine.get_template(template_name)
     with context.push(panel_context):
@@ -83,11 +83,16 @@ def icon(name: str, css_class: str = "", label: str = ""):
     if label:
         return format_html(
             '<svg class="{}" role="img" aria-label="{}" focusable="false"><use href="{}#i-{}"></use></svg>',
-            classes, label, static("img/icons.svg"), name,
+            classes,
+            label,
+            static("img/icons.svg"),
+            name,
         )
     return format_html(
         '<svg class="{}" aria-hidden="true" focusable="false"><use href="{}#i-{}"></use></svg>',
-        classes, static("img/icons.svg"), name,
+        classes,
+        static("img/icons.svg"),
+        name,
     )
 
 
@@ -169,7 +174,9 @@ def public_center():
 
     return (
         Organization.objects.filter(kind=OrganizationKind.CENTER, is_active=True)
-        .prefetch_related("opening_hours").order_by("path").first()
+        .prefetch_related("opening_hours")
+        .order_by("path")
+        .first()
     )
 
 
