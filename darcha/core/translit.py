@@ -130,10 +130,12 @@ def _latin_chunk_to_cyrillic(text: str) -> str:
         cyr = _LAT_MAP[source.lower()]
         start = match.start()
         # Latin "e" at the start of a word (or after a vowel) is Cyrillic "э".
-        if source.lower() == "e":
-            prev = text[start - 1] if start else " "
-            if not prev.isalpha():
-                cyr = "э"
+        prev = text[start - 1] if start else " "
+        if source.lower() == "e" and not prev.isalpha():
+            cyr = "э"
+        # "ye" after a consonant is "ъе" (obyekt → объект); at a word start or after a vowel, "е".
+        if source.lower() == "ye" and prev.isalpha() and prev.lower() not in "aeiouʻ'":
+            cyr = "ъе"
         return _match_case(source, cyr)
 
     return _LAT_PATTERN.sub(replace, text)

@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Count, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from darcha.catalog.choices import Action, Effect, Outcome, VersionStatus
 from darcha.catalog.models import Category, Discount, ProcedureVersion, RequiredDocument, Service, Step, Transition
@@ -75,7 +75,8 @@ class _Loader:
 
     def save(self, instance):
         record_save(actor=SYSTEM, instance=instance)
-        self.result.created[str(instance._meta.verbose_name_plural)] += 1
+        with translation.override("en"):  # stable report keys, whatever the active language
+            self.result.created[str(instance._meta.verbose_name_plural)] += 1
         return instance
 
     # --- organizations ---------------------------------------------------------------------

@@ -1,5 +1,6 @@
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from darcha.catalog.choices import Action, Outcome, VersionStatus
 from darcha.catalog.models import FrozenError, ProcedureVersion, Transition
@@ -9,6 +10,12 @@ from darcha.core.models import AuditEntry
 from tests.factories import OrganizationFactory, ServiceFactory, step
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):  # the assertions read the English messages
+        yield
 
 
 def draft_with_steps(*codes):

@@ -83,12 +83,14 @@ def test_non_uzbek_phone_numbers_refused(raw):
 
 
 def test_error_messages_are_translated():
-    with translation.override("ru"), pytest.raises(ValidationError) as error:
+    with pytest.raises(ValidationError) as error:
         validate_passport("x")
-    assert "паспорт" in error.value.messages[0].lower()
-    with translation.override("uz"), pytest.raises(ValidationError) as error:
-        validate_passport("x")
-    assert "pasport" in error.value.messages[0].lower()
+    with translation.override("ru"):
+        assert "паспорт" in error.value.messages[0].lower()
+    with translation.override("uz"):
+        assert "pasport" in error.value.messages[0].lower()
+    with translation.override("uz-cyrl"):
+        assert "паспорт" in error.value.messages[0].lower()
 
 
 def test_masking():

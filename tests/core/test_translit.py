@@ -6,6 +6,7 @@ def test_latin_to_cyrillic():
     assert latin_to_cyrillic("Gʻalla, shahar, choy, yoʻl") == "Ғалла, шаҳар, чой, йўл"
     assert latin_to_cyrillic("Elektron ariza") == "Электрон ариза"
     assert latin_to_cyrillic("Yangiqoʻrgʻon") == "Янгиқўрғон"
+    assert latin_to_cyrillic("obyekt, yer, poyezd") == "объект, ер, поезд"
 
 
 def test_placeholders_and_tags_survive():

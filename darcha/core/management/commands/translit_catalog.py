@@ -51,13 +51,20 @@ class Command(BaseCommand):
                         manual[msgid[2]] = msgstr[2]
         out, count = [], 0
         for block in _parse(source):
-            msgid, msgstr = _string(block, "msgid"), _string(block, "msgstr")
-            if msgid and msgstr and msgid[2] and msgstr[2] and "msgid_plural" not in "".join(block):
-                value = manual.get(msgid[2]) or latin_to_cyrillic(msgstr[2])
-                block = block[: msgstr[0]] + [f"msgstr {_quote(value)}"] + block[msgstr[1] :]
-                count += 1
-            elif msgid and msgid[2] == "":
+            msgid = _string(block, "msgid")
+            if msgid and msgid[2] == "":  # the header
                 block = [line.replace("Language: uz\\n", "Language: uz_Cyrl\\n") for line in block]
+            elif msgid:
+                for key in ["msgstr", *(f"msgstr[{n}]" for n in range(6))]:
+                    found = _string(block, key)
+                    if found and found[2]:
+                        value = manual.get(msgid[2]) if key == "msgstr" else None
+                        block = (
+                            block[: found[0]]
+                            + [f"{key} {_quote(value or latin_to_cyrillic(found[2]))}"]
+                            + block[found[1] :]
+                        )
+                        count += 1
             out.append("\n".join(block))
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text("\n\n".join(out), encoding="utf-8")
