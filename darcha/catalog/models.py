@@ -19,6 +19,10 @@ AGENCY_CHOICES = {"kind": OrganizationKind.AGENCY}
 class Category(models.Model):
     code = models.SlugField(_("code"), max_length=64, unique=True)
     locals().update(translated_fields("name", max_length=200))
+    ticket_prefix = models.CharField(
+        _("queue ticket prefix"), max_length=2, blank=True, default="",
+        help_text=_("Letter(s) before queue ticket numbers of this category, e.g. A for A-001."),
+    )
     icon = models.CharField(
         _("icon"), max_length=32, blank=True, default="", help_text=_("Name of an icon from the project's icon set.")
     )

@@ -31,6 +31,7 @@ urlpatterns += i18n_patterns(
     path("", catalog_views.home, name="home"),
     path("", include("darcha.catalog.urls")),
     path("", include("darcha.core.urls")),
+    path("queue/", include("darcha.queues.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

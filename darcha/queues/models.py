@@ -1,9 +1,14 @@
-from django.core.validators import MinValueValidator
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from darcha.core.choices import OrganizationKind
 from darcha.core.models import Organization
+
+from .choices import OperatorState, Priority, TicketAction, TicketStatus
+
+CENTERS = {"kind": OrganizationKind.CENTER}
 
 
 class Counter(models.Model):
@@ -14,7 +19,7 @@ class Counter(models.Model):
         verbose_name=_("center"),
         on_delete=models.PROTECT,
         related_name="counters",
-        limit_choices_to={"kind": OrganizationKind.CENTER},
+        limit_choices_to=CENTERS,
     )
     number = models.PositiveSmallIntegerField(_("window number"), validators=[MinValueValidator(1)])
     label = models.CharField(
@@ -40,3 +45,178 @@ class Counter(models.Model):
 
     def __str__(self) -> str:
         return self.label or _("Window %(number)s") % {"number": self.number}
+
+
+class QueueSettings(models.Model):
+    """A center's queue rules; a center without a row uses the defaults."""
+
+    center = models.OneToOneField(
+        Organization,
+        verbose_name=_("center"),
+        on_delete=models.CASCADE,
+        related_name="queue_settings",
+        limit_choices_to=CENTERS,
+    )
+    recalls_before_no_show = models.PositiveSmallIntegerField(
+        _("recalls before a no-show"), default=2, validators=[MaxValueValidator(10)]
+    )
+    notify_at_position = models.PositiveSmallIntegerField(
+        _("notify the citizen when this many people are ahead"), default=3
+    )
+    target_wait_minutes = models.PositiveSmallIntegerField(_("target wait, minutes"), default=15)
+
+    class Meta:
+        verbose_name = _("queue settings")
+        verbose_name_plural = _("queue settings")
+
+    def __str__(self) -> str:
+        return str(self.center)
+
+
+class TicketSequence(models.Model):
+    """The last number issued per center, day and prefix: row-locked, so numbers never repeat."""
+
+    center = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    prefix = models.CharField(max_length=2)
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["center", "day", "prefix"], name="ticket_sequence_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.prefix}: {self.last_number}"
+
+
+class Ticket(models.Model):
+    center = models.ForeignKey(
+        Organization,
+        verbose_name=_("center"),
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        limit_choices_to=CENTERS,
+    )
+    day = models.DateField(_("day"))
+    prefix = models.CharField(_("prefix"), max_length=2)
+    number = models.PositiveIntegerField(_("number"))
+    service = models.ForeignKey(
+        "catalog.Service", verbose_name=_("service"), on_delete=models.PROTECT, related_name="tickets"
+    )
+    priority = models.CharField(_("priority"), max_length=16, choices=Priority.choices, blank=True, default="")
+    # Order of calling: rank first (2 booked at their time, 1 priority groups, 0 general), then queued_at.
+    rank = models.PositiveSmallIntegerField(default=0)
+    status = models.CharField(_("status"), max_length=16, choices=TicketStatus.choices, default=TicketStatus.WAITING)
+    issued_at = models.DateTimeField(_("issued at"))
+    queued_at = models.DateTimeField(
+        _("in the queue since"), help_text=_("The issue time, kept on transfer; a booking's time for booked visitors.")
+    )
+    called_at = models.DateTimeField(_("first called at"), null=True, blank=True)
+    last_called_at = models.DateTimeField(_("last called at"), null=True, blank=True)
+    started_at = models.DateTimeField(_("service started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    counter = models.ForeignKey(
+        Counter, verbose_name=_("counter"), null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
+    )
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("operator"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    target_counter = models.ForeignKey(
+        Counter,
+        verbose_name=_("transferred to counter"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recalls = models.PositiveSmallIntegerField(_("recalls"), default=0)
+    phone = models.CharField(_("phone for notifications"), max_length=16, blank=True, default="")
+    language = models.CharField(_("language"), max_length=8, default="uz")
+    # The live page's address: unguessable, so a ticket number cannot be used to look at others.
+    public_code = models.CharField(max_length=16, unique=True)
+    position_notified = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        ordering = ["-issued_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["center", "day", "prefix", "number"], name="ticket_number_unique")
+        ]
+        indexes = [
+            models.Index(fields=["center", "day", "status", "rank", "queued_at"], name="ticket_queue_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display
+
+    @property
+    def display(self) -> str:
+        return f"{self.prefix}-{self.number:03d}"
+
+
+class TicketEvent(models.Model):
+    """Every step of a ticket, for its history and the statistics."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=16, choices=TicketAction.choices)
+    at = models.DateTimeField(db_index=True)
+    counter = models.ForeignKey(Counter, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.ticket} {self.action} {self.at:%H:%M:%S}"
+
+
+class OperatorSession(models.Model):
+    """An operator signed in at a counter, from sign-in to sign-out."""
+
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("operator"), on_delete=models.PROTECT, related_name="counter_sessions"
+    )
+    counter = models.ForeignKey(Counter, verbose_name=_("counter"), on_delete=models.PROTECT, related_name="sessions")
+    started_at = models.DateTimeField(_("signed in at"))
+    ended_at = models.DateTimeField(_("signed out at"), null=True, blank=True)
+    state = models.CharField(_("state"), max_length=16, choices=OperatorState.choices, default=OperatorState.SERVING)
+    state_since = models.DateTimeField(_("in this state since"))
+
+    class Meta:
+        verbose_name = _("operator session")
+        verbose_name_plural = _("operator sessions")
+        ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["operator"], condition=models.Q(ended_at__isnull=True), name="one_open_session_per_operator"
+            ),
+            models.UniqueConstraint(
+                fields=["counter"], condition=models.Q(ended_at__isnull=True), name="one_open_session_per_counter"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.operator} @ {self.counter}"
+
+
+class OperatorStateSpan(models.Model):
+    """How long an operator spent in each state (serving, break, back office)."""
+
+    session = models.ForeignKey(OperatorSession, on_delete=models.CASCADE, related_name="spans")
+    state = models.CharField(max_length=16, choices=OperatorState.choices)
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.session} {self.state}"

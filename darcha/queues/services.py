@@ -1,0 +1,404 @@
+"""Every write of the queue: tickets and operator sessions. Keyword-only, atomic, audited;
+live events go out after commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from darcha.catalog.models import Service
+from darcha.core.audit import SYSTEM, audit_record
+from darcha.core.choices import OrganizationKind, Role
+from darcha.core.identifiers import validate_phone
+from darcha.core.models import Organization
+
+from . import events
+from .choices import OPEN_STATUSES, OperatorState, Priority, TicketAction, TicketStatus
+from .models import Counter, OperatorSession, OperatorStateSpan, QueueSettings, Ticket, TicketEvent, TicketSequence
+
+STAFF_ROLES = {Role.OPERATOR, Role.CENTER_MANAGER}
+
+
+class QueueError(ValidationError):
+    """A queue action that does not fit the ticket's or the operator's state (answered with 409)."""
+
+
+def queue_settings(center: Organization) -> QueueSettings:
+    try:
+        return center.queue_settings
+    except QueueSettings.DoesNotExist:
+        return QueueSettings(center=center)
+
+
+def ticket_prefix(service: Service) -> str:
+    category = service.category
+    return category.ticket_prefix or chr(ord("A") + category.position % 26)
+
+
+def counters_serving(service: Service, center: Organization):
+    return (
+        Counter.objects.filter(center=center, is_active=True)
+        .filter(Q(services=service) | Q(categories=service.category_id))
+        .distinct()
+    )
+
+
+def _serves(counter: Counter) -> Q:
+    services = list(counter.services.values_list("pk", flat=True))
+    categories = list(counter.categories.values_list("pk", flat=True))
+    return Q(service__in=services) | Q(service__category__in=categories)
+
+
+def _require_staff(actor, center: Organization) -> None:
+    if actor is SYSTEM or getattr(actor, "is_superuser", False):
+        return
+    if not actor.memberships.filter(organization=center, role__in=STAFF_ROLES).exists():
+        raise PermissionDenied(_("You do not work at this center."))
+
+
+def _log(ticket: Ticket, action: str, now, actor=None, counter=None, **data) -> None:
+    operator = actor if getattr(actor, "pk", None) else None
+    TicketEvent.objects.create(ticket=ticket, action=action, at=now, counter=counter, operator=operator, data=data)
+
+
+def _announce(ticket: Ticket, kind: str, **extra) -> None:
+    event = {"type": kind, "ticket": ticket.display, "ticket_id": ticket.pk, "service": ticket.service_id, **extra}
+    if ticket.counter_id:
+        event["counter"] = ticket.counter.number
+        event["counter_label"] = str(ticket.counter)
+    center_id = ticket.center_id
+    transaction.on_commit(lambda: events.publish(center_id, event))
+
+
+def _next_number(center: Organization, day: dt.date, prefix: str) -> int:
+    # The sequence row is created once per day and prefix, then locked by every issuer in turn.
+    TicketSequence.objects.bulk_create([TicketSequence(center=center, day=day, prefix=prefix)], ignore_conflicts=True)
+    sequence = TicketSequence.objects.select_for_update().get(center=center, day=day, prefix=prefix)
+    sequence.last_number += 1
+    sequence.save(update_fields=["last_number"])
+    return sequence.last_number
+
+
+def ticket_issue(
+    *,
+    actor,
+    center: Organization,
+    service: Service,
+    priority: str = "",
+    phone: str = "",
+    language: str = "uz",
+    queued_at: dt.datetime | None = None,
+    rank: int | None = None,
+    now: dt.datetime | None = None,
+) -> Ticket:
+    """A new ticket at the kiosk or from an operator. Numbers are consecutive per center, day and prefix."""
+    now = now or timezone.now()
+    if center.kind != OrganizationKind.CENTER:
+        raise ValidationError(_("Tickets are issued at public service centers only."), code="not_center")
+    if not service.is_active:
+        raise ValidationError(_("This service is not provided now."), code="inactive_service")
+    if priority not in Priority.values:
+        raise ValidationError(_("Unknown priority group."), code="priority")
+    if not counters_serving(service, center).exists():
+        raise ValidationError(_("No window of this center serves this service."), code="no_counter")
+    phone = validate_phone(phone) if phone else ""
+    with transaction.atomic():
+        day = timezone.localdate(now)
+        prefix = ticket_prefix(service)
+        ticket = Ticket.objects.create(
+            center=center,
+            day=day,
+            prefix=prefix,
+            number=_next_number(center, day, prefix),
+            service=service,
+            priority=priority,
+            rank=rank if rank is not None else (1 if priority else 0),
+            issued_at=now,
+            queued_at=queued_at or now,
+            phone=phone,
+            language=language,
+            public_code=secrets.token_urlsafe(9),
+        )
+        _log(ticket, TicketAction.ISSUE, now, actor)
+        audit_record(
+            actor=actor,
+            action="ticket_issue",
+            obj=ticket,
+            data={"service": service.code, "priority": priority, "center": center.code},
+        )
+        _announce(ticket, "issued")
+    return ticket
+
+
+def _open_session(actor, counter: Counter) -> OperatorSession:
+    session = OperatorSession.objects.filter(operator=actor, counter=counter, ended_at__isnull=True).first()
+    if session is None:
+        raise QueueError(_("Sign in at this counter first."), code="not_signed_in")
+    return session
+
+
+def _current(counter: Counter) -> Ticket | None:
+    return (
+        Ticket.objects.filter(counter=counter, status__in=[TicketStatus.CALLED, TicketStatus.SERVING])
+        .select_related("counter")
+        .first()
+    )
+
+
+def ticket_call_next(*, actor, counter: Counter, now: dt.datetime | None = None) -> Ticket | None:
+    """The next ticket this counter serves: priority first, then time in the queue. Two counters
+    never get the same ticket: on PostgreSQL the row is locked and others skip it (SKIP LOCKED);
+    SQLite runs one writer at a time."""
+    now = now or timezone.now()
+    _require_staff(actor, counter.center)
+    with transaction.atomic():
+        session = _open_session(actor, counter)
+        if session.state != OperatorState.SERVING:
+            raise QueueError(
+                _("You are on a break or in back-office work: return to the counter first."), code="not_serving"
+            )
+        if _current(counter) is not None:
+            raise QueueError(
+                _("Finish the current ticket, or mark it as not come, before calling the next."), code="busy"
+            )
+        candidates = (
+            Ticket.objects.filter(
+                center_id=counter.center_id,
+                day=timezone.localdate(now),
+                status=TicketStatus.WAITING,
+                queued_at__lte=now,
+            )
+            .filter(Q(target_counter=counter) | (Q(target_counter__isnull=True) & _serves(counter)))
+            .order_by("-rank", "queued_at", "id")
+        )
+        if connection.features.has_select_for_update_skip_locked:
+            candidates = candidates.select_for_update(skip_locked=True, of=("self",))
+        ticket = candidates.first()
+        if ticket is None:
+            return None
+        ticket.status = TicketStatus.CALLED
+        ticket.counter = counter
+        ticket.operator = actor
+        ticket.target_counter = None
+        ticket.called_at = ticket.called_at or now
+        ticket.last_called_at = now
+        ticket.save(update_fields=["status", "counter", "operator", "target_counter", "called_at", "last_called_at"])
+        _log(ticket, TicketAction.CALL, now, actor, counter)
+        audit_record(actor=actor, action="ticket_call", obj=ticket, data={"counter": counter.number})
+        _announce(ticket, "called")
+    return ticket
+
+
+def _lock_own(actor, ticket: Ticket, allowed: tuple[str, ...]) -> Ticket:
+    ticket = Ticket.objects.select_for_update().select_related("counter", "center").get(pk=ticket.pk)
+    _require_staff(actor, ticket.center)
+    if ticket.status not in allowed:
+        raise QueueError(
+            _("Ticket %(ticket)s is %(status)s; this action is not possible now.")
+            % {"ticket": ticket.display, "status": ticket.get_status_display().lower()},
+            code="wrong_status",
+        )
+    if ticket.counter_id and ticket.operator_id and actor is not SYSTEM and ticket.operator_id != actor.pk:
+        raise QueueError(_("This ticket is being served at another counter."), code="other_counter")
+    return ticket
+
+
+def _change(actor, ticket: Ticket, action: str, now, fields: dict, **data) -> Ticket:
+    for name, value in fields.items():
+        setattr(ticket, name, value)
+    ticket.save(update_fields=list(fields))
+    _log(ticket, action, now, actor, ticket.counter, **data)
+    audit_record(actor=actor, action=f"ticket_{action}", obj=ticket, data=data)
+    return ticket
+
+
+def ticket_recall(*, actor, ticket: Ticket, now=None) -> Ticket:
+    now = now or timezone.now()
+    with transaction.atomic():
+        ticket = _lock_own(actor, ticket, (TicketStatus.CALLED,))
+        _change(actor, ticket, TicketAction.RECALL, now, {"recalls": ticket.recalls + 1, "last_called_at": now})
+        _announce(ticket, "called", recall=ticket.recalls)
+    return ticket
+
+
+def ticket_start(*, actor, ticket: Ticket, now=None) -> Ticket:
+    now = now or timezone.now()
+    with transaction.atomic():
+        ticket = _lock_own(actor, ticket, (TicketStatus.CALLED,))
+        _change(actor, ticket, TicketAction.START, now, {"status": TicketStatus.SERVING, "started_at": now})
+        _announce(ticket, "started")
+    return ticket
+
+
+def ticket_no_show(*, actor, ticket: Ticket, now=None) -> Ticket:
+    now = now or timezone.now()
+    with transaction.atomic():
+        ticket = _lock_own(actor, ticket, (TicketStatus.CALLED,))
+        needed = queue_settings(ticket.center).recalls_before_no_show
+        if ticket.recalls < needed:
+            raise QueueError(
+                _("Call the citizen again first: %(needed)d recalls are needed before a no-show (%(done)d so far).")
+                % {"needed": needed, "done": ticket.recalls},
+                code="recall_first",
+            )
+        _change(actor, ticket, TicketAction.NO_SHOW, now, {"status": TicketStatus.NO_SHOW, "finished_at": now})
+        _announce(ticket, "finished")
+    return ticket
+
+
+def ticket_hold(*, actor, ticket: Ticket, now=None) -> Ticket:
+    """The citizen steps aside (to fill a form, fetch a paper); the counter serves others meanwhile."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        ticket = _lock_own(actor, ticket, (TicketStatus.SERVING,))
+        _change(actor, ticket, TicketAction.HOLD, now, {"status": TicketStatus.ON_HOLD})
+        _announce(ticket, "held")
+    return ticket
+
+
+def ticket_resume(*, actor, ticket: Ticket, now=None) -> Ticket:
+    now = now or timezone.now()
+    with transaction.atomic():
+        ticket = _lock_own(actor, ticket, (TicketStatus.ON_HOLD,))
+        if _current(ticket.counter) is not None:
+            raise QueueError(_("Finish the current ticket before returning to a held one."), code="busy")
+        _change(actor, ticket, TicketAction.RESUME, now, {"status": TicketStatus.SERVING})
+        _announce(ticket, "called", resumed=True)
+    return ticket
+
+
+def ticket_finish(*, actor, ticket: Ticket, now=None) -> Ticket:
+    now = now or timezone.now()
+    with transaction.atomic():
+        ticket = _lock_own(actor, ticket, (TicketStatus.SERVING,))
+        _change(actor, ticket, TicketAction.FINISH, now, {"status": TicketStatus.DONE, "finished_at": now})
+        _announce(ticket, "finished")
+    return ticket
+
+
+def ticket_transfer(
+    *, actor, ticket: Ticket, service: Service | None = None, counter: Counter | None = None, now=None
+) -> Ticket:
+    """Back to the queue for another service or a chosen counter, keeping the original time in the queue."""
+    now = now or timezone.now()
+    if service is None and counter is None:
+        raise ValidationError(_("Choose the service or the counter to transfer to."), code="transfer_target")
+    with transaction.atomic():
+        ticket = _lock_own(actor, ticket, (TicketStatus.CALLED, TicketStatus.SERVING, TicketStatus.ON_HOLD))
+        new_service = service or ticket.service
+        if counter is not None and counter.center_id != ticket.center_id:
+            raise ValidationError(_("That counter belongs to another center."), code="other_center")
+        if counter is None and not counters_serving(new_service, ticket.center).exists():
+            raise ValidationError(_("No window of this center serves this service."), code="no_counter")
+        data = {
+            "from_counter": ticket.counter.number if ticket.counter_id else None,
+            "service": new_service.code,
+            "to_counter": counter.number if counter else None,
+        }
+        _change(
+            actor,
+            ticket,
+            TicketAction.TRANSFER,
+            now,
+            {
+                "status": TicketStatus.WAITING,
+                "service": new_service,
+                "target_counter": counter,
+                "counter": None,
+                "operator": None,
+                "started_at": None,
+            },
+            **data,
+        )
+        _announce(ticket, "transferred")
+    return ticket
+
+
+def tickets_close_day(*, actor=SYSTEM, center: Organization, day: dt.date, now=None) -> int:
+    """At closing time: every ticket still open that day becomes "not served"."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        open_tickets = list(
+            Ticket.objects.select_for_update().filter(center=center, day__lte=day, status__in=OPEN_STATUSES)
+        )
+        for ticket in open_tickets:
+            ticket.status = TicketStatus.NOT_SERVED
+            ticket.finished_at = now
+            ticket.save(update_fields=["status", "finished_at"])
+            _log(ticket, TicketAction.CLOSE, now)
+        if open_tickets:
+            audit_record(
+                actor=actor, action="tickets_close_day", obj=center, data={"day": day, "closed": len(open_tickets)}
+            )
+            transaction.on_commit(lambda: events.publish(center.pk, {"type": "closed", "day": day.isoformat()}))
+    return len(open_tickets)
+
+
+def operator_sign_in(*, actor, counter: Counter, now=None) -> OperatorSession:
+    now = now or timezone.now()
+    _require_staff(actor, counter.center)
+    if not counter.is_active:
+        raise QueueError(_("This counter is closed."), code="counter_closed")
+    with transaction.atomic():
+        taken = OperatorSession.objects.select_for_update().filter(counter=counter, ended_at__isnull=True).first()
+        if taken is not None and taken.operator_id != actor.pk:
+            raise QueueError(
+                _("%(name)s is already signed in at this counter.")
+                % {"name": taken.operator.get_full_name() or taken.operator.get_username()},
+                code="counter_taken",
+            )
+        if taken is not None:
+            return taken
+        for previous in OperatorSession.objects.filter(operator=actor, ended_at__isnull=True):
+            _end_session(actor, previous, now)
+        session = OperatorSession.objects.create(operator=actor, counter=counter, started_at=now, state_since=now)
+        OperatorStateSpan.objects.create(session=session, state=session.state, started_at=now)
+        audit_record(actor=actor, action="operator_sign_in", obj=session, data={"counter": counter.number})
+        transaction.on_commit(lambda: events.publish(counter.center_id, {"type": "operators"}))
+    return session
+
+
+def _end_session(actor, session: OperatorSession, now) -> None:
+    if _current(session.counter) is not None:
+        raise QueueError(_("Finish the current ticket before leaving the counter."), code="busy")
+    OperatorStateSpan.objects.filter(session=session, ended_at__isnull=True).update(ended_at=now)
+    session.ended_at = now
+    session.save(update_fields=["ended_at"])
+    audit_record(actor=actor, action="operator_sign_out", obj=session, data={"counter": session.counter.number})
+
+
+def operator_sign_out(*, actor, session: OperatorSession, now=None) -> None:
+    now = now or timezone.now()
+    with transaction.atomic():
+        session = OperatorSession.objects.select_for_update().select_related("counter").get(pk=session.pk)
+        if session.ended_at is not None:
+            return
+        _end_session(actor, session, now)
+        transaction.on_commit(lambda: events.publish(session.counter.center_id, {"type": "operators"}))
+
+
+def operator_set_state(*, actor, session: OperatorSession, state: str, now=None) -> OperatorSession:
+    now = now or timezone.now()
+    if state not in OperatorState.values:
+        raise ValidationError(_("Unknown operator state."), code="state")
+    with transaction.atomic():
+        session = OperatorSession.objects.select_for_update().select_related("counter").get(pk=session.pk)
+        if session.ended_at is not None:
+            raise QueueError(_("Sign in at this counter first."), code="not_signed_in")
+        if state == session.state:
+            return session
+        if state != OperatorState.SERVING and _current(session.counter) is not None:
+            raise QueueError(_("Finish the current ticket first."), code="busy")
+        OperatorStateSpan.objects.filter(session=session, ended_at__isnull=True).update(ended_at=now)
+        OperatorStateSpan.objects.create(session=session, state=state, started_at=now)
+        old, session.state, session.state_since = session.state, state, now
+        session.save(update_fields=["state", "state_since"])
+        audit_record(actor=actor, action="operator_set_state", obj=session, data={"state": [old, state]})
+        transaction.on_commit(lambda: events.publish(session.counter.center_id, {"type": "operators"}))
+    return session
