@@ -7,7 +7,7 @@ PORT   ?= 8000
 HOST   ?= 127.0.0.1
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test e2e bench lint format install migrate demo messages schema clean
+.PHONY: run test e2e bench lint format install migrate demo messages schema voices clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,11 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+## voices: render the display board's voice clips (Uzbek, Russian) and chime with Debian's espeak-ng
+voices: install
+	@command -v espeak-ng >/dev/null && command -v opusenc >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq espeak-ng opus-tools >/dev/null)
+	$(BIN)/darcha render_voice_clips
 
 ## messages: refresh the translation catalogs (uz-cyrl is transliterated from uz) and compile them
 messages: install

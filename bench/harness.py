@@ -419,8 +419,17 @@ def _group_alive(pgid: int) -> bool:
 # --- measuring ----------------------------------------------------------------------------------
 
 
-def wrk(url: str, duration: int, connections: int = CONNECTIONS, threads: int = THREADS) -> dict:
-    """One bounded wrk run; returns the report of bench/report.lua (latencies in µs)."""
+def wrk(
+    url: str,
+    duration: int,
+    connections: int = CONNECTIONS,
+    threads: int = THREADS,
+    script: Path = REPORT_LUA,
+    env: dict[str, str] | None = None,
+) -> dict:
+    """One bounded wrk run; returns the report of bench/report.lua (latencies in µs).
+
+    A custom `script` must print the same BENCH_RESULT line (it can `dofile` report.lua)."""
     if not url.startswith(f"http://{LOOPBACK}:"):
         raise BenchError(f"wrk only targets {LOOPBACK}: {url}")
     command = [
@@ -434,10 +443,12 @@ def wrk(url: str, duration: int, connections: int = CONNECTIONS, threads: int = 
         "--timeout",
         "5s",
         "-s",
-        str(REPORT_LUA),
+        str(script),
         url,
     ]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=duration + 60, check=False)
+    result = subprocess.run(
+        command, capture_output=True, text=True, timeout=duration + 60, check=False, env=env or dict(os.environ)
+    )
     for line in result.stdout.splitlines():
         if line.startswith("BENCH_RESULT "):
             return json.loads(line.removeprefix("BENCH_RESULT "))

@@ -1,4 +1,6 @@
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from tests.factories import OrganizationFactory, ServiceFactory  # noqa: F401 â€” re-exported for tests
 
@@ -7,6 +9,14 @@ from tests.factories import OrganizationFactory, ServiceFactory  # noqa: F401 â€
 def _fast_passwords(settings):
     # Hashing is the slowest part of login tests; a weak hasher is fine for throwaway test users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A request activates its language in the test's own thread; start every test in the default one.
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -20,7 +20,10 @@ class Category(models.Model):
     code = models.SlugField(_("code"), max_length=64, unique=True)
     locals().update(translated_fields("name", max_length=200))
     ticket_prefix = models.CharField(
-        _("queue ticket prefix"), max_length=2, blank=True, default="",
+        _("queue ticket prefix"),
+        max_length=2,
+        blank=True,
+        default="",
         help_text=_("Letter(s) before queue ticket numbers of this category, e.g. A for A-001."),
     )
     icon = models.CharField(

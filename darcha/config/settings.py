@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "darcha.core",
     "darcha.catalog",
+    "darcha.notify",
     "darcha.queues",
     "darcha.demo",
 ]
@@ -191,7 +192,44 @@ SPECTACULAR_SETTINGS = {
 # --- Background tasks -----------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
+# --- Notifications --------------------------------------------------------------------------
+# A channel goes through its provider only when selected here and configured; otherwise the
+# message is written to the log (console), so a fresh machine needs no provider. Each Message
+# records which one was used.
+NOTIFY_EMAIL_BACKEND = os.environ.get("NOTIFY_EMAIL_BACKEND", "console")  # console | smtp
+NOTIFY_SMS_BACKEND = os.environ.get("NOTIFY_SMS_BACKEND", "console")  # console | eskiz
+NOTIFY_TELEGRAM_BACKEND = os.environ.get("NOTIFY_TELEGRAM_BACKEND", "console")  # console | telegram
+NOTIFY_TIMEOUT = float(os.environ.get("NOTIFY_TIMEOUT", "10"))  # seconds, per provider request
+# Seconds to wait before each retry of a failed delivery: the first attempt, then one per delay.
+NOTIFY_RETRY_DELAYS = [int(delay) for delay in env_list("NOTIFY_RETRY_DELAYS", "30,120,600")]
+NOTIFY_ESKIZ_URL = os.environ.get("NOTIFY_ESKIZ_URL", "https://notify.eskiz.uz")
+NOTIFY_ESKIZ_EMAIL = os.environ.get("NOTIFY_ESKIZ_EMAIL", "")
+NOTIFY_ESKIZ_PASSWORD = os.environ.get("NOTIFY_ESKIZ_PASSWORD", "")
+NOTIFY_ESKIZ_FROM = os.environ.get("NOTIFY_ESKIZ_FROM", "4546")  # sender name (nick) approved by Eskiz
+# Public URL of the delivery-report endpoint (darcha.notify.urls, "eskiz/callback/"); empty: none.
+NOTIFY_ESKIZ_CALLBACK_URL = os.environ.get("NOTIFY_ESKIZ_CALLBACK_URL", "")
+# Ask Eskiz for the delivery status this many seconds after sending (0: rely on the callback).
+NOTIFY_ESKIZ_STATUS_CHECK_DELAY = int(os.environ.get("NOTIFY_ESKIZ_STATUS_CHECK_DELAY", "300"))
+NOTIFY_TELEGRAM_URL = os.environ.get("NOTIFY_TELEGRAM_URL", "https://api.telegram.org")
+NOTIFY_TELEGRAM_TOKEN = os.environ.get("NOTIFY_TELEGRAM_TOKEN", "")
+# One-time phone confirmation codes.
+NOTIFY_OTP_TTL = int(os.environ.get("NOTIFY_OTP_TTL", "300"))  # seconds a code stays valid
+NOTIFY_OTP_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_OTP_MAX_ATTEMPTS", "5"))  # wrong entries before a code is void
+NOTIFY_OTP_MAX_SENDS = int(os.environ.get("NOTIFY_OTP_MAX_SENDS", "3"))  # codes per phone per window
+NOTIFY_OTP_SEND_WINDOW = int(os.environ.get("NOTIFY_OTP_SEND_WINDOW", "900"))  # seconds
+# SMTP server for the e-mail channel (NOTIFY_EMAIL_BACKEND=smtp).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Darcha <noreply@localhost>")
+
 # --- Darcha ---------------------------------------------------------------------------------
+# The address citizens' phones reach the server by (QR codes on tickets), when kiosks use a LAN address.
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/")
 # The PINFL check digit rule is community-documented, not published: keep it switchable.
 DARCHA_PINFL_CHECK_DIGIT = env_bool("DARCHA_PINFL_CHECK_DIGIT", True)
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("health/", core_views.health, name="health"),
     path("health/live/", core_views.live, name="live"),
     path("api/v1/", include(router.urls)),
+    path("notify/", include("darcha.notify.urls")),  # provider callbacks (SMS delivery reports)
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

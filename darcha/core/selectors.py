@@ -2,7 +2,7 @@
 
 from django.db.models import Q, QuerySet
 
-from .choices import Role
+from .choices import OrganizationKind, Role
 from .models import Membership, Organization, User
 
 
@@ -25,6 +25,14 @@ def visible_organizations(user: User) -> QuerySet[Organization]:
         else:
             condition |= Q(pk=membership.organization_id)
     return Organization.objects.filter(condition)
+
+
+def jurisdiction(organization: Organization) -> Organization:
+    """The part of the tree an organization governs: a hokimiyat runs its city or district (its parent);
+    any other organization, its own subtree."""
+    if organization.kind == OrganizationKind.HOKIMIYAT and organization.parent_id:
+        return organization.parent
+    return organization
 
 
 def user_has_role(user: User, role: str, organization: Organization | None = None) -> bool:

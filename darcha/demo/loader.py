@@ -121,7 +121,11 @@ class _Loader:
         for position, spec in enumerate(data.CATEGORIES, start=1):
             if spec["code"] not in self.categories_by_code:
                 category = Category(
-                    code=spec["code"], icon=spec.get("icon", ""), position=position * 10, **_texts("name", spec["name"])
+                    code=spec["code"],
+                    icon=spec.get("icon", ""),
+                    position=position * 10,
+                    ticket_prefix=chr(ord("A") + position - 1),  # A, B, C… in catalog order
+                    **_texts("name", spec["name"]),
                 )
                 self.categories_by_code[category.code] = self.save(category)
 

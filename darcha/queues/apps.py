@@ -6,3 +6,11 @@ class QueuesConfig(AppConfig):
     name = "darcha.queues"
     label = "queues"
     verbose_name = _("Electronic queue")
+
+    def ready(self) -> None:
+        # Periodic jobs (end of day, appointment reminders and no-shows) for `darcha scheduler`.
+        from . import jobs
+
+        jobs.register()
+        # The staff desk panel linking operators and managers to the console of their center.
+        from . import desk  # noqa: F401

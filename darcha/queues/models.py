@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from darcha.core.choices import OrganizationKind
@@ -64,6 +65,18 @@ class QueueSettings(models.Model):
         _("notify the citizen when this many people are ahead"), default=3
     )
     target_wait_minutes = models.PositiveSmallIntegerField(_("target wait, minutes"), default=15)
+    bookings_per_day = models.PositiveSmallIntegerField(
+        _("appointments per person a day"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text=_("How many visits one phone number may book at this center for one day."),
+    )
+    late_grace_minutes = models.PositiveSmallIntegerField(
+        _("late arrival grace, minutes"),
+        default=10,
+        validators=[MaxValueValidator(120)],
+        help_text=_("A booked visitor checking in later than this joins the general queue."),
+    )
 
     class Meta:
         verbose_name = _("queue settings")
@@ -220,3 +233,142 @@ class OperatorStateSpan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session} {self.state}"
+
+
+# --- Appointments ---------------------------------------------------------------------------------
+class SlotRule(models.Model):
+    """How a center takes online bookings: for one service, or (no service) for all its services.
+
+    A service without its own rule uses the center's default rule; a center without any rule uses
+    the defaults below. An inactive rule closes online booking for what it covers.
+    """
+
+    center = models.ForeignKey(
+        Organization,
+        verbose_name=_("center"),
+        on_delete=models.CASCADE,
+        related_name="slot_rules",
+        limit_choices_to=CENTERS,
+    )
+    service = models.ForeignKey(
+        "catalog.Service",
+        verbose_name=_("service"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="slot_rules",
+        help_text=_("Leave empty for the rule of every service of the center without its own."),
+    )
+    slot_minutes = models.PositiveSmallIntegerField(
+        _("slot length, minutes"), default=15, validators=[MinValueValidator(5), MaxValueValidator(240)]
+    )
+    capacity = models.PositiveSmallIntegerField(
+        _("visitors per slot"), default=1, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    days_ahead = models.PositiveSmallIntegerField(
+        _("booking open, days ahead"), default=14, validators=[MinValueValidator(1), MaxValueValidator(90)]
+    )
+    is_active = models.BooleanField(_("online booking open"), default=True)
+
+    class Meta:
+        verbose_name = _("appointment slot rule")
+        verbose_name_plural = _("appointment slot rules")
+        ordering = ["center", "service"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["center", "service"], condition=models.Q(service__isnull=False), name="slot_rule_per_service"
+            ),
+            models.UniqueConstraint(
+                fields=["center"], condition=models.Q(service__isnull=True), name="slot_rule_center_default"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.center} · {self.service or _('all services')}"
+
+
+class AppointmentStatus(models.TextChoices):
+    BOOKED = "booked", _("Booked")
+    CHECKED_IN = "checked_in", _("Checked in")
+    CANCELLED = "cancelled", _("Cancelled")
+    NO_SHOW = "no_show", _("Did not come")
+    SERVED = "served", _("Served")
+
+
+# Appointments that hold a place in their slot and count towards the daily limit per person.
+HOLDING_STATUSES = (
+    AppointmentStatus.BOOKED,
+    AppointmentStatus.CHECKED_IN,
+    AppointmentStatus.SERVED,
+    AppointmentStatus.NO_SHOW,
+)
+
+
+class AppointmentSlot(models.Model):
+    """One slot of one service at one center: the row a booking locks, so that bookings of the
+    same slot run one after another and its capacity is never exceeded."""
+
+    center = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    service = models.ForeignKey("catalog.Service", on_delete=models.CASCADE, related_name="+")
+    start = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["center", "service", "start"], name="appointment_slot_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.center_id}/{self.service_id} {timezone.localtime(self.start):%d.%m.%Y %H:%M}"
+
+
+class Appointment(models.Model):
+    """A visit booked online for a time; checked in at the kiosk by its code."""
+
+    center = models.ForeignKey(
+        Organization,
+        verbose_name=_("center"),
+        on_delete=models.PROTECT,
+        related_name="appointments",
+        limit_choices_to=CENTERS,
+    )
+    service = models.ForeignKey(
+        "catalog.Service", verbose_name=_("service"), on_delete=models.PROTECT, related_name="appointments"
+    )
+    start = models.DateTimeField(_("time"))
+    end = models.DateTimeField(_("until"))
+    phone = models.CharField(_("phone"), max_length=16)
+    language = models.CharField(_("language"), max_length=8, default="uz")
+    # Shown to the citizen and typed on the kiosk's number pad: eight random digits.
+    code = models.CharField(_("booking code"), max_length=8, unique=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=AppointmentStatus.choices, default=AppointmentStatus.BOOKED
+    )
+    created_at = models.DateTimeField(_("booked at"))
+    reminded_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    late = models.BooleanField(_("came late"), default=False)
+    ticket = models.OneToOneField(
+        Ticket,
+        verbose_name=_("ticket"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appointment",
+    )
+
+    class Meta:
+        verbose_name = _("appointment")
+        verbose_name_plural = _("appointments")
+        ordering = ["start", "id"]
+        indexes = [
+            models.Index(fields=["center", "service", "start", "status"], name="appointment_slot_idx"),
+            models.Index(fields=["center", "phone", "start"], name="appointment_phone_idx"),
+            models.Index(fields=["status", "start"], name="appointment_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_code} {timezone.localtime(self.start):%d.%m.%Y %H:%M}"
+
+    @property
+    def display_code(self) -> str:
+        """The code as it is shown and read out: "1234 5678"."""
+        return f"{self.code[:4]} {self.code[4:]}" if len(self.code) == 8 else self.code

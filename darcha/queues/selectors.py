@@ -49,16 +49,25 @@ def ticket_position(ticket: Ticket, now: dt.datetime | None = None) -> Position:
     )
     if ticket.target_counter_id:
         counters = Counter.objects.filter(pk=ticket.target_counter_id)
-    service_q = Q()
+    service_q, counter_ids = Q(), []
     for counter in counters.prefetch_related("services", "categories"):
+        counter_ids.append(counter.pk)
         service_q |= Q(service__in=[s.pk for s in counter.services.all()])
         service_q |= Q(service__category__in=[c.pk for c in counter.categories.all()])
     ahead = 0
     if ticket.status == TicketStatus.WAITING and service_q:
+        # Not ahead: booked visitors whose time has not come (call-next skips them until then), and
+        # tickets sent to a counter that does not serve this one.
         ahead = (
-            Ticket.objects.filter(center=ticket.center_id, day=ticket.day, status=TicketStatus.WAITING)
+            Ticket.objects.filter(
+                center=ticket.center_id,
+                day=ticket.day,
+                status=TicketStatus.WAITING,
+                queued_at__lte=max(now, ticket.queued_at),
+            )
             .filter(service_q)
             .filter(_ahead_of(ticket))
+            .filter(Q(target_counter__isnull=True) | Q(target_counter__in=counter_ids))
             .count()
         )
     open_counters = OperatorSession.objects.filter(
@@ -116,9 +125,10 @@ def counter_console(counter: Counter, now: dt.datetime | None = None) -> dict:
 
     now = now or timezone.now()
     day = timezone.localdate(now)
-    waiting = Ticket.objects.filter(center=counter.center_id, day=day, status=TicketStatus.WAITING).filter(
-        Q(target_counter=counter) | (Q(target_counter__isnull=True) & _serves(counter))
-    )
+    # What "call next" can call now: a booked visitor who checked in early waits from the booked time.
+    waiting = Ticket.objects.filter(
+        center=counter.center_id, day=day, status=TicketStatus.WAITING, queued_at__lte=now
+    ).filter(Q(target_counter=counter) | (Q(target_counter__isnull=True) & _serves(counter)))
     return {
         "session": OperatorSession.objects.filter(counter=counter, ended_at__isnull=True)
         .select_related("operator")

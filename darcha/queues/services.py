@@ -6,19 +6,20 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from darcha.catalog.models import Service
-from darcha.core.audit import SYSTEM, audit_record
+from darcha.catalog.models import Category, Service
+from darcha.core.audit import SYSTEM, SystemActor, audit_record
 from darcha.core.choices import OrganizationKind, Role
 from darcha.core.identifiers import validate_phone
 from darcha.core.models import Organization
 
-from . import events
+from . import events, tasks
 from .choices import OPEN_STATUSES, OperatorState, Priority, TicketAction, TicketStatus
 from .models import Counter, OperatorSession, OperatorStateSpan, QueueSettings, Ticket, TicketEvent, TicketSequence
 
@@ -37,8 +38,14 @@ def queue_settings(center: Organization) -> QueueSettings:
 
 
 def ticket_prefix(service: Service) -> str:
+    """The category's own prefix; else a letter from the category's place among all categories."""
     category = service.category
-    return category.ticket_prefix or chr(ord("A") + category.position % 26)
+    if category.ticket_prefix:
+        return category.ticket_prefix
+    earlier = Category.objects.filter(
+        Q(position__lt=category.position) | Q(position=category.position, pk__lt=category.pk)
+    )
+    return chr(ord("A") + earlier.count() % 26)
 
 
 def counters_serving(service: Service, center: Organization):
@@ -56,7 +63,7 @@ def _serves(counter: Counter) -> Q:
 
 
 def _require_staff(actor, center: Organization) -> None:
-    if actor is SYSTEM or getattr(actor, "is_superuser", False):
+    if isinstance(actor, SystemActor) or getattr(actor, "is_superuser", False):
         return
     if not actor.memberships.filter(organization=center, role__in=STAFF_ROLES).exists():
         raise PermissionDenied(_("You do not work at this center."))
@@ -101,12 +108,17 @@ def ticket_issue(
     now = now or timezone.now()
     if center.kind != OrganizationKind.CENTER:
         raise ValidationError(_("Tickets are issued at public service centers only."), code="not_center")
+    _require_staff(actor, center)  # a kiosk issues as a system actor; a signed-in user must work here
     if not service.is_active:
         raise ValidationError(_("This service is not provided now."), code="inactive_service")
     if priority not in Priority.values:
         raise ValidationError(_("Unknown priority group."), code="priority")
     if not counters_serving(service, center).exists():
         raise ValidationError(_("No window of this center serves this service."), code="no_counter")
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        raise ValidationError(_("Unknown language."), code="language")
+    if not center.is_active:
+        raise ValidationError(_("This center is closed."), code="center_closed")
     phone = validate_phone(phone) if phone else ""
     with transaction.atomic():
         day = timezone.localdate(now)
@@ -137,7 +149,13 @@ def ticket_issue(
 
 
 def _open_session(actor, counter: Counter) -> OperatorSession:
-    session = OperatorSession.objects.filter(operator=actor, counter=counter, ended_at__isnull=True).first()
+    # Locked: two "call next" of one counter at once (a double click, two tabs) run one after the other,
+    # so the second sees the first's ticket and the counter never holds two called tickets.
+    session = (
+        OperatorSession.objects.select_for_update(of=("self",))
+        .filter(operator=actor, counter=counter, ended_at__isnull=True)
+        .first()
+    )
     if session is None:
         raise QueueError(_("Sign in at this counter first."), code="not_signed_in")
     return session
@@ -192,11 +210,13 @@ def ticket_call_next(*, actor, counter: Counter, now: dt.datetime | None = None)
         _log(ticket, TicketAction.CALL, now, actor, counter)
         audit_record(actor=actor, action="ticket_call", obj=ticket, data={"counter": counter.number})
         _announce(ticket, "called")
+        transaction.on_commit(lambda: tasks.positions_enqueue(center_id=counter.center_id, now=now))
     return ticket
 
 
 def _lock_own(actor, ticket: Ticket, allowed: tuple[str, ...]) -> Ticket:
-    ticket = Ticket.objects.select_for_update().select_related("counter", "center").get(pk=ticket.pk)
+    # Lock the ticket row only: PostgreSQL refuses FOR UPDATE on the nullable side of the counter join.
+    ticket = Ticket.objects.select_for_update(of=("self",)).select_related("counter", "center").get(pk=ticket.pk)
     _require_staff(actor, ticket.center)
     if ticket.status not in allowed:
         raise QueueError(
@@ -313,6 +333,7 @@ def ticket_transfer(
                 "counter": None,
                 "operator": None,
                 "started_at": None,
+                "recalls": 0,  # the next counter calls afresh before it may mark a no-show
             },
             **data,
         )
@@ -357,11 +378,30 @@ def operator_sign_in(*, actor, counter: Counter, now=None) -> OperatorSession:
             return taken
         for previous in OperatorSession.objects.filter(operator=actor, ended_at__isnull=True):
             _end_session(actor, previous, now)
-        session = OperatorSession.objects.create(operator=actor, counter=counter, started_at=now, state_since=now)
+        try:
+            with transaction.atomic():  # two sign-ins at one moment: the database's constraint decides
+                session = OperatorSession.objects.create(
+                    operator=actor, counter=counter, started_at=now, state_since=now
+                )
+        except IntegrityError:
+            raise QueueError(
+                _("Someone signed in at this counter at the same moment. Reload the page and try again."),
+                code="counter_taken",
+            ) from None
         OperatorStateSpan.objects.create(session=session, state=session.state, started_at=now)
         audit_record(actor=actor, action="operator_sign_in", obj=session, data={"counter": counter.number})
         transaction.on_commit(lambda: events.publish(counter.center_id, {"type": "operators"}))
     return session
+
+
+def _require_own_session(actor, session: OperatorSession) -> None:
+    """An operator changes their own session; the center manager may also end or switch another's."""
+    center = session.counter.center
+    _require_staff(actor, center)
+    if isinstance(actor, SystemActor) or getattr(actor, "is_superuser", False) or session.operator_id == actor.pk:
+        return
+    if not actor.memberships.filter(organization=center, role=Role.CENTER_MANAGER).exists():
+        raise PermissionDenied(_("Only the operator signed in here or the center manager may do this."))
 
 
 def _end_session(actor, session: OperatorSession, now) -> None:
@@ -377,6 +417,7 @@ def operator_sign_out(*, actor, session: OperatorSession, now=None) -> None:
     now = now or timezone.now()
     with transaction.atomic():
         session = OperatorSession.objects.select_for_update().select_related("counter").get(pk=session.pk)
+        _require_own_session(actor, session)
         if session.ended_at is not None:
             return
         _end_session(actor, session, now)
@@ -389,6 +430,7 @@ def operator_set_state(*, actor, session: OperatorSession, state: str, now=None)
         raise ValidationError(_("Unknown operator state."), code="state")
     with transaction.atomic():
         session = OperatorSession.objects.select_for_update().select_related("counter").get(pk=session.pk)
+        _require_own_session(actor, session)
         if session.ended_at is not None:
             raise QueueError(_("Sign in at this counter first."), code="not_signed_in")
         if state == session.state:

@@ -1,4 +1,5 @@
-"""Serve Darcha: the ASGI server and the background task worker, started and stopped together."""
+"""Serve Darcha: the ASGI server, the background task worker and the scheduler of periodic jobs,
+started and stopped together."""
 
 import os
 import signal
@@ -10,33 +11,47 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 
+def _start(*command: str) -> subprocess.Popen:
+    return subprocess.Popen(  # noqa: S603 — our own console commands, fixed arguments
+        [sys.executable, "-m", "darcha.manage", *command],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "darcha.config.settings"},
+    )
+
+
+def _stop(process: subprocess.Popen | None) -> None:
+    if process is not None and process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
 class Command(BaseCommand):
-    help = "Run the ASGI server (uvicorn) with the task worker (db_worker) beside it."
+    help = "Run the ASGI server (uvicorn) with the task worker (db_worker) and the job scheduler beside it."
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--no-worker", action="store_true", help="Do not start the task worker.")
+        parser.add_argument(
+            "--no-scheduler",
+            action="store_true",
+            help="Do not start the scheduler of periodic jobs (another machine runs it, say).",
+        )
 
-    def handle(self, *args, host, port, no_worker, **options):
-        worker = None
-        if not no_worker:
-            worker = subprocess.Popen(  # noqa: S603 — our own console command, fixed arguments
-                [sys.executable, "-m", "darcha.manage", "db_worker", "--interval", "1"],
-                env={**os.environ, "DJANGO_SETTINGS_MODULE": "darcha.config.settings"},
-            )
+    def handle(self, *args, host, port, no_worker, no_scheduler, **options):
+        worker = None if no_worker else _start("db_worker", "--interval", "1")
+        scheduler = None if no_scheduler else _start("scheduler")
         self.stdout.write(self.style.SUCCESS(f"Darcha is serving at http://{host}:{port}/"))
         self.stdout.write(f"  admin: http://{host}:{port}/admin/   API docs: http://{host}:{port}/api/docs/")
         self.stdout.write(
             f"  database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}"
-            f"   task worker: {'running' if worker else 'off'}   (Ctrl-C stops both)"
+            f"   task worker: {'running' if worker else 'off'}"
+            f"   scheduler: {'running' if scheduler else 'off'}   (Ctrl-C stops them all)"
         )
         try:
             uvicorn.run("darcha.config.asgi:application", host=host, port=port, log_level="warning", lifespan="off")
         finally:
-            if worker is not None and worker.poll() is None:
-                worker.send_signal(signal.SIGTERM)
-                try:
-                    worker.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    worker.kill()
+            for process in (scheduler, worker):
+                _stop(process)

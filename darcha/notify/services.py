@@ -1,0 +1,535 @@
+"""Every write of the notify app: messages and their delivery, channel preferences, phone codes.
+
+Each function takes keyword arguments, runs atomically and writes an audit entry. Messages are
+delivered by the `deliver_message` task, enqueued after the creating transaction commits; the
+provider is called outside any transaction, and each attempt's outcome is recorded in its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import math
+import re
+import secrets
+from collections.abc import Mapping
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import connection, models, transaction
+from django.db.models import F, Q
+from django.utils import timezone, translation
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from darcha.core.audit import SYSTEM, audit_record
+from darcha.core.identifiers import validate_phone
+
+from . import channels
+from .channels import DeliveryError, Outgoing, Sent
+from .choices import FINAL_STATUSES, Channel, CodeStatus, MessageStatus
+from .models import TELEGRAM_CHAT, ChannelPreference, Message, PhoneCode
+from .selectors import channel_preference
+from .templates import MASK, get_template
+
+logger = logging.getLogger("darcha.notify")
+
+_PURPOSE = re.compile(r"^[a-z][a-z0-9_.-]{0,31}$")
+
+
+# --- Validation helpers --------------------------------------------------------------------------
+
+
+def _clean_channel(channel: str) -> str:
+    if channel not in Channel.values:
+        raise ValidationError(_("Unknown notification channel “%(channel)s”.") % {"channel": channel}, code="channel")
+    return channel
+
+
+def _clean_address(channel: str, address: str) -> str:
+    address = str(address or "").strip()
+    if channel == Channel.SMS:
+        return validate_phone(address)
+    if channel == Channel.EMAIL:
+        validate_email(address)
+        return address
+    if channel == Channel.TELEGRAM:
+        if not TELEGRAM_CHAT.match(address):
+            raise ValidationError(_("A Telegram chat id is a number."), code="telegram_chat")
+        return address
+    if not address or len(address) > 254:
+        raise ValidationError(_("Give the address to write the message to."), code="address")
+    return address
+
+
+def _clean_language(language: str) -> str:
+    code = str(language or settings.LANGUAGE_CODE).strip().lower().replace("_", "-")
+    if code not in {lang for lang, _name in settings.LANGUAGES}:
+        raise ValidationError(_("Unknown language “%(language)s”.") % {"language": language}, code="language")
+    return code
+
+
+def _plain(value, language: str):
+    """A context value as stored with the message: JSON-friendly, dates in Tashkent time."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        return value.strftime("%d.%m.%Y %H:%M")
+    if isinstance(value, dt.date):
+        return value.strftime("%d.%m.%Y")
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")
+    if isinstance(value, Decimal):
+        return str(value)
+    # Model instances and lazy texts: their name in the message's language.
+    with translation.override(language):
+        return str(value)
+
+
+def _clean_context(context: Mapping | None, language: str) -> dict:
+    if context is not None and not isinstance(context, Mapping):
+        raise ValidationError(_("The message context must be a mapping of names to values."), code="context")
+    return {str(key): _plain(value, language) for key, value in (context or {}).items()}
+
+
+def _related(obj) -> tuple[str, str]:
+    if obj is None:
+        return "", ""
+    return obj._meta.label_lower, str(obj.pk)
+
+
+# --- Messages -------------------------------------------------------------------------------------
+
+
+def message_send(
+    *,
+    actor,
+    channel: str,
+    address: str,
+    template: str,
+    context: dict,
+    language: str = "uz",
+    related: models.Model | None = None,
+) -> Message:
+    """Queue one message; it is delivered by a background task once the caller's transaction commits."""
+    channel = _clean_channel(channel)
+    address = _clean_address(channel, address)
+    language = _clean_language(language)
+    message_template = get_template(template)
+    values = _clean_context(context, language)
+    subject, body = message_template.render(values, language, masked=True)  # also checks the context fits
+    object_type, object_id = _related(related)
+    with transaction.atomic():
+        message = Message.objects.create(
+            channel=channel,
+            address=address,
+            language=language,
+            template=template,
+            context=values,
+            subject=subject[:255],
+            body=body,
+            object_type=object_type,
+            object_id=object_id,
+        )
+        audit_record(
+            actor=actor,
+            action="message_send",
+            obj=message,
+            data={"channel": channel, "template": template, "language": language, "related": object_type},
+        )
+        transaction.on_commit(lambda: _enqueue_delivery(message.pk))
+    return message
+
+
+def message_send_preferred(
+    *,
+    actor,
+    phone: str = "",
+    email: str = "",
+    telegram_chat: str = "",
+    template: str,
+    context: dict,
+    language: str = "uz",
+    related: models.Model | None = None,
+) -> Message | None:
+    """Send through the channel the person prefers, among the addresses known; None if there are none.
+
+    The person's ChannelPreference (by phone) comes first, then Telegram, SMS, e-mail. A channel
+    whose provider is live wins over one that would only reach the log. An invalid phone number
+    is a ValidationError, as in message_send.
+    """
+    phone = validate_phone(phone) if phone else ""
+    preference = channel_preference(phone)
+    if preference is not None:
+        telegram_chat = telegram_chat or preference.telegram_chat
+        email = email or preference.email
+    addresses = {Channel.TELEGRAM: telegram_chat, Channel.SMS: phone, Channel.EMAIL: email, Channel.CONSOLE: ""}
+    order = [Channel.TELEGRAM, Channel.SMS, Channel.EMAIL]
+    if preference is not None:
+        if preference.channel == Channel.CONSOLE:
+            # The person asked not to be sent anything: the message is only logged.
+            addresses[Channel.CONSOLE] = phone
+            order = [Channel.CONSOLE]
+        else:
+            order = [preference.channel, *(c for c in order if c != preference.channel)]
+    available = [channel for channel in order if addresses[channel]]
+    if not available:
+        return None
+    live = [channel for channel in available if channels.is_live(channel)]
+    channel = (live or available)[0]
+    return message_send(
+        actor=actor,
+        channel=channel,
+        address=addresses[channel],
+        template=template,
+        context=context,
+        language=language,
+        related=related,
+    )
+
+
+def _enqueue_delivery(message_id: int, run_after: dt.datetime | None = None) -> None:
+    from .tasks import deliver_message
+
+    _enqueue(deliver_message, message_id, run_after=run_after)
+
+
+def _enqueue(task, message_id: int, run_after: dt.datetime | None = None) -> bool:
+    """Enqueue a task for one message. Backends that cannot defer (the immediate backend) are not
+    given delayed work: the message waits with its next_attempt_at for `messages_requeue_due`."""
+    try:
+        if run_after is not None:
+            if not task.get_backend().supports_defer:
+                return False
+            task = task.using(run_after=run_after)
+        task.enqueue(message_id)
+    except Exception:
+        # The message is saved; the periodic requeue picks it up. Never fail the caller's request.
+        logger.exception("could not enqueue %s for message #%s", task.name, message_id)
+        return False
+    return True
+
+
+def _scrub(message: Message) -> None:
+    """Wipe one-time secrets from the stored context once the message no longer needs them."""
+    try:
+        secret = get_template(message.template).secret
+    except ValidationError:
+        return
+    if any(key in message.context for key in secret):
+        message.context = {key: (MASK if key in secret else value) for key, value in message.context.items()}
+
+
+def message_deliver(*, message_id: int, now: dt.datetime | None = None) -> Message | None:
+    """One delivery attempt (the `deliver_message` task). Returns the message, or None when it was
+    not waiting to be sent (already sent, being sent by another worker, or gone)."""
+    now = now or timezone.now()
+    claimed = Message.objects.filter(pk=message_id, status=MessageStatus.QUEUED).update(
+        status=MessageStatus.SENDING, attempts=F("attempts") + 1, sending_at=now, next_attempt_at=None
+    )
+    if not claimed:
+        return None
+    message = Message.objects.get(pk=message_id)
+    channel, fell_back = channels.backend_for(message.channel)
+    try:
+        subject, body = get_template(message.template).render(message.context, message.language)
+        outcome: Sent | DeliveryError = channel.send(
+            Outgoing(message.pk, message.address, subject, body, message.language)
+        )
+    except DeliveryError as error:
+        outcome = error
+    except ValidationError as error:
+        outcome = DeliveryError("; ".join(error.messages), transient=False)
+    except Exception as error:
+        logger.exception("message #%s: %s failed unexpectedly", message.pk, channel.name)
+        outcome = DeliveryError(f"{error.__class__.__name__}: {error}"[:500], transient=True)
+    return _attempt_record(message_id=message.pk, backend=channel.name, fell_back=fell_back, outcome=outcome, now=now)
+
+
+def _attempt_record(*, message_id: int, backend: str, fell_back: bool, outcome, now: dt.datetime) -> Message:
+    delays = settings.NOTIFY_RETRY_DELAYS
+    with transaction.atomic():
+        message = Message.objects.select_for_update().get(pk=message_id)
+        message.backend, message.fallback = backend, fell_back
+        data = {"attempt": message.attempts, "backend": backend}
+        if isinstance(outcome, Sent):
+            message.status = MessageStatus.DELIVERED if outcome.delivered else MessageStatus.SENT
+            message.sent_at = now
+            message.delivered_at = now if outcome.delivered else None
+            message.provider_id, message.provider_status = outcome.provider_id[:128], outcome.provider_status[:32]
+            message.last_error = ""
+        elif outcome.transient and message.attempts <= len(delays):
+            message.status = MessageStatus.QUEUED
+            message.next_attempt_at = now + dt.timedelta(seconds=delays[message.attempts - 1])
+            message.last_error = outcome.reason[:2000]
+            data["retry_at"] = message.next_attempt_at
+        else:
+            message.status = MessageStatus.FAILED
+            message.failed_at = now
+            message.last_error = outcome.reason[:2000]
+        data["status"] = message.status
+        if message.last_error:
+            data["error"] = message.last_error[:200]
+        if message.status in FINAL_STATUSES:
+            _scrub(message)
+        message.save()
+        audit_record(actor=SYSTEM, action="message_attempt", obj=message, data=data)
+        if message.status == MessageStatus.QUEUED:
+            retry_at = message.next_attempt_at
+            transaction.on_commit(lambda: _enqueue_delivery(message_id, run_after=retry_at))
+        elif message.status == MessageStatus.SENT and backend == channels.EskizSmsChannel.name:
+            delay = settings.NOTIFY_ESKIZ_STATUS_CHECK_DELAY
+            if delay > 0:
+                transaction.on_commit(lambda: _enqueue_status_check(message_id, now + dt.timedelta(seconds=delay)))
+    return message
+
+
+def _enqueue_status_check(message_id: int, run_after: dt.datetime) -> None:
+    from .tasks import check_message_status
+
+    _enqueue(check_message_status, message_id, run_after=run_after)
+
+
+def message_provider_status(
+    *, actor, backend: str, provider_id: str, status: str, now: dt.datetime | None = None
+) -> Message | None:
+    """Apply a provider's delivery report (callback or status check) to the message it names."""
+    now = now or timezone.now()
+    status = str(status or "").strip().upper()[:32]
+    if not provider_id or not status:
+        return None
+    with transaction.atomic():
+        message = Message.objects.select_for_update().filter(backend=backend, provider_id=provider_id).first()
+        if message is None or message.status not in (MessageStatus.SENT, MessageStatus.DELIVERED):
+            return message
+        if message.provider_status == status:
+            return message
+        before = message.status
+        message.provider_status = status
+        if status in channels.eskiz.DELIVERED:
+            message.status = MessageStatus.DELIVERED
+            message.delivered_at = message.delivered_at or now
+        elif status in channels.eskiz.UNDELIVERABLE and message.status != MessageStatus.DELIVERED:
+            message.status = MessageStatus.FAILED
+            message.failed_at = now
+            message.last_error = _("The provider reports the message undelivered: %(status)s") % {"status": status}
+        message.save()
+        audit_record(
+            actor=actor,
+            action="message_provider_status",
+            obj=message,
+            data={"provider_status": status, "status": [before, message.status]},
+        )
+    return message
+
+
+def message_check_status(*, message_id: int) -> Message | None:
+    """Ask the provider how a sent message fared (the `check_message_status` task)."""
+    message = Message.objects.filter(pk=message_id, status=MessageStatus.SENT).exclude(provider_id="").first()
+    if message is None or message.backend != channels.EskizSmsChannel.name:
+        return message
+    try:
+        status = channels.EskizSmsChannel().delivery_status(message.provider_id)
+    except DeliveryError as error:
+        logger.warning("message #%s: status check failed: %s", message_id, error.reason)
+        return message
+    return message_provider_status(
+        actor=SYSTEM, backend=message.backend, provider_id=message.provider_id, status=status
+    )
+
+
+def message_retry(*, actor, message: Message) -> Message:
+    """Send a failed message again (an administrator's action)."""
+    if message.status != MessageStatus.FAILED:
+        raise ValidationError(_("Only a failed message can be sent again."), code="message_state")
+    if get_template(message.template).secret:
+        raise ValidationError(
+            _("This message held a one-time code and cannot be sent again; a new code must be requested."),
+            code="message_secret",
+        )
+    with transaction.atomic():
+        message.status, message.attempts, message.next_attempt_at = MessageStatus.QUEUED, 0, None
+        message.save(update_fields=["status", "attempts", "next_attempt_at"])
+        audit_record(actor=actor, action="message_retry", obj=message)
+        transaction.on_commit(lambda: _enqueue_delivery(message.pk))
+    return message
+
+
+def messages_requeue_due(*, actor=SYSTEM, now: dt.datetime | None = None, stale_after: int = 600) -> int:
+    """The safety net, run periodically: enqueue messages whose retry is due (or whose task was lost),
+    and put back messages left `sending` by a worker that died. Returns how many were enqueued."""
+    now = now or timezone.now()
+    stale = now - dt.timedelta(seconds=stale_after)
+    with transaction.atomic():
+        interrupted = list(
+            Message.objects.select_for_update().filter(status=MessageStatus.SENDING, sending_at__lt=stale)
+        )
+        for message in interrupted:
+            message.status, message.next_attempt_at = MessageStatus.QUEUED, now
+            message.last_error = "interrupted while sending"
+            message.save(update_fields=["status", "next_attempt_at", "last_error"])
+            audit_record(actor=actor, action="message_requeue", obj=message, data={"attempt": message.attempts})
+    due = Message.objects.filter(status=MessageStatus.QUEUED).filter(
+        Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True, created_at__lt=now - dt.timedelta(seconds=60))
+    )
+    ids = list(due.values_list("pk", flat=True)[:1000])
+    for message_id in ids:
+        _enqueue_delivery(message_id)
+    return len(ids)
+
+
+def messages_requeue_due_job(now: dt.datetime) -> int:
+    """`messages_requeue_due` as a scheduler job (darcha.core.scheduler: a callable taking `now`)."""
+    return messages_requeue_due(actor=SYSTEM, now=now)
+
+
+# --- Channel preferences -------------------------------------------------------------------------
+
+
+def channel_preference_set(
+    *, actor, phone: str, channel: str, telegram_chat: str = "", email: str = ""
+) -> ChannelPreference:
+    channel = _clean_channel(channel)
+    phone = validate_phone(phone)
+    preference = ChannelPreference.objects.filter(phone=phone).first() or ChannelPreference(phone=phone)
+    creating = preference.pk is None
+    preference.channel = channel
+    preference.telegram_chat = telegram_chat or preference.telegram_chat
+    preference.email = email or preference.email
+    preference.full_clean()
+    with transaction.atomic():
+        preference.save()
+        audit_record(
+            actor=actor,
+            action="channel_preference_set",
+            obj=preference,
+            data={"channel": channel, "created": creating},
+        )
+    return preference
+
+
+# --- Phone confirmation codes -------------------------------------------------------------------
+
+
+def _clean_purpose(purpose: str) -> str:
+    purpose = str(purpose or "").strip().lower()
+    if not _PURPOSE.match(purpose):
+        raise ValidationError(_("Unknown confirmation purpose."), code="otp_purpose")
+    return purpose
+
+
+def _code_hash(phone: str, purpose: str, code: str) -> str:
+    return salted_hmac("darcha.notify.otp", f"{phone}|{purpose}|{code}", algorithm="sha256").hexdigest()
+
+
+def _lock_phone(phone: str) -> None:
+    """Serialise code requests for one phone, so concurrent requests count each other."""
+    if connection.vendor == "postgresql":
+        key = int.from_bytes(hashlib.sha256(f"notify.otp:{phone}".encode()).digest()[:8], "big", signed=True)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+    # SQLite runs every transaction IMMEDIATE (settings), which already serialises writers.
+
+
+def otp_send(*, actor, phone: str, purpose: str, language: str = "uz", now: dt.datetime | None = None) -> None:
+    """Send a new one-time code by SMS to confirm `phone` for `purpose` ("booking", "application")."""
+    phone = validate_phone(phone)
+    purpose = _clean_purpose(purpose)
+    language = _clean_language(language)
+    now = now or timezone.now()
+    window = dt.timedelta(seconds=settings.NOTIFY_OTP_SEND_WINDOW)
+    with transaction.atomic():
+        _lock_phone(phone)
+        recent = list(
+            PhoneCode.objects.filter(phone=phone, created_at__gt=now - window)
+            .order_by("created_at")
+            .values_list("created_at", flat=True)
+        )
+        if len(recent) >= settings.NOTIFY_OTP_MAX_SENDS:
+            wait = recent[len(recent) - settings.NOTIFY_OTP_MAX_SENDS] + window - now
+            minutes = max(1, math.ceil(wait.total_seconds() / 60))
+            raise ValidationError(
+                ngettext(
+                    "Too many codes were sent to this number. Try again in %(minutes)d minute.",
+                    "Too many codes were sent to this number. Try again in %(minutes)d minutes.",
+                    minutes,
+                )
+                % {"minutes": minutes},
+                code="otp_rate",
+            )
+        PhoneCode.objects.filter(phone=phone, purpose=purpose, status=CodeStatus.PENDING).update(
+            status=CodeStatus.SUPERSEDED
+        )
+        code = f"{secrets.randbelow(1_000_000):06d}"
+        phone_code = PhoneCode.objects.create(
+            phone=phone,
+            purpose=purpose,
+            code_hash=_code_hash(phone, purpose, code),
+            created_at=now,
+            expires_at=now + dt.timedelta(seconds=settings.NOTIFY_OTP_TTL),
+        )
+        audit_record(actor=actor, action="otp_send", obj=phone_code, data={"purpose": purpose})
+        phone_code.message = message_send(
+            actor=actor,
+            channel=Channel.SMS,
+            address=phone,
+            template="otp",
+            context={"code": code, "minutes": max(1, settings.NOTIFY_OTP_TTL // 60)},
+            language=language,
+            related=phone_code,
+        )
+        phone_code.save(update_fields=["message"])
+
+
+def otp_verify(*, phone: str, purpose: str, code: str, now: dt.datetime | None = None) -> bool:
+    """True, and the code is used up, when `code` is the latest one sent to `phone` for `purpose`.
+
+    Otherwise a ValidationError says why, with a stable code: `otp_missing` (none waiting, or used),
+    `otp_expired`, `otp_attempts` (too many wrong entries) or `otp_wrong`. A wrong entry is counted
+    in its own transaction before the error is raised — so call this before, not inside, the
+    caller's transaction.atomic(): an outer rollback would forget the count.
+    """
+    phone = validate_phone(phone)
+    purpose = _clean_purpose(purpose)
+    now = now or timezone.now()
+    code = re.sub(r"\s", "", str(code or ""))
+    limit = settings.NOTIFY_OTP_MAX_ATTEMPTS
+    error = None
+    with transaction.atomic():
+        pending = (
+            PhoneCode.objects.select_for_update()
+            .filter(phone=phone, purpose=purpose, status=CodeStatus.PENDING)
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        if pending is None:
+            error = ValidationError(_("No code is waiting for this number. Request a new code."), code="otp_missing")
+        elif pending.expires_at <= now:
+            error = ValidationError(_("The code has expired. Request a new code."), code="otp_expired")
+        elif pending.attempts >= limit:
+            error = ValidationError(_("Too many wrong attempts. Request a new code."), code="otp_attempts")
+        elif not constant_time_compare(_code_hash(phone, purpose, code), pending.code_hash):
+            pending.attempts += 1
+            pending.save(update_fields=["attempts"])
+            audit_record(actor=SYSTEM, action="otp_wrong", obj=pending, data={"attempts": pending.attempts})
+            left = limit - pending.attempts
+            if left > 0:
+                message = ngettext(
+                    "The code is wrong. %(left)d attempt left.", "The code is wrong. %(left)d attempts left.", left
+                ) % {"left": left}
+                error = ValidationError(message, code="otp_wrong")
+            else:
+                error = ValidationError(_("Too many wrong attempts. Request a new code."), code="otp_attempts")
+        else:
+            pending.status, pending.confirmed_at = CodeStatus.CONFIRMED, now
+            pending.save(update_fields=["status", "confirmed_at"])
+            audit_record(actor=SYSTEM, action="otp_confirm", obj=pending, data={"purpose": purpose})
+    # Raised after the commit, so the counted attempt stays counted.
+    if error is not None:
+        raise error
+    return True

@@ -1,0 +1,111 @@
+"""Forms of the queue screens. They check the shape of the input; the rules (is the service
+provided, is it served at this center, is the phone Uzbek) are `services.ticket_issue`'s, whose
+errors `TicketIssueForm.add_issue_error` puts back on the right field."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from darcha.catalog.models import Service
+
+from .choices import Priority
+
+# Error codes of services.ticket_issue → the field the citizen or the operator has to change.
+ISSUE_ERROR_FIELDS = {
+    "inactive_service": "service",
+    "no_counter": "service",
+    "priority": "priority",
+    "phone_format": "phone",
+}
+
+
+class ServiceChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Service) -> str:
+        return obj.name
+
+
+class TicketIssueForm(forms.Form):
+    """A ticket for one service: at the kiosk (service by code in a hidden field) or by an operator."""
+
+    service = ServiceChoiceField(
+        label=_("Service"),
+        queryset=Service.objects.none(),
+        to_field_name="code",
+        empty_label=_("Choose a service"),
+        error_messages={
+            "required": _("Choose a service."),
+            "invalid_choice": _("This service is not in the catalog. Choose a service from the list."),
+        },
+    )
+    priority = forms.ChoiceField(
+        label=_("Priority"),
+        choices=Priority.choices,
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("Unknown priority group.")},
+    )
+    phone = forms.CharField(
+        label=_("Phone for an SMS when your turn is near (optional)"),
+        required=False,
+        max_length=24,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel", "placeholder": "+998 90 123 45 67"}),
+    )
+    language = forms.ChoiceField(
+        label=_("Language of the SMS"),
+        choices=settings.LANGUAGES,
+        required=False,
+    )
+
+    def __init__(self, *args, services=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        queryset = Service.objects.select_related("category") if services is None else services
+        self.fields["service"].queryset = queryset
+
+    def clean_phone(self) -> str:
+        """Spaces, dashes and brackets dropped; nine digits typed on the kiosk keypad get +998.
+        Whether the number is a valid Uzbek one is checked by the service function."""
+        raw = re.sub(r"[\s\-()]", "", self.cleaned_data.get("phone", ""))
+        if re.fullmatch(r"\d{9}", raw):
+            return "+998" + raw
+        if re.fullmatch(r"998\d{9}", raw):
+            return "+" + raw
+        return raw
+
+    def add_issue_error(self, error: ValidationError) -> None:
+        """An error of `ticket_issue`, shown next to the field it concerns (or above the form)."""
+        field = ISSUE_ERROR_FIELDS.get(getattr(error, "code", None) or "")
+        self.add_error(field if field in self.fields else None, error)
+
+
+class OperatorServiceChoiceField(ServiceChoiceField):
+    def label_from_instance(self, obj: Service) -> str:
+        return f"{obj.category.name} — {obj.name}"
+
+
+class OperatorIssueForm(TicketIssueForm):
+    """The same ticket, issued at a counter: drop-down lists instead of the kiosk's touch tiles."""
+
+    service = OperatorServiceChoiceField(
+        label=_("Service"),
+        queryset=Service.objects.none(),
+        to_field_name="code",
+        empty_label=_("Choose a service"),
+        error_messages=TicketIssueForm.base_fields["service"].error_messages,
+    )
+    priority = forms.ChoiceField(
+        label=_("Priority"),
+        choices=Priority.choices,
+        required=False,
+        error_messages={"invalid_choice": _("Unknown priority group.")},
+    )
+    phone = forms.CharField(
+        label=_("Citizen's phone for an SMS when the turn is near (optional)"),
+        required=False,
+        max_length=24,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off", "placeholder": "+998 90 123 45 67"}),
+    )

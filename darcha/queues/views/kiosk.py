@@ -1,0 +1,318 @@
+"""Tickets: the touch kiosk of a center, tickets issued by operators, the printable 80 mm ticket
+and the live page its QR code opens (position, people ahead, estimated wait).
+
+    /queue/<center>/kiosk/                              step 1: category
+    /queue/<center>/kiosk/category/<category>/          step 2: service
+    /queue/<center>/kiosk/service/<service>/            step 3: priority and phone
+    /queue/<center>/kiosk/issue/                        POST: issue, then the ticket on screen
+    /queue/<center>/kiosk/ticket/<code>/                the ticket on the kiosk screen, printed on load
+    /queue/<center>/tickets/issue/                      an operator issues a ticket (GET form, POST)
+    /queue/ticket/<code>/                               live page (the QR code's target)
+    /queue/ticket/<code>/status/                        its fragment, polled by htmx
+    /queue/ticket/<code>/print/                         printable 80 mm ticket
+
+Every ticket is written by `services.ticket_issue`; these views only read and render.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import get_script_prefix, path, reverse, translate_url
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from darcha.catalog.models import Category, Service
+from darcha.core.audit import SystemActor
+from darcha.core.choices import OrganizationKind
+from darcha.core.models import Organization
+
+from ..choices import OPEN_STATUSES, Priority, TicketStatus
+from ..forms import OperatorIssueForm, TicketIssueForm
+from ..models import Counter, Ticket
+from ..qr import qr_svg
+from ..selectors import ticket_position
+from ..services import STAFF_ROLES, ticket_issue
+
+KIOSK_LANGUAGES = [
+    ("uz", "Oʻzbekcha", "uz"),
+    ("uz-cyrl", "Ўзбекча", "uz-Cyrl"),
+    ("ru", "Русский", "ru"),
+    ("en", "English", "en"),
+]
+FINAL_STATUSES = (TicketStatus.DONE, TicketStatus.NO_SHOW, TicketStatus.NOT_SERVED)
+POLL_SECONDS = 10
+KIOSK_IDLE_SECONDS = 60
+KIOSK_DONE_SECONDS = 15
+
+
+# --- reads ------------------------------------------------------------------------------------
+def _center(code: str) -> Organization:
+    return get_object_or_404(Organization, code=code, kind=OrganizationKind.CENTER, is_active=True)
+
+
+def served_services(center: Organization) -> QuerySet[Service]:
+    """Active services that an active counter of the center serves, by itself or by its category."""
+    counters = Counter.objects.filter(center=center, is_active=True)
+    return (
+        Service.objects.filter(is_active=True)
+        .filter(Q(pk__in=counters.values("services")) | Q(category__in=counters.values("categories")))
+        .select_related("category")
+    )
+
+
+def _by_name(items):
+    return sorted(items, key=lambda item: item.name.casefold())
+
+
+def _ticket(code: str) -> Ticket | None:
+    return (
+        Ticket.objects.select_related("center", "service", "service__category", "counter")
+        .filter(public_code=code)
+        .first()
+    )
+
+
+def _ticket_not_found(request):
+    return render(request, "queues/ticket/not_found.html", status=404)
+
+
+def _public_url(request, relative: str) -> str:
+    """An absolute address for a QR code. Set PUBLIC_BASE_URL when the kiosks reach the server by a
+    LAN address that citizens' phones cannot open (e.g. https://navbat.example.uz)."""
+    base = getattr(settings, "PUBLIC_BASE_URL", "")
+    return base.rstrip("/") + relative if base else request.build_absolute_uri(relative)
+
+
+def _live_url(request, ticket: Ticket) -> str:
+    # In the language chosen at the kiosk: a citizen who picked Russian reads the live page in Russian.
+    with translation.override(ticket.language or settings.LANGUAGE_CODE):
+        return _public_url(request, reverse("queues:ticket_live", args=[ticket.public_code]))
+
+
+def _position_context(ticket: Ticket) -> dict:
+    today = timezone.localdate()
+    stale = ticket.day < today and ticket.status in OPEN_STATUSES
+    position = ticket_position(ticket) if ticket.status == TicketStatus.WAITING and not stale else None
+    return {
+        "ticket": ticket,
+        "position": position,
+        "stale": stale,
+        "final": stale or ticket.status in FINAL_STATUSES,
+        "poll_seconds": POLL_SECONDS,
+    }
+
+
+def _slip_context(request, ticket: Ticket) -> dict:
+    live_url = _live_url(request, ticket)
+    return {
+        **_position_context(ticket),
+        "center": ticket.center,
+        "live_url": live_url,
+        "qr": qr_svg(live_url, label=_("QR code of the live queue page")),
+    }
+
+
+# --- the kiosk --------------------------------------------------------------------------------
+def _kiosk_context(request, center: Organization, step: int, **extra) -> dict:
+    with translation.override("uz"):
+        home_uz = reverse("queues:kiosk_start", args=[center.code])
+    current = request.get_full_path() if request.method == "GET" else reverse("queues:kiosk_start", args=[center.code])
+    languages = [
+        {"code": code, "name": name, "html_lang": html_lang, "url": translate_url(current, code)}
+        for code, name, html_lang in KIOSK_LANGUAGES
+    ]
+    return {
+        "center": center,
+        "step": step,
+        "languages": languages,
+        "home": reverse("queues:kiosk_start", args=[center.code]),
+        "home_uz": home_uz,
+        "idle_seconds": KIOSK_IDLE_SECONDS,
+        **extra,
+    }
+
+
+@never_cache
+@require_GET
+def kiosk_start(request, center):
+    center = _center(center)
+    services = served_services(center)
+    categories = Category.objects.filter(services__in=services).distinct().order_by("position", "code")
+    return render(request, "queues/kiosk/start.html", _kiosk_context(request, center, 1, categories=categories))
+
+
+@never_cache
+@require_GET
+def kiosk_category(request, center, category):
+    center = _center(center)
+    category = get_object_or_404(Category, code=category)
+    services = _by_name(served_services(center).filter(category=category))
+    if not services:
+        raise Http404
+    return render(
+        request,
+        "queues/kiosk/services.html",
+        _kiosk_context(request, center, 2, category=category, services=services),
+    )
+
+
+def _render_details(request, center, service, form, status=200):
+    return render(
+        request,
+        "queues/kiosk/details.html",
+        _kiosk_context(request, center, 3, service=service, category=service.category, form=form, priorities=Priority),
+        status=status,
+    )
+
+
+@never_cache
+@require_GET
+def kiosk_service(request, center, service):
+    center = _center(center)
+    service = get_object_or_404(served_services(center), code=service)
+    return _render_details(request, center, service, TicketIssueForm(initial={"service": service.code}))
+
+
+@never_cache
+@require_POST
+def kiosk_issue(request, center):
+    center = _center(center)
+    form = TicketIssueForm(request.POST)
+    if form.is_valid():
+        try:
+            ticket = ticket_issue(
+                actor=SystemActor(f"kiosk:{center.code}"),
+                center=center,
+                service=form.cleaned_data["service"],
+                priority=form.cleaned_data["priority"],
+                phone=form.cleaned_data["phone"],
+                language=translation.get_language() or settings.LANGUAGE_CODE,
+            )
+        except ValidationError as error:
+            form.add_issue_error(error)
+        else:
+            return HttpResponseRedirect(reverse("queues:kiosk_ticket", args=[center.code, ticket.public_code]))
+    service = form.cleaned_data.get("service")
+    if service is None and form.data.get("service"):
+        service = Service.objects.select_related("category").filter(code=form.data["service"]).first()
+    if service is not None and served_services(center).filter(pk=service.pk).exists():
+        return _render_details(request, center, service, form, status=400)
+    # No service, or one this center does not serve: back to the first step, with the reason.
+    services = served_services(center)
+    categories = Category.objects.filter(services__in=services).distinct().order_by("position", "code")
+    errors = [error for errors in form.errors.values() for error in errors]
+    return render(
+        request,
+        "queues/kiosk/start.html",
+        _kiosk_context(request, center, 1, categories=categories, errors=errors),
+        status=400,
+    )
+
+
+@never_cache
+@require_GET
+def kiosk_ticket(request, center, code):
+    center = _center(center)
+    ticket = _ticket(code)
+    if ticket is None or ticket.center_id != center.pk:
+        return _ticket_not_found(request)
+    context = {**_slip_context(request, ticket), **_kiosk_context(request, center, 4, done_seconds=KIOSK_DONE_SECONDS)}
+    return render(request, "queues/kiosk/ticket.html", context)
+
+
+# --- tickets issued by an operator ------------------------------------------------------------
+def _may_issue(user, center: Organization) -> bool:
+    return user.is_superuser or bool(user.roles_in(center) & set(STAFF_ROLES))
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def operator_issue(request, center):
+    center = _center(center)
+    if not _may_issue(request.user, center):
+        raise PermissionDenied(_("You do not work at this center."))
+    form = OperatorIssueForm(
+        request.POST or None, services=served_services(center), initial={"language": translation.get_language()}
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                ticket = ticket_issue(
+                    actor=request.user,
+                    center=center,
+                    service=form.cleaned_data["service"],
+                    priority=form.cleaned_data["priority"],
+                    phone=form.cleaned_data["phone"],
+                    language=form.cleaned_data["language"] or translation.get_language() or settings.LANGUAGE_CODE,
+                )
+            except ValidationError as error:
+                form.add_issue_error(error)
+            else:
+                url = reverse("queues:ticket_print", args=[ticket.public_code])
+                return HttpResponseRedirect(f"{url}?print=1", status=303)
+        status = 400
+    return render(request, "queues/ticket/issue.html", {"center": center, "form": form}, status=status)
+
+
+# --- the ticket: live page, its fragment, the printout ----------------------------------------
+def _stream_url(ticket: Ticket) -> str:
+    # The center's event stream (display board), if the board is installed; the page polls anyway.
+    return f"{get_script_prefix()}queue/{ticket.center.code}/board/stream/"
+
+
+@never_cache
+@require_GET
+def ticket_live(request, code):
+    ticket = _ticket(code)
+    if ticket is None:
+        return _ticket_not_found(request)
+    context = {**_position_context(ticket), "center": ticket.center, "stream_url": _stream_url(ticket)}
+    return render(request, "queues/ticket/live.html", context)
+
+
+@never_cache
+@require_GET
+def ticket_status(request, code):
+    ticket = _ticket(code)
+    if ticket is None:
+        return _ticket_not_found(request)
+    return render(request, "queues/ticket/_status.html", _position_context(ticket))
+
+
+@never_cache
+@require_GET
+def ticket_print(request, code):
+    ticket = _ticket(code)
+    if ticket is None:
+        return _ticket_not_found(request)
+    # Printed in the citizen's language (chosen at the kiosk, or by the operator for them).
+    with translation.override(ticket.language or settings.LANGUAGE_CODE):
+        context = {
+            **_slip_context(request, ticket),
+            "autoprint": request.GET.get("print") == "1",
+            "may_issue": request.user.is_authenticated and _may_issue(request.user, ticket.center),
+        }
+        return render(request, "queues/ticket/print.html", context)
+
+
+urlpatterns = [
+    # Ticket addresses first: "ticket" is not a center code.
+    path("ticket/<slug:code>/", ticket_live, name="ticket_live"),
+    path("ticket/<slug:code>/status/", ticket_status, name="ticket_status"),
+    path("ticket/<slug:code>/print/", ticket_print, name="ticket_print"),
+    path("<slug:center>/kiosk/", kiosk_start, name="kiosk_start"),
+    path("<slug:center>/kiosk/category/<slug:category>/", kiosk_category, name="kiosk_category"),
+    path("<slug:center>/kiosk/service/<slug:service>/", kiosk_service, name="kiosk_service"),
+    path("<slug:center>/kiosk/issue/", kiosk_issue, name="kiosk_issue"),
+    path("<slug:center>/kiosk/ticket/<slug:code>/", kiosk_ticket, name="kiosk_ticket"),
+    path("<slug:center>/tickets/issue/", operator_issue, name="ticket_issue"),
+]

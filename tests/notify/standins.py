@@ -1,0 +1,203 @@
+"""Local stand-ins for the providers, speaking their protocols over real sockets on 127.0.0.1.
+
+- SmtpStandIn: aiosmtpd's SMTP server; records envelopes, can refuse recipients or defer mail.
+- EskizStandIn: the Eskiz HTTP API (login, send, status by id), with expiring tokens and scripted failures.
+- TelegramStandIn: the Bot API's sendMessage.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import socket
+import threading
+import urllib.parse
+import uuid
+from dataclasses import dataclass, field
+from email import policy
+from email.parser import BytesParser
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# --- HTTP ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    headers: dict
+    body: bytes
+    form: dict = field(default_factory=dict)
+    json: dict = field(default_factory=dict)
+
+
+class HttpStandIn:
+    """A threaded HTTP server recording every request; subclasses answer in `respond`."""
+
+    def __init__(self):
+        self.requests: list[Recorded] = []
+        self._failures: list[tuple[int, dict]] = []
+        self._lock = threading.Lock()
+        stand_in = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _handle(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                recorded = Recorded(self.command, self.path, dict(self.headers.items()), body)
+                content_type = self.headers.get("Content-Type", "")
+                if content_type.startswith("application/x-www-form-urlencoded"):
+                    recorded.form = dict(urllib.parse.parse_qsl(body.decode()))
+                elif content_type.startswith("application/json"):
+                    recorded.json = json.loads(body or b"{}")
+                with stand_in._lock:
+                    stand_in.requests.append(recorded)
+                    status, payload = stand_in.respond(recorded)
+                answer = json.dumps(payload, ensure_ascii=False).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            do_GET = do_POST = do_PATCH = _handle
+
+            def log_message(self, format, *args):  # keep the test output quiet
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+
+    def start(self):
+        self._thread.start()
+        return self
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def fail_next(self, *statuses: int, payload: dict | None = None):
+        """Answer the next matching requests with these statuses (see `take_failure`)."""
+        self._failures.extend((status, payload or {"message": f"stand-in error {status}"}) for status in statuses)
+
+    def take_failure(self):
+        return self._failures.pop(0) if self._failures else None
+
+    def respond(self, request: Recorded) -> tuple[int, dict]:
+        raise NotImplementedError
+
+
+class EskizStandIn(HttpStandIn):
+    def __init__(self, *, email: str, password: str):
+        super().__init__()
+        self.email, self.password = email, password
+        self.valid_tokens: set[str] = set()
+        self.statuses: dict[str, str] = {}  # request id -> status reported by status_by_id
+        self._tokens = itertools.count(1)
+
+    @property
+    def logins(self) -> list[Recorded]:
+        return [r for r in self.requests if r.path == "/api/auth/login"]
+
+    @property
+    def sends(self) -> list[Recorded]:
+        return [r for r in self.requests if r.path == "/api/message/sms/send"]
+
+    def expire_tokens(self):
+        self.valid_tokens.clear()
+
+    def respond(self, request):
+        if request.path == "/api/auth/login" and request.method == "POST":
+            if request.form != {"email": self.email, "password": self.password}:
+                return 401, {"message": "Unauthorized", "status": "error"}
+            token = f"token-{next(self._tokens)}"
+            self.valid_tokens.add(token)
+            return 200, {"message": "token_generated", "data": {"token": token}, "token_type": "bearer"}
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        if token not in self.valid_tokens:
+            return 401, {"message": "Expired", "status": "token-invalid"}
+        if request.path == "/api/message/sms/send" and request.method == "POST":
+            failure = self.take_failure()
+            if failure:
+                return failure
+            request_id = str(uuid.uuid4())
+            self.statuses[request_id] = "ACCEPTED"
+            return 200, {"id": request_id, "message": "Waiting for SMS provider", "status": "waiting"}
+        if request.path.startswith("/api/message/sms/status_by_id/") and request.method == "GET":
+            request_id = request.path.rsplit("/", 1)[-1]
+            if request_id not in self.statuses:
+                return 404, {"status": "error", "message": "Not found"}
+            return 200, {"status": "success", "data": {"request_id": request_id, "status": self.statuses[request_id]}}
+        return 404, {"message": "Not found"}
+
+
+class TelegramStandIn(HttpStandIn):
+    def __init__(self, *, token: str):
+        super().__init__()
+        self.token = token
+        self.blocked: set[str] = set()
+        self._ids = itertools.count(100)
+
+    def respond(self, request):
+        if request.path != f"/bot{self.token}/sendMessage":
+            return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
+        failure = self.take_failure()
+        if failure:
+            status, _payload = failure
+            return status, {"ok": False, "error_code": status, "description": "Internal Server Error"}
+        chat = str(request.json.get("chat_id"))
+        if chat in self.blocked:
+            return 403, {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}
+        result = {"message_id": next(self._ids), "chat": {"id": int(chat)}, "text": request.json.get("text")}
+        return 200, {"ok": True, "result": result}
+
+
+# --- SMTP ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ReceivedMail:
+    mail_from: str
+    rcpt_tos: list[str]
+    message: object  # email.message.EmailMessage
+
+
+class SmtpStandIn:
+    def __init__(self):
+        self.received: list[ReceivedMail] = []
+        self.refused: set[str] = set()  # recipients answered with 550
+        self.defer_data = False  # answer DATA with 451 (try again later)
+        self.port = free_port()
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    def start(self):
+        self.controller.start()
+        return self
+
+    def stop(self):
+        self.controller.stop()
+
+    # aiosmtpd handler hooks
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refused:
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.defer_data:
+            return "451 4.3.0 Mail server busy, try again later"
+        message = BytesParser(policy=policy.default).parsebytes(envelope.original_content or envelope.content)
+        self.received.append(ReceivedMail(envelope.mail_from, list(envelope.rcpt_tos), message))
+        return "250 Message accepted for delivery"
