@@ -29,7 +29,7 @@ class Category(models.Model):
     icon = models.CharField(
         _("icon"), max_length=32, blank=True, default="", help_text=_("Name of an icon from the project's icon set.")
     )
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(_("position"), default=0, validators=[MaxValueValidator(9999)])
 
     name = Translated("name")
 
@@ -94,7 +94,10 @@ class Service(models.Model):
         help_text=_("So'm for a fixed fee; the multiple or the percentage for a BRV-based fee."),
     )
     discounts = models.ManyToManyField(Discount, verbose_name=_("discounts"), blank=True, related_name="services")
-    term_days = models.PositiveSmallIntegerField(_("term, working days"), validators=[MinValueValidator(1)])
+    # A legal term beyond a working year would be a typing mistake; the bound also keeps the API schema exact.
+    term_days = models.PositiveSmallIntegerField(
+        _("term, working days"), validators=[MinValueValidator(1), MaxValueValidator(260)]
+    )
     online = models.BooleanField(_("available online"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     legal_basis = models.CharField(_("legal basis"), max_length=255, blank=True, default="")
@@ -155,7 +158,7 @@ class Service(models.Model):
 
 class RequiredDocument(models.Model):
     service = models.ForeignKey(Service, verbose_name=_("service"), on_delete=models.CASCADE, related_name="documents")
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(_("position"), default=0, validators=[MaxValueValidator(9999)])
     locals().update(translated_fields("name", max_length=255))
     locals().update(translated_fields("note", max_length=255, required=()))
     obtained_by_center = models.BooleanField(
@@ -164,7 +167,7 @@ class RequiredDocument(models.Model):
         help_text=_("The center requests it from another agency itself; the citizen does not bring it."),
     )
     original_required = models.BooleanField(_("original required"), default=False)
-    copies = models.PositiveSmallIntegerField(_("copies"), default=0)
+    copies = models.PositiveSmallIntegerField(_("copies"), default=0, validators=[MaxValueValidator(20)])
     mandatory = models.BooleanField(_("mandatory"), default=True)
 
     name = Translated("name")
@@ -232,6 +235,7 @@ class Step(_VersionPart):
     code = models.SlugField(_("code"), max_length=64)
     stage = models.PositiveSmallIntegerField(
         _("stage"),
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
         help_text=_("Steps of the same stage run in parallel at their agencies."),
     )
     locals().update(translated_fields("name", max_length=255))
@@ -244,7 +248,10 @@ class Step(_VersionPart):
         limit_choices_to=AGENCY_CHOICES,
     )
     role = models.CharField(_("acting role"), max_length=32, choices=Role.choices, default=Role.AGENCY_CLERK)
-    term_days = models.PositiveSmallIntegerField(_("term, working days"), validators=[MinValueValidator(1)])
+    # A legal term beyond a working year would be a typing mistake; the bound also keeps the API schema exact.
+    term_days = models.PositiveSmallIntegerField(
+        _("term, working days"), validators=[MinValueValidator(1), MaxValueValidator(260)]
+    )
     clock_stops_for_citizen = models.BooleanField(_("clock stops while waiting for the citizen"), default=True)
     join = models.BooleanField(
         _("join"),

@@ -6,7 +6,16 @@ from django.utils.translation import gettext_lazy as _
 
 from darcha.core.admin import AuditedAdmin
 
-from .models import Counter, OperatorSession, OperatorStateSpan, QueueSettings, Ticket, TicketEvent
+from .models import (
+    Appointment,
+    Counter,
+    OperatorSession,
+    OperatorStateSpan,
+    QueueSettings,
+    SlotRule,
+    Ticket,
+    TicketEvent,
+)
 
 
 @admin.register(Counter)
@@ -90,3 +99,22 @@ class OperatorSessionAdmin(ReadOnlyMixin, admin.ModelAdmin):
     @admin.display(description=_("center"), ordering="counter__center")
     def center(self, obj: OperatorSession):
         return obj.counter.center
+
+
+@admin.register(SlotRule)
+class SlotRuleAdmin(AuditedAdmin):
+    list_display = ["center", "service", "slot_minutes", "capacity", "days_ahead", "is_active"]
+    list_filter = ["center", "is_active"]
+    autocomplete_fields = ["service"]
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Bookings change only through the booking pages and the kiosk (audited service functions)."""
+
+    list_display = ["code", "center", "service", "start", "status", "late", "reminded_at"]
+    list_filter = ["status", "center", "late"]
+    date_hierarchy = "start"
+    search_fields = ["code"]
+    # The phone is personal data: kept out of the admin (the booking pages ask for it to show a booking).
+    exclude = ["phone"]

@@ -1,15 +1,13 @@
-from importlib import import_module
+from .views import appointments, board, centers, console, kiosk, manager
 
 app_name = "queues"
 
 # Each screen module keeps its own routes; they are joined here.
-SCREENS = ["kiosk", "console", "board", "manager", "appointments"]
-urlpatterns = []
-for _name in SCREENS:
-    try:
-        _module = import_module(f"darcha.queues.views.{_name}")
-    except ModuleNotFoundError as error:
-        if error.name != f"darcha.queues.views.{_name}":
-            raise
-        continue
-    urlpatterns += _module.urlpatterns
+urlpatterns = [
+    *centers.urlpatterns,
+    *kiosk.urlpatterns,
+    *console.urlpatterns,
+    *board.urlpatterns,
+    *manager.urlpatterns,
+    *appointments.urlpatterns,
+]

@@ -5,8 +5,8 @@ board reconnects and its snapshot restores what happened meanwhile."""
 from __future__ import annotations
 
 import contextlib
-import http.client
 import json
+import socket
 import threading
 import time
 
@@ -67,17 +67,19 @@ class StreamClient(threading.Thread):
 
     def __init__(self, server):
         super().__init__(daemon=True)
-        self.connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        self.sock = socket.create_connection(("127.0.0.1", server.port), timeout=30)
         self.calls: dict[str, float] = {}
         self.ready = threading.Event()
 
     def run(self) -> None:
-        self.connection.request("GET", f"{BOARD}stream/")
-        stream = self.connection.getresponse().fp
+        self.sock.sendall(
+            f"GET {BOARD}stream/ HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n".encode()
+        )
+        stream = self.sock.makefile("rb")
         kind = None
-        with contextlib.suppress(OSError, ValueError, AttributeError):  # closed by close()
+        with contextlib.suppress(OSError, ValueError):  # the socket is shut down by close()
             for raw in iter(stream.readline, b""):
-                line = raw.decode().rstrip("\n")
+                line = raw.decode(errors="replace").strip()
                 if line.startswith("event: "):
                     kind = line[7:]
                 elif line.startswith("data: ") and kind == "called":
@@ -86,7 +88,12 @@ class StreamClient(threading.Thread):
                     self.ready.set()
 
     def close(self) -> None:
-        self.connection.close()  # the thread's next read fails, and it ends
+        # Shutting the socket down wakes the reading thread; closing a buffered reader another
+        # thread is blocked in would wait for that thread's lock.
+        with contextlib.suppress(OSError):
+            self.sock.shutdown(socket.SHUT_RDWR)
+        self.join(timeout=5)
+        self.sock.close()
 
 
 @pytest.fixture

@@ -50,7 +50,7 @@ def test_failed_messages_can_be_sent_again_but_not_codes(admin_client, django_ca
     Message.objects.filter(pk=code_message.pk).update(status=MessageStatus.FAILED)
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(
-            reverse("admin:notify_message_changelist"),
+            "/en" + reverse("admin:notify_message_changelist"),
             {"action": "retry", "_selected_action": [failed.pk, code_message.pk]},
             follow=True,
         )

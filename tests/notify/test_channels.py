@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+from email.header import decode_header, make_header
 
 import pytest
 from django.core.cache import cache
@@ -49,7 +50,7 @@ def test_email_reaches_the_smtp_server(smtp, django_capture_on_commit_callbacks)
     assert (message.status, message.backend, message.fallback) == (MessageStatus.SENT, "smtp", False)
     [mail] = smtp.received
     assert mail.mail_from == "noreply@darcha.example.uz" and mail.rcpt_tos == ["nodira@example.uz"]
-    assert mail.message["Subject"] == message.subject
+    assert str(make_header(decode_header(mail.message["Subject"]))).strip() == message.subject
     assert mail.message["To"] == "nodira@example.uz"
     assert mail.message["Content-Language"] == "ru"
     assert mail.message["Message-ID"].strip("<>") == message.provider_id

@@ -498,7 +498,7 @@ def test_kiosk_check_in_gives_the_ticket_page(client, soon):
     )
     url = reverse("queues:booking_check_in", args=[center.code])
     assert client.get(url).status_code == 200
-    missing = client.post(url, {"code": "8765 4321"})
+    missing = client.post("/en" + url, {"code": "8765 4321"})
     assert missing.status_code == 404 and "No booking has this code" in missing.content.decode()
     assert client.post(url, {"code": "12"}).status_code == 400
     response = client.post(url, {"code": "1234 5678"})

@@ -1,4 +1,3 @@
-
 """The event bus: fan-out within a process, and for real across threads and processes.
 
 A subscriber here runs as a server process's stream does: in its own asyncio event loop (in a

@@ -9,6 +9,7 @@ from darcha.core.audit import SYSTEM
 from darcha.core.models import Holiday, OpeningHours
 from darcha.core.scheduler import registered_jobs
 from darcha.notify.models import Message
+from darcha.notify.templates import get_template
 from darcha.queues import jobs
 from darcha.queues.appointments import local
 from darcha.queues.booking import appointment_check_in
@@ -120,7 +121,8 @@ def test_the_ticket_that_comes_within_n_places_is_told_once(
     message = position_messages(mine).get()  # now two ahead: N = 2
     assert message.address == "+998901234567"
     assert message.context == {"ticket": mine.display, "ahead": 2, "counter": str(counter.number)}
-    assert "2 people ahead" in message.body
+    assert mine.display in message.body and "2" in message.body  # in the ticket's language (uz)
+    assert "2 people ahead" in get_template("queue_position").render(message.context, "en")[1]
     mine.refresh_from_db()
     assert mine.position_notified
     serve_next(operator, counter, at(MONDAY, 9, 50), django_capture_on_commit_callbacks)

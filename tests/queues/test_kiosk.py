@@ -225,7 +225,7 @@ def test_live_page_polls_a_fragment_and_stops_when_served(client, hall, counter,
     assert "data-live-stream" not in client.get(f"/queue/ticket/{ticket.public_code}/").content.decode()
     # The next ticket's wait is estimated from that service time (call to finish).
     following = issued(take(client, service_a))
-    page = client.get(f"/queue/ticket/{following.public_code}/")
+    page = client.get(f"/en/queue/ticket/{following.public_code}/")
     assert page.status_code == 200 and re.search(r"data-wait>~\d+ min<", page.content.decode())
 
 
