@@ -32,16 +32,16 @@ def _has_module(name: str) -> bool:
         return False
 
 
-def variants(ctx: Context) -> list[tuple[str, list[str]]]:
+def variants(ctx: Context, workers: str = WORKERS) -> list[tuple[str, list[str]]]:
     bind = "{host}:{port}"
     quiet = ["--log-level", "warning", "--graceful-timeout", "5"]  # no access log unless asked for
-    gunicorn = [ctx.bin("gunicorn"), "-w", WORKERS, "-b", bind, *quiet]
+    gunicorn = [ctx.bin("gunicorn"), "-w", workers, "-b", bind, *quiet]
     if _has_module("uvicorn_worker"):
         asgi = [*gunicorn, "-k", "uvicorn_worker.UvicornWorker", "darcha.config.asgi:application"]
     elif _has_module("uvicorn.workers"):  # deprecated in uvicorn in favour of uvicorn-worker, still shipped
         asgi = [*gunicorn, "-k", "uvicorn.workers.UvicornWorker", "darcha.config.asgi:application"]
     else:
-        asgi = [ctx.bin("uvicorn"), "--workers", WORKERS, "--host", "{host}", "--port", "{port}"]
+        asgi = [ctx.bin("uvicorn"), "--workers", workers, "--host", "{host}", "--port", "{port}"]
         asgi += ["--no-access-log", "--log-level", "warning", "darcha.config.asgi:application"]
     wsgi = [*gunicorn, "darcha.config.wsgi:application"]
     return [("asgi", asgi), ("wsgi", wsgi)]

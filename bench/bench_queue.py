@@ -1,6 +1,7 @@
 """The electronic queue under a mixed load at 200 connections, beside the bare view.
 
-One server (gunicorn + 2 uvicorn workers: the board streams need ASGI), PostgreSQL. wrk drives, through
+Pages and actions on gunicorn with 2 sync workers, board streams on one uvicorn worker (as docs/deploy.md
+deploys them), PostgreSQL. wrk drives, through
 bench/queue_mix.lua: kiosk tickets, 8 operators calling → starting → finishing (one citizen at a time
 each, as at a real counter), and citizens polling their live position; meanwhile board streams (SSE)
 stay open and count the events they receive. Reference: Service BC's TheQ published 28.5 req/s with
@@ -97,6 +98,17 @@ def _session(server: Server, path: str, login: tuple[str, str] | None = None) ->
     return "; ".join(f"{k}={v}" for k, v in cookies.items()), cookies["csrftoken"]
 
 
+def _drain(server: Server, timeout: float = 60) -> None:
+    """Wait until the requests a warm-up left queued are served: the bare view answers at once again."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        started = time.monotonic()
+        http_get(server.url("/health/live/"))
+        if time.monotonic() - started < 0.05:
+            return
+        time.sleep(0.2)
+
+
 def _lua_table(value) -> str:
     if isinstance(value, dict):
         return "{" + ", ".join(f"[{json.dumps(k)}] = {_lua_table(v)}" for k, v in value.items()) + "}"
@@ -152,20 +164,23 @@ def run(ctx: Context) -> list[Row]:
     if not db.is_postgres:
         ctx.notes.append("queue: skipped (the mixed queue load is measured on PostgreSQL only)")
         return []
-    env = server_env(db.url, DB_POOL_MAX="20")
+    env = server_env(db.url)
     setup = _setup(env)
-    asgi = dict(variants(ctx))["asgi"]
-    server = Server(f"{NAME}-asgi", asgi, env)
-    ctx.servers["asgi"] = server.display
+    # The deployment of docs/deploy.md: pages and actions on WSGI workers, board streams on ASGI;
+    # a call made in a WSGI worker reaches the streams through PostgreSQL NOTIFY.
+    pages = Server(f"{NAME}-wsgi", dict(variants(ctx))["wsgi"], env)
+    streams_server = Server(f"{NAME}-asgi-streams", dict(variants(ctx, workers="1"))["asgi"], env)
+    ctx.servers["wsgi"] = pages.display
+    ctx.servers["asgi (streams)"] = streams_server.display
     rows: list[Row] = []
-    with server:
+    with pages, streams_server:
         operators = []
         for op in setup["operators"]:
             cookie, csrf = _session(
-                server, f"/queue/{setup['center']}/console/{op['counter']}/", login=(op["username"], "bench-password")
+                pages, f"/queue/{setup['center']}/console/{op['counter']}/", login=(op["username"], "bench-password")
             )
             operators.append({"counter": op["counter"], "cookie": cookie, "csrf": csrf})
-        kiosk_cookie, kiosk_csrf = _session(server, f"/queue/{setup['center']}/kiosk/")
+        kiosk_cookie, kiosk_csrf = _session(pages, f"/queue/{setup['center']}/kiosk/service/{setup['service']}/")
         data = {
             "center": setup["center"],
             "service": setup["service"],
@@ -180,10 +195,9 @@ def run(ctx: Context) -> list[Row]:
         data_file.write_text("return " + _lua_table(data) + "\n")
         report_lua = str(Path(__file__).with_name("report.lua"))
         lua_env = {**os.environ, "QUEUE_BENCH_DATA": str(data_file), "QUEUE_BENCH_REPORT": report_lua}
-        status, _ = http_get(server.url("/health/live/"))
+        status, _ = http_get(pages.url("/health/live/"))
         if status != 200:
             raise BenchError("the bare view does not answer")
-        results = {}
         for view, path, script in [
             ("bare JSON view", "/health/live/", None),
             ("mixed queue load", "/", Path(__file__).with_name("queue_mix.lua")),
@@ -191,17 +205,17 @@ def run(ctx: Context) -> list[Row]:
             kwargs = {"connections": CONNECTIONS, "threads": THREADS}
             if script:
                 kwargs.update(script=script, env=lua_env)
-            wrk(server.url(path), 1, **kwargs)  # warm-up
-            streams = _BoardStreams(server, f"/queue/{setup['center']}/board/stream/", BOARD_STREAMS)
+            wrk(pages.url(path), 1, **kwargs)  # warm-up
+            _drain(pages)
+            streams = _BoardStreams(streams_server, f"/queue/{setup['center']}/board/stream/", BOARD_STREAMS)
             with streams:
-                report = wrk(server.url(path), ctx.duration, **kwargs)
+                report = wrk(pages.url(path), ctx.duration, **kwargs)
             seconds = report["duration_us"] / 1e6 or 1
             errors = {k: int(v) for k, v in report["errors"].items() if v}
-            results[view] = report
             rows.append(
                 Row(
                     benchmark=NAME,
-                    variant="asgi-200",
+                    variant="wsgi+sse-200",
                     view=view,
                     path=path,
                     requests_per_s=report["requests"] / seconds,
@@ -220,7 +234,7 @@ def run(ctx: Context) -> list[Row]:
             )
             if script:
                 ctx.notes.append(
-                    f"queue: {BOARD_STREAMS} board streams open during the mixed load received "
+                    f"queue: {BOARD_STREAMS} board streams (ASGI server) open during the mixed load received "
                     f"{streams.events} events, {streams.drops} dropped connections"
                 )
     mixed = rows[-1]

@@ -451,7 +451,10 @@ def wrk(
     )
     for line in result.stdout.splitlines():
         if line.startswith("BENCH_RESULT "):
-            return json.loads(line.removeprefix("BENCH_RESULT "))
+            report = json.loads(line.removeprefix("BENCH_RESULT "))
+            if report["requests"] == 0:
+                raise BenchError(f"wrk completed no request:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
+            return report
     raise BenchError(f"wrk printed no report ({result.returncode}):\n{result.stdout}\n{result.stderr}")
 
 
