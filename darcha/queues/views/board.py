@@ -204,6 +204,32 @@ def _snapshot(center: Organization, script: str) -> dict:
     return snapshot
 
 
+class _SharedSnapshots:
+    """One snapshot computation per center shared by all of a process's streams.
+
+    After an event every board needs a fresh snapshot; computed once (single flight) and reused by
+    each stream that asks for one newer than the event it saw, 20 boards cost one set of queries."""
+
+    def __init__(self) -> None:
+        self._latest: dict[tuple, tuple[float, dict]] = {}
+        self._locks: dict[tuple, asyncio.Lock] = {}
+
+    async def get(self, center: Organization, script: str, *, newer_than: float) -> dict:
+        key = (id(asyncio.get_running_loop()), center.pk, script)
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            cached = self._latest.get(key)
+            if cached is not None and cached[0] >= newer_than:
+                return cached[1]
+            started = time.time()
+            snapshot = await _in_thread(_snapshot, center, script)
+            self._latest[key] = (started, snapshot)
+            return snapshot
+
+
+_snapshots = _SharedSnapshots()
+
+
 def _sse(kind: str, data: dict, event_id: str) -> str:
     return f"id: {event_id}\nevent: {kind}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
@@ -220,9 +246,10 @@ async def board_events(
     ids = (f"{int(time.time() * 1000)}-{n}" for n in itertools.count(1))
     async with events.subscribe(center.pk) as inbox:
         # Subscribed first, then the snapshot: nothing published in between is missed.
-        snapshot = await _in_thread(_snapshot, center, script)
+        snapshot = await _snapshots.get(center, script, newer_than=time.time())
         yield f"retry: {RETRY_MS}\n" + _sse("snapshot", snapshot, next(ids))
-        stale_since = None  # the counts on the board may be out of date since then
+        stale_since = None  # the counts on the board may be out of date since then (monotonic clock)
+        stale_wall = None  # the same moment on the wall clock: a shared snapshot must be newer than it
         while time.monotonic() - started < max_seconds:
             try:
                 payload = await asyncio.wait_for(inbox.get(), timeout=ping_seconds)
@@ -240,8 +267,10 @@ async def board_events(
                 # send the whole state.
                 yield _sse("resync", {"type": "resync"}, next(ids))
                 stale_since = stale_since or time.monotonic()
+                stale_wall = stale_wall or time.time()
             if kind in SNAPSHOT_AFTER:
                 stale_since = stale_since or time.monotonic()
+                stale_wall = stale_wall or time.time()
             if kind in FORWARDED:
                 if kind == "called":
                     event["voice"] = voice.announcement(event.get("ticket", ""), event.get("counter"))
@@ -249,8 +278,8 @@ async def board_events(
                 yield _sse(kind, event, next(ids))
             # In a burst, one snapshot after the burst (but at least one a second).
             if stale_since and (inbox.empty() or time.monotonic() - stale_since > SNAPSHOT_AT_LEAST_EVERY):
-                stale_since = None
-                yield _sse("snapshot", await _in_thread(_snapshot, center, script), next(ids))
+                newer_than, stale_since, stale_wall = stale_wall, None, None
+                yield _sse("snapshot", await _snapshots.get(center, script, newer_than=newer_than), next(ids))
 
 
 _warned_wsgi = False
