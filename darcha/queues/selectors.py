@@ -119,21 +119,35 @@ def board_snapshot(center: Organization, now: dt.datetime | None = None, recent:
     }
 
 
+def tickets_served_by(counter: Counter) -> Q:
+    """Tickets of the services this counter serves, named or through their category."""
+    services = list(counter.services.values_list("pk", flat=True))
+    categories = list(counter.categories.values_list("pk", flat=True))
+    return Q(service__in=services) | Q(service__category__in=categories)
+
+
+def current_ticket(counter: Counter) -> Ticket | None:
+    """The ticket called or being served at the counter (at most one)."""
+    return (
+        Ticket.objects.filter(counter=counter, status__in=[TicketStatus.CALLED, TicketStatus.SERVING])
+        .select_related("counter")
+        .first()
+    )
+
+
 def counter_console(counter: Counter, now: dt.datetime | None = None) -> dict:
     """A counter's console: the session, the current ticket, held tickets, how many wait for it."""
-    from .services import _current, _serves
-
     now = now or timezone.now()
     day = timezone.localdate(now)
     # What "call next" can call now: a booked visitor who checked in early waits from the booked time.
     waiting = Ticket.objects.filter(
         center=counter.center_id, day=day, status=TicketStatus.WAITING, queued_at__lte=now
-    ).filter(Q(target_counter=counter) | (Q(target_counter__isnull=True) & _serves(counter)))
+    ).filter(Q(target_counter=counter) | (Q(target_counter__isnull=True) & tickets_served_by(counter)))
     return {
         "session": OperatorSession.objects.filter(counter=counter, ended_at__isnull=True)
         .select_related("operator")
         .first(),
-        "current": _current(counter),
+        "current": current_ticket(counter),
         "held": list(Ticket.objects.filter(counter=counter, status=TicketStatus.ON_HOLD).select_related("service")),
         "waiting_count": waiting.count(),
         "waiting_priority": waiting.filter(rank__gt=0).count(),

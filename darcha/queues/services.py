@@ -22,6 +22,7 @@ from darcha.core.models import Organization
 from . import events, tasks
 from .choices import OPEN_STATUSES, OperatorState, Priority, TicketAction, TicketStatus
 from .models import Counter, OperatorSession, OperatorStateSpan, QueueSettings, Ticket, TicketEvent, TicketSequence
+from .selectors import current_ticket, tickets_served_by
 
 STAFF_ROLES = {Role.OPERATOR, Role.CENTER_MANAGER}
 
@@ -54,12 +55,6 @@ def counters_serving(service: Service, center: Organization):
         .filter(Q(services=service) | Q(categories=service.category_id))
         .distinct()
     )
-
-
-def _serves(counter: Counter) -> Q:
-    services = list(counter.services.values_list("pk", flat=True))
-    categories = list(counter.categories.values_list("pk", flat=True))
-    return Q(service__in=services) | Q(service__category__in=categories)
 
 
 def _require_staff(actor, center: Organization) -> None:
@@ -161,14 +156,6 @@ def _open_session(actor, counter: Counter) -> OperatorSession:
     return session
 
 
-def _current(counter: Counter) -> Ticket | None:
-    return (
-        Ticket.objects.filter(counter=counter, status__in=[TicketStatus.CALLED, TicketStatus.SERVING])
-        .select_related("counter")
-        .first()
-    )
-
-
 def ticket_call_next(*, actor, counter: Counter, now: dt.datetime | None = None) -> Ticket | None:
     """The next ticket this counter serves: priority first, then time in the queue. Two counters
     never get the same ticket: on PostgreSQL the row is locked and others skip it (SKIP LOCKED);
@@ -181,7 +168,7 @@ def ticket_call_next(*, actor, counter: Counter, now: dt.datetime | None = None)
             raise QueueError(
                 _("You are on a break or in back-office work: return to the counter first."), code="not_serving"
             )
-        if _current(counter) is not None:
+        if current_ticket(counter) is not None:
             raise QueueError(
                 _("Finish the current ticket, or mark it as not come, before calling the next."), code="busy"
             )
@@ -192,7 +179,7 @@ def ticket_call_next(*, actor, counter: Counter, now: dt.datetime | None = None)
                 status=TicketStatus.WAITING,
                 queued_at__lte=now,
             )
-            .filter(Q(target_counter=counter) | (Q(target_counter__isnull=True) & _serves(counter)))
+            .filter(Q(target_counter=counter) | (Q(target_counter__isnull=True) & tickets_served_by(counter)))
             .order_by("-rank", "queued_at", "id")
         )
         if connection.features.has_select_for_update_skip_locked:
@@ -286,7 +273,7 @@ def ticket_resume(*, actor, ticket: Ticket, now=None) -> Ticket:
     now = now or timezone.now()
     with transaction.atomic():
         ticket = _lock_own(actor, ticket, (TicketStatus.ON_HOLD,))
-        if _current(ticket.counter) is not None:
+        if current_ticket(ticket.counter) is not None:
             raise QueueError(_("Finish the current ticket before returning to a held one."), code="busy")
         _change(actor, ticket, TicketAction.RESUME, now, {"status": TicketStatus.SERVING})
         _announce(ticket, "called", resumed=True)
@@ -405,7 +392,7 @@ def _require_own_session(actor, session: OperatorSession) -> None:
 
 
 def _end_session(actor, session: OperatorSession, now) -> None:
-    if _current(session.counter) is not None:
+    if current_ticket(session.counter) is not None:
         raise QueueError(_("Finish the current ticket before leaving the counter."), code="busy")
     OperatorStateSpan.objects.filter(session=session, ended_at__isnull=True).update(ended_at=now)
     session.ended_at = now
@@ -435,7 +422,7 @@ def operator_set_state(*, actor, session: OperatorSession, state: str, now=None)
             raise QueueError(_("Sign in at this counter first."), code="not_signed_in")
         if state == session.state:
             return session
-        if state != OperatorState.SERVING and _current(session.counter) is not None:
+        if state != OperatorState.SERVING and current_ticket(session.counter) is not None:
             raise QueueError(_("Finish the current ticket first."), code="busy")
         OperatorStateSpan.objects.filter(session=session, ended_at__isnull=True).update(ended_at=now)
         OperatorStateSpan.objects.create(session=session, state=state, started_at=now)
