@@ -21,7 +21,7 @@ import urllib.request
 from pathlib import Path
 
 from bench_catalog import variants
-from harness import LOOPBACK, RESULTS_DIR, BenchError, Context, Row, Server, http_get, server_env, wrk
+from harness import LOOPBACK, RESULTS_DIR, BenchError, Context, Row, Server, http_get, row_from_report, server_env, wrk
 
 NAME = "queue"
 CONNECTIONS = 200
@@ -210,26 +210,16 @@ def run(ctx: Context) -> list[Row]:
             streams = _BoardStreams(streams_server, f"/queue/{setup['center']}/board/stream/", BOARD_STREAMS)
             with streams:
                 report = wrk(pages.url(path), ctx.duration, **kwargs)
-            seconds = report["duration_us"] / 1e6 or 1
-            errors = {k: int(v) for k, v in report["errors"].items() if v}
+            extra = {"board_streams": BOARD_STREAMS, "board_events": streams.events, "stream_drops": streams.drops}
             rows.append(
-                Row(
+                row_from_report(
+                    report,
                     benchmark=NAME,
                     variant="wsgi+sse-200",
                     view=view,
                     path=path,
-                    requests_per_s=report["requests"] / seconds,
-                    p50_ms=report["p50_us"] / 1000,
-                    p99_ms=report["p99_us"] / 1000,
-                    errors=sum(errors.values()),
-                    requests=report["requests"],
-                    error_detail=errors,
                     baseline=script is None,
-                    extra={
-                        "board_streams": BOARD_STREAMS,
-                        "board_events": streams.events,
-                        "stream_drops": streams.drops,
-                    },
+                    extra=extra,
                 )
             )
             if script:

@@ -491,6 +491,35 @@ class _Sampler:
         self._thread.join()
 
 
+def row_from_report(
+    report: dict,
+    *,
+    benchmark: str,
+    variant: str,
+    view: str,
+    path: str,
+    baseline: bool = False,
+    extra: dict | None = None,
+) -> Row:
+    """A table row from one wrk report (bench/report.lua: latencies in µs)."""
+    seconds = report["duration_us"] / 1e6 or 1
+    errors = {name: int(count) for name, count in report["errors"].items() if count}
+    return Row(
+        benchmark=benchmark,
+        variant=variant,
+        view=view,
+        path=path,
+        requests_per_s=report["requests"] / seconds,
+        p50_ms=report["p50_us"] / 1000,
+        p99_ms=report["p99_us"] / 1000,
+        errors=sum(errors.values()),
+        requests=report["requests"],
+        error_detail=errors,
+        baseline=baseline,
+        extra=extra or {},
+    )
+
+
 def measure(
     ctx: Context, server: Server, *, benchmark: str, variant: str, view: str, path: str, baseline: bool = False
 ) -> Row:
@@ -510,8 +539,6 @@ def measure(
     with _CpuAccount(server, ctx.database() if ctx.has_database else None) as account, sampler:
         report = wrk(url, ctx.duration)
     cpu_after = server.worker_cpu()
-    seconds = report["duration_us"] / 1e6 or 1
-    errors = {name: int(count) for name, count in report["errors"].items() if count}
     extra = {
         "bytes": report["bytes"],
         "p90_ms": report["p90_us"] / 1000,
@@ -532,19 +559,8 @@ def measure(
     extra["other_cores"] = round(account.other_cores, 2)
     if isinstance(sampler, _Sampler) and sampler.peak is not None:
         extra["db_connections_peak"] = sampler.peak
-    row = Row(
-        benchmark=benchmark,
-        variant=variant,
-        view=view,
-        path=path,
-        requests_per_s=report["requests"] / seconds,
-        p50_ms=report["p50_us"] / 1000,
-        p99_ms=report["p99_us"] / 1000,
-        errors=sum(errors.values()),
-        requests=report["requests"],
-        error_detail=errors,
-        baseline=baseline,
-        extra=extra,
+    row = row_from_report(
+        report, benchmark=benchmark, variant=variant, view=view, path=path, baseline=baseline, extra=extra
     )
     print(
         f"  {benchmark}/{variant} {path}: {row.requests_per_s:,.0f} req/s, p99 {row.p99_ms:.1f} ms, "

@@ -13,6 +13,20 @@ from .models import AuditEntry, BaseCalculationAmount, Holiday, Membership, Open
 from .services import holidays_seed, record_delete, record_save
 
 
+class ReadOnlyAdminMixin:
+    """Rows written only by the service functions (history, logs): shown, never edited by hand.
+    Works for ModelAdmins and inlines alike (inlines pass the parent object)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class AuditedAdmin(admin.ModelAdmin):
     """Admin whose writes are service calls: validated, atomic, audited."""
 
@@ -110,16 +124,7 @@ class BaseCalculationAmountAdmin(AuditedAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["id", "created_at", "actor_label", "action", "object_type", "object_repr"]
     list_filter = ["action", "object_type"]
     search_fields = ["object_repr", "actor_label", "object_id"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -4,7 +4,7 @@ audited service functions); tickets and operator sessions are history, shown rea
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from darcha.core.admin import AuditedAdmin
+from darcha.core.admin import AuditedAdmin, ReadOnlyAdminMixin
 
 from .models import (
     Appointment,
@@ -31,20 +31,7 @@ class QueueSettingsAdmin(AuditedAdmin):
     list_select_related = ["center"]
 
 
-class ReadOnlyMixin:
-    """History written by the service functions: looked at, never edited by hand."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class TicketEventInline(ReadOnlyMixin, admin.TabularInline):
+class TicketEventInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = TicketEvent
     fields = ["at", "action", "counter", "operator", "data"]
     readonly_fields = fields
@@ -52,7 +39,7 @@ class TicketEventInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(Ticket)
-class TicketAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class TicketAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "ticket",
         "center",
@@ -80,7 +67,7 @@ class TicketAdmin(ReadOnlyMixin, admin.ModelAdmin):
         return obj.display
 
 
-class OperatorStateSpanInline(ReadOnlyMixin, admin.TabularInline):
+class OperatorStateSpanInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = OperatorStateSpan
     fields = ["state", "started_at", "ended_at"]
     readonly_fields = fields
@@ -88,7 +75,7 @@ class OperatorStateSpanInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(OperatorSession)
-class OperatorSessionAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class OperatorSessionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["operator", "counter", "center", "started_at", "ended_at", "state", "state_since"]
     list_filter = ["state", ("ended_at", admin.EmptyFieldListFilter), "counter__center"]
     list_select_related = ["operator", "counter", "counter__center"]
@@ -109,7 +96,7 @@ class SlotRuleAdmin(AuditedAdmin):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class AppointmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Bookings change only through the booking pages and the kiosk (audited service functions)."""
 
     list_display = ["code", "center", "service", "start", "status", "late", "reminded_at"]
