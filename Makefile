@@ -10,6 +10,8 @@ STAMP  := $(VENV)/.installed
 .PHONY: run test e2e bench lint format install migrate demo messages schema voices clean
 
 $(STAMP): pyproject.toml
+	@# WeasyPrint (receipts, results) renders text with Debian's Pango.
+	@ldconfig -p | grep -q libharfbuzz-subset || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 >/dev/null)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'

@@ -85,6 +85,63 @@ class ServiceFactory(factory.django.DjangoModelFactory):
         return service
 
 
+def two_agency_service(**kwargs) -> Service:
+    """The issue's story: the land agency checks, then the architecture agency decides and issues.
+
+    Both steps may refuse or ask the citizen for documents (the clock stops); the checklist has a
+    passport (brought), a site plan (brought, optional) and a cadastre extract the center obtains.
+    """
+    BaseCalculationAmount.objects.get_or_create(valid_from=dt.date(2025, 8, 1), defaults={"amount": 412_000})
+    kwargs.setdefault(
+        "responsible_agency", OrganizationFactory(code="arch", name_uz="Arxitektura", name_en="Architecture")
+    )
+    service = ServiceFactory(**kwargs)
+    RequiredDocument.objects.create(
+        service=service, name_uz="Pasport", name_ru="Паспорт", name_en="Passport", position=1
+    )
+    RequiredDocument.objects.create(
+        service=service, name_uz="Joy rejasi", name_ru="План участка", name_en="Site plan", position=2, mandatory=False
+    )
+    RequiredDocument.objects.create(
+        service=service,
+        name_uz="Kadastr koʻchirmasi",
+        name_ru="Кадастровая выписка",
+        name_en="Cadastre extract",
+        position=3,
+        obtained_by_center=True,
+    )
+    version = ProcedureVersion.objects.create(service=service, number=1)
+    land = OrganizationFactory(code="land", name_uz="Yer resurslari", name_en="Land resources")
+    first = step(version, "land-check", 1, land, term=3)
+    second = step(version, "arch-decision", 2, service.responsible_agency, term=5)
+    Transition.objects.create(version=version, from_step=None, action=Action.SUBMIT, to_step=first)
+    Transition.objects.create(version=version, from_step=first, action=Action.APPROVE, to_step=second)
+    for current in (first, second):
+        Transition.objects.create(
+            version=version,
+            from_step=current,
+            action=Action.REQUEST_DOCUMENTS,
+            to_step=current,
+            effects=["wait_citizen", "notify_citizen"],
+        )
+        Transition.objects.create(
+            version=version,
+            from_step=current,
+            action=Action.REJECT,
+            outcome=Outcome.REFUSED,
+            effects=["notify_citizen"],
+        )
+    Transition.objects.create(
+        version=version,
+        from_step=second,
+        action=Action.APPROVE,
+        outcome=Outcome.ISSUED,
+        effects=["issue_document", "notify_citizen"],
+    )
+    procedure_publish(actor=SYSTEM, version=version)
+    return service
+
+
 def step(version, code, stage, agency, term=5, join=False) -> Step:
     return Step.objects.create(
         version=version,

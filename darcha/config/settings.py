@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "darcha.catalog",
     "darcha.notify",
     "darcha.queues",
+    "darcha.cases",
     "darcha.demo",
 ]
 
@@ -161,7 +162,12 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
 # Uploads live outside the web root and are served only through permission-checked views.
+# Uploaded documents live here, outside the web root: no URL serves this folder; files are
+# served only through permission-checked views (darcha.cases).
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", PROJECT_DIR / "var" / "media"))
+CASES_UPLOAD_MAX_BYTES = int(os.environ.get("CASES_UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
+# The rating link sent after handover stays valid this many days.
+CASES_RATING_DAYS = int(os.environ.get("CASES_RATING_DAYS", 30))
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -46,3 +46,8 @@ class HolidayKind(models.TextChoices):
 class HolidaySource(models.TextChoices):
     OFFICIAL = "official", _("Official calendar")
     MANUAL = "manual", _("Entered by an administrator")
+
+
+class PersonKind(models.TextChoices):
+    INDIVIDUAL = "individual", _("Individual")
+    LEGAL_ENTITY = "legal_entity", _("Legal entity")

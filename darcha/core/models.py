@@ -2,7 +2,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .choices import HolidayKind, HolidaySource, OrganizationKind, Role
+from .choices import HolidayKind, HolidaySource, OrganizationKind, PersonKind, Role
 from .i18n import Translated, translated_fields
 
 
@@ -202,3 +202,55 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("audit entries are append-only")
+
+
+class Person(models.Model):
+    """An applicant: a citizen (by PINFL or passport) or a legal entity (by STIR).
+
+    Identifiers are stored in their normalised form (see core.identifiers); screens show them
+    masked to roles that do not need them.
+    """
+
+    kind = models.CharField(_("applicant kind"), max_length=16, choices=PersonKind.choices)
+    pinfl = models.CharField(_("PINFL"), max_length=14, null=True, blank=True, unique=True)
+    passport = models.CharField(_("passport"), max_length=9, blank=True, default="", db_index=True)
+    stir = models.CharField(_("STIR"), max_length=9, null=True, blank=True, unique=True)
+    name = models.CharField(_("full name or organization name"), max_length=255)
+    phone = models.CharField(_("phone"), max_length=16, blank=True, default="")
+    email = models.EmailField(_("email"), blank=True, default="")
+    language = models.CharField(
+        _("preferred language"),
+        max_length=8,
+        default="uz",
+        choices=[("uz", "Oʻzbekcha"), ("uz-cyrl", "Ўзбекча"), ("ru", "Русский"), ("en", "English")],
+    )
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("applicant")
+        verbose_name_plural = _("applicants")
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="individual", stir__isnull=True)
+                    & (models.Q(pinfl__isnull=False) | ~models.Q(passport=""))
+                )
+                | models.Q(kind="legal_entity", stir__isnull=False, pinfl__isnull=True),
+                name="person_identified",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def identifier(self) -> str:
+        return self.stir or self.pinfl or self.passport
+
+    @property
+    def masked_identifier(self) -> str:
+        from .identifiers import mask_identifier
+
+        return mask_identifier(self.identifier, visible=4 if len(self.identifier) > 9 else 2)

@@ -11,8 +11,9 @@ from django.forms.models import model_to_dict
 from django.utils.translation import gettext as _
 
 from .audit import audit_record
-from .choices import ROLE_ORGANIZATION_KINDS, HolidayKind, HolidaySource
-from .models import BaseCalculationAmount, Holiday, Membership, Organization, User
+from .choices import ROLE_ORGANIZATION_KINDS, HolidayKind, HolidaySource, PersonKind
+from .identifiers import mask_identifier, validate_passport, validate_phone, validate_pinfl, validate_stir
+from .models import BaseCalculationAmount, Holiday, Membership, Organization, Person, User
 
 # Russian names for the official holidays (the `holidays` package has Uzbek and English only).
 _HOLIDAY_NAMES_RU = {
@@ -148,3 +149,89 @@ def brv_set(*, actor, valid_from: dt.date, amount: int, decree: str = "") -> Bas
         )
         audit_record(actor=actor, action="brv_set", obj=brv, data={"valid_from": valid_from, "amount": amount})
     return brv
+
+
+# --- Applicants -------------------------------------------------------------------------------
+
+
+def person_register(
+    *,
+    actor,
+    kind: str,
+    name: str,
+    pinfl: str = "",
+    passport: str = "",
+    stir: str = "",
+    phone: str = "",
+    email: str = "",
+    language: str = "uz",
+) -> Person:
+    """Find the applicant by PINFL, passport or STIR, or register them; contact details are updated.
+
+    An individual is identified by PINFL (preferred) or passport, a legal entity by STIR. Raises
+    ValidationError with field-level, translated messages.
+    """
+    errors: dict[str, list] = {}
+
+    def clean(field, validator, value):
+        try:
+            return validator(value) if value else ""
+        except ValidationError as error:
+            errors.setdefault(field, []).extend(error.messages)
+            return ""
+
+    if kind not in PersonKind.values:
+        errors["kind"] = [_("Choose whether the applicant is an individual or a legal entity.")]
+    pinfl = clean("pinfl", validate_pinfl, str(pinfl or "").strip())
+    passport = clean("passport", validate_passport, str(passport or "").strip())
+    stir = clean("stir", validate_stir, str(stir or "").strip())
+    phone = clean("phone", validate_phone, str(phone or "").strip())
+    name = " ".join(str(name or "").split())[:255]
+    if not name:
+        errors["name"] = [_("Enter the applicant's name.")]
+    if kind == PersonKind.INDIVIDUAL and not (pinfl or passport) and not {"pinfl", "passport"} & errors.keys():
+        errors["pinfl"] = [_("An individual is identified by PINFL or passport number.")]
+    if kind == PersonKind.LEGAL_ENTITY and not stir and "stir" not in errors:
+        errors["stir"] = [_("A legal entity is identified by its STIR.")]
+    if language not in {"uz", "uz-cyrl", "ru", "en"}:
+        language = "uz"
+    if errors:
+        raise ValidationError(errors)
+
+    with transaction.atomic():
+        if kind == PersonKind.LEGAL_ENTITY:
+            found = Person.objects.select_for_update().filter(stir=stir).first()
+            identity = {"stir": stir, "pinfl": None, "passport": ""}
+        else:
+            found = None
+            if pinfl:
+                found = Person.objects.select_for_update().filter(pinfl=pinfl).first()
+            if found is None and passport:
+                found = (
+                    Person.objects.select_for_update()
+                    .filter(passport=passport, kind=PersonKind.INDIVIDUAL)
+                    .filter(models.Q(pinfl__isnull=True) | models.Q(pinfl=pinfl or None))
+                    .first()
+                )
+            identity = {"pinfl": pinfl or (found.pinfl if found else None), "passport": passport, "stir": None}
+            if found is not None and not passport:
+                identity["passport"] = found.passport
+        person = found or Person(kind=kind)
+        before = {f: getattr(person, f) for f in ("name", "phone", "email", "language", "pinfl", "passport")}
+        person.kind = kind
+        person.name = name
+        person.phone = phone or person.phone
+        person.email = email or person.email
+        person.language = language
+        for field, value in identity.items():
+            setattr(person, field, value)
+        person.save()
+        changed = sorted(f for f, v in before.items() if getattr(person, f) != v)
+        audit_record(
+            actor=actor,
+            action="person_register" if found is None else "person_update",
+            obj=person,
+            # Only which fields changed and a masked identifier: no personal data in the audit log.
+            data={"identifier": mask_identifier(person.identifier), "changed": changed},
+        )
+    return person

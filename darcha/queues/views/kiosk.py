@@ -36,7 +36,7 @@ from darcha.core.models import Organization
 from ..choices import OPEN_STATUSES, Priority, TicketStatus
 from ..forms import OperatorIssueForm, TicketIssueForm
 from ..models import Counter, Ticket
-from ..qr import qr_svg
+from darcha.core.qr import qr_svg
 from ..selectors import ticket_position
 from ..services import STAFF_ROLES, ticket_issue
 

@@ -1,0 +1,1 @@
+"""Desk panels of the cases app (registered from CasesConfig.ready())."""
