@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditEntry, BaseCalculationAmount, Holiday, Membership, OpeningHours, Organization, User
+from .models import AuditEntry, BaseCalculationAmount, Holiday, Membership, OpeningHours, Organization, Person, User
 from .services import holidays_seed, record_delete, record_save
 
 
@@ -85,6 +85,16 @@ class UserAdmin(DjangoUserAdmin):
 
     def save_formset(self, request, form, formset, change):
         AuditedAdmin.save_formset(self, request, form, formset, change)
+
+
+@admin.register(Person)
+class PersonAdmin(AuditedAdmin):
+    """Applicants are registered at intake; an administrator may correct a name or contact."""
+
+    list_display = ["name", "kind", "masked_identifier", "phone", "language"]
+    list_filter = ["kind", "language"]
+    search_fields = ["name", "pinfl", "stir", "passport"]
+    readonly_fields = ["kind", "pinfl", "passport", "stir", "created_at", "updated_at"]
 
 
 @admin.register(Membership)

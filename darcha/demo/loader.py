@@ -63,6 +63,8 @@ def load_demo(*, with_users: bool = True, today: dt.date | None = None) -> LoadR
         if with_users:
             loader.users()
         loader.holidays(today or timezone.localdate())
+        if with_users:
+            loader.applications(timezone.now())
     return result
 
 
@@ -343,6 +345,11 @@ class _Loader:
             membership_grant(actor=SYSTEM, user=user, organization=self.orgs[spec["organization"]], role=spec["role"])
             self.result.created["role memberships"] += 1
 
+    def applications(self, now: dt.datetime) -> None:
+        made = _load_applications(self.orgs, now)
+        if made:
+            self.result.created["applications"] += made
+
     def holidays(self, today: dt.date) -> None:
         years = list(range(today.year - 1, today.year + 3))
         seeded = {
@@ -357,6 +364,86 @@ class _Loader:
         if missing:
             holidays_seed(actor=SYSTEM, years=missing)
             self.result.holiday_years = missing
+
+
+# --- demo applications ------------------------------------------------------------------------
+# (username of the acting clerk per step, in order) for each demo application's progress.
+DEMO_APPLICANTS = [
+    ("Karimov Aziz Baxtiyorovich", "+998901112233", "uz"),
+    ("Юсупова Дилноза Рустамовна", "+998935554433", "ru"),
+    ("Tursunov Jamshid", "+998977771122", "uz"),
+]
+
+
+def _demo_pinfl(n: int) -> str:
+    from darcha.core.identifiers import pinfl_check_digit
+
+    first13 = f"3{n + 10:02d}0690{n:06d}"[:13]
+    return first13 + str(pinfl_check_digit(first13))
+
+
+def _load_applications(orgs: dict[str, Organization], now: dt.datetime) -> int:
+    """A few applications in every state, through the service functions, so the screens have work on them."""
+    from darcha.cases import services as cases
+    from darcha.cases.models import Application, Task
+    from darcha.core.choices import PersonKind
+    from darcha.core.services import person_register
+
+    center = orgs[data.CENTER]
+    if Application.objects.filter(center=center).exists():
+        return 0
+    users = {u.username: u for u in User.objects.filter(username__in=["operator1", "clerk", "clerk.arch", "head"])}
+    if len(users) < 4:
+        return 0
+    people = [
+        person_register(
+            actor=users["operator1"],
+            kind=PersonKind.INDIVIDUAL,
+            name=name,
+            pinfl=_demo_pinfl(i),
+            phone=phone,
+            language=language,
+        )
+        for i, (name, phone, language) in enumerate(DEMO_APPLICANTS, start=1)
+    ]
+    address = Service.objects.get(code="address-assignment")
+    passport = Service.objects.get(code="cadastre-passport")
+
+    def submit(service, person, when):
+        presented = [d for d in service.documents.all() if not d.obtained_by_center]
+        fee = (
+            cases.Fee(payment_reference="DEMO-" + person.pinfl[-4:])
+            if service.fee_kind != FeeKind.FREE
+            else cases.Fee()
+        )
+        return cases.application_submit(
+            actor=users["operator1"],
+            intake=cases.Intake(service=service, applicant=person, center=center, presented=presented, fee=fee),
+            now=when,
+        )
+
+    def act(application, username, action="approve", comment="", when=None):
+        task = Task.objects.get(application=application, status="open")
+        cases.task_act(actor=users[username], task=task, action=action, comment=comment, now=when or now)
+
+    day = dt.timedelta(days=1)
+    submit(address, people[0], now - 2 * day)  # at the architecture department
+    moved = submit(address, people[1], now - 6 * day)
+    act(moved, "clerk.arch", when=now - 3 * day)  # now at the cadastre
+    waiting = submit(address, people[2], now - 4 * day)
+    act(waiting, "clerk.arch", "request_documents", "Bino texnik pasportining asl nusxasi", now - 2 * day)
+    submit(passport, people[0], now - 20 * day)  # overdue at the cadastre
+    ready = submit(passport, people[1], now - 5 * day)
+    act(ready, "clerk", when=now - 3 * day)
+    act(ready, "clerk", when=now - day)
+    closed = submit(passport, people[2], now - 12 * day)
+    act(closed, "clerk", when=now - 10 * day)
+    act(closed, "clerk", when=now - 8 * day)
+    cases.application_handover(
+        actor=users["operator1"], application=closed, identifier=people[2].pinfl, now=now - 7 * day
+    )
+    cases.rating_submit(application=closed, score=5, comment="Tez va xushmuomala xizmat.", now=now - 7 * day)
+    return 6
 
 
 # --- the report the command prints -------------------------------------------------------------
