@@ -1019,6 +1019,17 @@ def telegram_subscribe(*, chat_id: str, application: Application, language: str 
     return created
 
 
+def telegram_unsubscribe(*, chat_id: str) -> int:
+    """Stop every update to a Telegram chat (the person sent /stop); how many subscriptions ended."""
+    with transaction.atomic():
+        subscriptions = TelegramSubscription.objects.filter(chat_id=str(chat_id))
+        numbers = list(subscriptions.values_list("application__number", flat=True))
+        if numbers:
+            subscriptions.delete()
+            audit_record(actor=CITIZEN, action="telegram_unsubscribe", data={"applications": numbers})
+    return len(numbers)
+
+
 # --- Deadlines ---------------------------------------------------------------------------------------
 
 

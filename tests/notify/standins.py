@@ -201,3 +201,73 @@ class SmtpStandIn:
         message = BytesParser(policy=policy.default).parsebytes(envelope.original_content or envelope.content)
         self.received.append(ReceivedMail(envelope.mail_from, list(envelope.rcpt_tos), message))
         return "250 Message accepted for delivery"
+
+
+class TelegramBotStandIn(TelegramStandIn):
+    """The Bot API for a long-polling bot: sendMessage (recorded, as above) and getUpdates serving
+    queued updates. Like Telegram, a getUpdates call with `offset` confirms (forgets) every update
+    below it; with `long_poll` set, a call finding nothing waits up to its `timeout` for an update."""
+
+    def __init__(self, *, token: str):
+        super().__init__(token=token)
+        self.updates: list[dict] = []  # not yet confirmed
+        self.long_poll = False
+        self._update_ids = itertools.count(700_001)
+        self._message_ids = itertools.count(1)
+        self._arrived = threading.Condition(self._lock)  # the lock `respond` is called under
+        self._closing = False
+        # A bot stopped in the middle of a long poll has hung up; writing to it then is no error here.
+        self.server.handle_error = lambda request, client_address: None
+
+    def say(self, text: str, *, chat_id: int = 5512345678, language_code: str | None = "uz", chat_type="private"):
+        """A person writes `text` to the bot; returns the update."""
+        sender = {"id": chat_id if chat_type == "private" else 42, "is_bot": False, "first_name": "Vali"}
+        if language_code is not None:
+            sender["language_code"] = language_code
+        update = {
+            "update_id": next(self._update_ids),
+            "message": {
+                "message_id": next(self._message_ids),
+                "from": sender,
+                "chat": {"id": chat_id, "type": chat_type},
+                "date": 1772690000,
+                "text": text,
+            },
+        }
+        with self._arrived:
+            self.updates.append(update)
+            self._arrived.notify_all()
+        return update
+
+    @property
+    def polls(self) -> list[Recorded]:
+        return [r for r in self.requests if r.path.endswith("/getUpdates")]
+
+    def replies(self, chat_id: int | None = None) -> list[str]:
+        """Texts sent with sendMessage (to one chat, if given), oldest first."""
+        return [
+            r.json.get("text")
+            for r in self.requests
+            if r.path.endswith("/sendMessage") and (chat_id is None or str(r.json.get("chat_id")) == str(chat_id))
+        ]
+
+    def stop(self):
+        with self._arrived:
+            self._closing = True
+            self._arrived.notify_all()
+        super().stop()
+
+    def respond(self, request):
+        if request.path != f"/bot{self.token}/getUpdates":
+            return super().respond(request)
+        failure = self.take_failure()
+        if failure:
+            status, _payload = failure
+            return status, {"ok": False, "error_code": status, "description": "Bad Gateway"}
+        offset = request.json.get("offset")
+        if offset is not None:
+            self.updates = [u for u in self.updates if u["update_id"] >= offset]
+        if not self.updates and self.long_poll:
+            self._arrived.wait_for(lambda: self.updates or self._closing, timeout=request.json.get("timeout") or 0)
+        limit = request.json.get("limit") or 100
+        return 200, {"ok": True, "result": list(self.updates[:limit])}

@@ -35,9 +35,11 @@ def request(
     json_body: dict | None = None,
     headers: dict | None = None,
     provider: str = "provider",
+    timeout: float | None = None,
 ) -> Response:
     """Send one request; any HTTP status comes back as a Response, network failures raise a
-    transient DeliveryError. The URL (which may hold a token) never appears in the error."""
+    transient DeliveryError. The URL (which may hold a token) never appears in the error.
+    `timeout` (seconds) defaults to NOTIFY_TIMEOUT; a long poll needs more."""
     if urllib.parse.urlsplit(url).scheme not in {"http", "https"}:
         raise DeliveryError(f"{provider}: only http and https URLs are allowed", transient=False)
     all_headers = {"Accept": "application/json", "User-Agent": USER_AGENT, **(headers or {})}
@@ -50,7 +52,7 @@ def request(
         all_headers["Content-Type"] = "application/x-www-form-urlencoded"
     http_request = urllib.request.Request(url, data=data, headers=all_headers, method=method)  # noqa: S310 — scheme checked above
     try:
-        with urllib.request.urlopen(http_request, timeout=settings.NOTIFY_TIMEOUT) as answer:  # noqa: S310
+        with urllib.request.urlopen(http_request, timeout=timeout or settings.NOTIFY_TIMEOUT) as answer:  # noqa: S310
             status, raw = answer.status, answer.read()
     except urllib.error.HTTPError as error:
         status, raw = error.code, error.read()
