@@ -1,1 +1,65 @@
-"""Desk panels of the cases app (registered from CasesConfig.ready())."""
+"""Desk panels of the cases app (registered from CasesConfig.ready()).
+
+agency clerks and heads             Inbox: open, overdue, due today, waiting; a link to the inbox
+operators and center managers       Applications: new application, the list; ready to hand over, waiting
+managers, agency heads, leadership  Overdue: how many tasks past their term they answer for
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q
+from django.urls import NoReverseMatch, reverse
+
+from darcha.core.choices import Role
+from darcha.core.desk import register_panel
+from darcha.core.models import Membership
+
+from .choices import ApplicationStatus
+from .models import Application
+from .selectors import inbox_counts, overdue_tasks
+
+
+def _url(name: str, *args) -> str | None:
+    """The address of a page another screen module provides; None while it is not there."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+def inbox_panel(request, membership: Membership) -> dict:
+    agency = membership.organization
+    return {
+        "agency": agency,
+        "counts": inbox_counts(agency, request.user),
+        "inbox_url": reverse("cases:inbox", args=[agency.code]),
+    }
+
+
+def center_counts(center) -> dict[str, int]:
+    """The center's applications waiting at the front office: results to hand over, applicants to come back."""
+    return Application.objects.filter(center=center).aggregate(
+        ready=Count("id", filter=Q(status=ApplicationStatus.READY)),
+        waiting=Count("id", filter=Q(status=ApplicationStatus.WAITING_CITIZEN)),
+    )
+
+
+def applications_panel(request, membership: Membership) -> dict:
+    center = membership.organization
+    return {
+        "center": center,
+        "counts": center_counts(center),
+        "list_url": _url("cases:front_list", center.code),
+        "new_url": _url("cases:front_new", center.code),
+    }
+
+
+def overdue_panel(request, membership: Membership) -> dict:
+    return {"overdue": overdue_tasks(request.user).count(), "overdue_url": reverse("cases:overdue")}
+
+
+register_panel([Role.AGENCY_CLERK, Role.AGENCY_HEAD], "cases/desk/inbox.html", inbox_panel, order=1)
+register_panel([Role.OPERATOR, Role.CENTER_MANAGER], "cases/desk/applications.html", applications_panel, order=6)
+register_panel(
+    [Role.CENTER_MANAGER, Role.AGENCY_HEAD, Role.LEADERSHIP], "cases/desk/overdue.html", overdue_panel, order=7
+)

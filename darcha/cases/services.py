@@ -679,7 +679,7 @@ def _issue_result(application, task, *, outcome, reason, actor, now) -> Result:
         application, checked, purpose=DocumentPurpose.RESULT, actor=actor, now=now, task=task, title=title
     )
     if existing is not None:
-        existing.delete()
+        _discard_result(existing)
     return Result.objects.create(
         application=application,
         code=code,
@@ -690,6 +690,17 @@ def _issue_result(application, task, *, outcome, reason, actor, now) -> Result:
         issued_at=now,
         issued_by=actor if isinstance(actor, User) else None,
     )
+
+
+def _discard_result(result: Result) -> None:
+    """A result replaced (a new upload, or the final PDF with its verification page): its row and
+    document go, so the application lists one result; the file is removed once the change commits."""
+    document = result.document
+    result.delete()
+    document.delete()
+    if document.file:
+        storage, name = document.file.storage, document.file.name
+        transaction.on_commit(lambda: storage.delete(name))
 
 
 def _request_documents(application, task, *, actor, comment, now) -> None:
@@ -862,7 +873,9 @@ def result_attach(*, actor, task: Task, upload, now: dt.datetime | None = None) 
         if not issues:
             raise CaseError(_("The result is attached at the step that issues it."), "not_final_step")
         document = _store(application, checked, purpose=DocumentPurpose.RESULT, actor=actor, now=now, task=task)
-        Result.objects.filter(application=application).delete()
+        previous = Result.objects.filter(application=application).select_related("document").first()
+        if previous is not None:
+            _discard_result(previous)
         result = Result.objects.create(
             application=application,
             code=_verification_code(),
@@ -1059,7 +1072,9 @@ def tasks_escalate(*, actor=SYSTEM, now: dt.datetime | None = None) -> dict[str,
     )
     for task in candidates:
         done = {e.level for e in task.escalations.all()}
-        overdue_days = calendar.working_days_between(task.due_at, now) if task.due_at < now else -1
+        # Whole working days gone by since the deadline (today, still running, does not count).
+        yesterday = timezone.localtime(now).date() - dt.timedelta(days=1)
+        overdue_days = calendar.count_working_days(timezone.localtime(task.due_at).date(), yesterday)
         levels = [EscalationLevel.DUE_SOON]
         if task.due_at < now:
             levels.append(EscalationLevel.OVERDUE)

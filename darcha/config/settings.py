@@ -181,7 +181,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "darcha.core.api.Pagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "darcha.core.api.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"anon": "120/minute", "user": "600/minute"},
+    "DEFAULT_THROTTLE_RATES": {"anon": "120/minute", "user": "600/minute", "track": "30/minute"},
     "PAGE_SIZE": 50,
 }
 SPECTACULAR_SETTINGS = {
@@ -193,6 +193,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Stable names for enums that share a field name (otherwise a hash of their labels, which translations change).
+    "ENUM_NAME_OVERRIDES": {
+        "ApplicationStatusEnum": "darcha.cases.choices.ApplicationStatus",
+        "TaskStatusEnum": "darcha.cases.choices.TaskStatus",
+        "PersonKindEnum": "darcha.core.choices.PersonKind",
+    },
 }
 
 # --- Background tasks -----------------------------------------------------------------------

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from darcha.cases import api as cases_api
 from darcha.catalog import api as catalog_api
 from darcha.catalog import views as catalog_views
 from darcha.core import views as core_views
@@ -18,6 +19,9 @@ router = DefaultRouter()
 router.register("agencies", catalog_api.AgencyViewSet, basename="agency")
 router.register("categories", catalog_api.CategoryViewSet, basename="category")
 router.register("services", catalog_api.ServiceViewSet, basename="service")
+router.register("applications", cases_api.ApplicationViewSet, basename="application")
+router.register("tasks", cases_api.TaskViewSet, basename="task")
+router.register("track", cases_api.TrackViewSet, basename="track")
 
 urlpatterns = [
     path("health/", core_views.health, name="health"),
