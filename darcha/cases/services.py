@@ -39,6 +39,7 @@ from darcha.core.calendar import WorkingCalendar
 from darcha.core.choices import OrganizationKind, PersonKind, Role
 from darcha.core.identifiers import validate_phone
 from darcha.core.models import Organization, Person, User
+from darcha.core.money import NoBaseAmount
 from darcha.notify import services as notify
 from darcha.notify.choices import Channel as NotifyChannel
 
@@ -301,7 +302,13 @@ class Intake:
 
 
 def application_fee(service: Service, day: dt.date, discount: Discount | None = None) -> int:
-    return service.fee_on(day, discount)
+    """The fee on `day`; a ValidationError when no BRV is in force then (an administrator must enter it)."""
+    try:
+        return service.fee_on(day, discount)
+    except NoBaseAmount:
+        raise ValidationError(
+            {"fee": [_("No base calculation amount (BRV) is entered for this day; ask an administrator.")]}
+        ) from None
 
 
 def _validate_intake(intake: Intake, version, now: dt.datetime) -> dict:
@@ -334,7 +341,11 @@ def _validate_intake(intake: Intake, version, now: dt.datetime) -> dict:
     fee = intake.fee
     if fee.discount is not None and not service.discounts.filter(pk=fee.discount.pk).exists():
         errors.setdefault("discount", []).append(_("This discount does not apply to this service."))
-    amount = application_fee(service, timezone.localdate(now), fee.discount)
+    try:
+        amount = application_fee(service, timezone.localdate(now), fee.discount)
+    except ValidationError as error:
+        errors.setdefault("fee", []).extend(error.message_dict["fee"])
+        amount = 0
     if amount and intake.channel != Channel.ONLINE and not (fee.payment_reference.strip() or fee.waiver_reason.strip()):
         errors.setdefault("fee", []).append(_("Record the payment reference of the fee, or the reason it is waived."))
     if fee.payment_reference.strip() and fee.waiver_reason.strip():

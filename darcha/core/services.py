@@ -165,11 +165,14 @@ def person_register(
     phone: str = "",
     email: str = "",
     language: str = "uz",
+    update_existing: bool = True,
 ) -> Person:
     """Find the applicant by PINFL, passport or STIR, or register them; contact details are updated.
 
     An individual is identified by PINFL (preferred) or passport, a legal entity by STIR. Raises
-    ValidationError with field-level, translated messages.
+    ValidationError with field-level, translated messages. With `update_existing=False` (a citizen
+    online, whose identity nobody has checked) a known person is returned as they are: typing
+    someone's PINFL must not rename them.
     """
     errors: dict[str, list] = {}
 
@@ -216,6 +219,8 @@ def person_register(
             identity = {"pinfl": pinfl or (found.pinfl if found else None), "passport": passport, "stir": None}
             if found is not None and not passport:
                 identity["passport"] = found.passport
+        if found is not None and not update_existing:
+            return found
         person = found or Person(kind=kind)
         before = {f: getattr(person, f) for f in ("name", "phone", "email", "language", "pinfl", "passport")}
         person.kind = kind

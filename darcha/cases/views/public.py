@@ -1,14 +1,631 @@
-"""(being written) Public pages: tracking, verification, rating, online applications."""
+"""Public pages for citizens: tracking, result verification, rating, and online applications.
 
-from django.http import HttpResponse
-from django.urls import path
+    track/                     the tracking form: number and access code from the receipt
+    track/<number>/?code=…     where the application is (the receipt's QR code links here)
+    verify/<code>/             is a result document genuine? (the result's QR code links here)
+    rate/<token>/              rate the service after the result was handed over (link by SMS)
+    services/<code>/apply/     apply online: confirm a phone by SMS code, fill the form, upload scans
+
+Nothing here needs a login, so nothing here shows personal data: the tracking and verification
+pages name the service, the agencies and the dates, never the applicant. A wrong number and a wrong
+access code get the very same answer, and lookups are limited per client address so that numbers
+and codes cannot be tried in bulk. Every write goes through darcha.cases.services.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import path, reverse
+from django.utils import timezone, translation
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from darcha.catalog.models import RequiredDocument, Service
+from darcha.core.choices import OrganizationKind, PersonKind
+from darcha.core.identifiers import format_phone, validate_passport, validate_phone, validate_pinfl, validate_stir
+from darcha.core.models import Organization, Person
+from darcha.core.services import person_register
+from darcha.core.throttle import client_address
+from darcha.notify import services as notify
+
+from .. import selectors
+from .. import services as cases
+from ..choices import ApplicationStatus, Channel, FeeStatus
+from ..models import Rating
+from ..uploads import check_upload
+
+# Per client address, in the shared cache: (lookups allowed, window in seconds). Tests patch these.
+LIMITS = {
+    "track": (20, 600),  # tracking lookups (number + access code)
+    "verify": (20, 600),  # result verification lookups
+    "otp": (10, 3600),  # SMS codes asked for on the online application (notify limits each phone too)
+}
+OTP_PURPOSE = "cases.apply"
+PHONE_CONFIRMED_SECONDS = 30 * 60
+# Session keys of the online application.
+SESSION_PENDING = "cases_apply_pending"  # the phone a code was sent to, waiting for the code
+SESSION_PHONE = "cases_apply_phone"  # {"phone": E.164, "at": epoch seconds}: the confirmed phone
+SESSION_DONE = "cases_apply_done"  # {"service", "number", "code"}: the application just filed
+
+NOT_FOUND = gettext_lazy("No application with this number and code. Check the receipt.")
 
 
-def _pending(request, *args, **kwargs):  # replaced by the real views
-    return HttpResponse(status=501)
+# --- helpers ------------------------------------------------------------------------------------
+def _throttle_key(request, kind: str) -> str:
+    return f"cases:{kind}:{client_address(request)}"
+
+
+def _throttled(request, kind: str) -> bool:
+    limit, _window = LIMITS[kind]
+    return (cache.get(_throttle_key(request, kind)) or 0) >= limit
+
+
+def _count(request, kind: str) -> None:
+    _limit, window = LIMITS[kind]
+    key = _throttle_key(request, kind)
+    if not cache.add(key, 1, window):
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, window)
+
+
+def _too_many() -> str:
+    return _("Too many attempts from this device. Please wait a few minutes and try again.")
+
+
+def _language() -> str:
+    return translation.get_language() or settings.LANGUAGE_CODE
+
+
+def _noindex(response):
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+class _AtAddress:
+    """The request as a page sees it, but at another address.
+
+    The language switch in the page frame sends the visitor back to the page's own address. A
+    tracking answer of "not found" must read the same whichever of the number and code was wrong,
+    so it is drawn as if at the tracking form's address, not at one holding what was tried.
+    """
+
+    def __init__(self, request, full_path: str):
+        self._request = request
+        self._full_path = full_path
+
+    def __getattr__(self, name):
+        return getattr(self._request, name)
+
+    def get_full_path(self, force_append_slash=False):
+        return self._full_path
+
+
+# --- tracking -----------------------------------------------------------------------------------
+def _normalize_number(value: str) -> str:
+    """The number as printed (25-0000123), also when typed without the dash or with spaces."""
+    typed = "".join(str(value or "").split())[:20]
+    digits = "".join(ch for ch in typed if ch.isdigit())
+    if "-" not in typed and len(digits) >= 3:
+        return f"{digits[:2]}-{digits[2:]}"
+    return "".join(ch for ch in typed if ch.isdigit() or ch == "-")
+
+
+def _normalize_code(value: str) -> str:
+    return "".join(str(value or "").split())[:12]
+
+
+def _track_page(request, *, status=200, errors=(), field_errors=None, number="", code="", page_request=None):
+    context = {
+        "number": number,
+        "code": code,
+        "errors": list(errors),
+        "field_errors": field_errors or {},
+    }
+    if page_request is not None:
+        context["request"] = page_request
+    return _noindex(render(request, "cases/public/track.html", context, status=status))
+
+
+@never_cache
+@require_GET
+def track(request):
+    """The form. Sent (GET), it goes on to the application's tracking page."""
+    if "number" not in request.GET and "code" not in request.GET:
+        return _track_page(request)
+    typed_number, typed_code = request.GET.get("number", ""), request.GET.get("code", "")
+    number, code = _normalize_number(typed_number), _normalize_code(typed_code)
+    field_errors = {}
+    if not number:
+        field_errors["number"] = _("Enter the application number from your receipt.")
+    if not code:
+        field_errors["code"] = _("Enter the six-digit access code from your receipt.")
+    if field_errors:
+        return _track_page(
+            request, status=400, field_errors=field_errors, number=typed_number[:20], code=typed_code[:12]
+        )
+    url = reverse("cases:track_detail", args=[number]) + "?" + urlencode({"code": code})
+    return HttpResponseRedirect(url, status=303)
+
+
+@never_cache
+@require_GET
+def track_detail(request, number):
+    code = _normalize_code(request.GET.get("code", ""))
+    if not code:
+        # Opened without the code: ask for it, the number already filled in.
+        return _track_page(request, number=_normalize_number(number))
+    if _throttled(request, "track"):
+        page_request = _AtAddress(request, reverse("cases:track"))
+        return _track_page(request, status=429, errors=[_too_many()], page_request=page_request)
+    _count(request, "track")
+    application = selectors.track(number, code)
+    if application is None:
+        # The same page, the same words, the same address in it, whichever part was wrong.
+        page_request = _AtAddress(request, reverse("cases:track"))
+        return _track_page(request, status=404, errors=[str(NOT_FOUND)], page_request=page_request)
+    view = selectors.tracking_view(application)
+    context = {
+        **view,
+        "number": application.number,
+        "service": application.service,
+        "center": application.center,
+        "closed": application.status == ApplicationStatus.CLOSED,
+        "waiting": application.status == ApplicationStatus.WAITING_CITIZEN,
+        "fee_due": application.fee_status == FeeStatus.DUE,
+        "fee_amount": application.fee_amount,
+        "refused": application.outcome == "refused",
+        "timeline": list(reversed(view["timeline"])),
+    }
+    return _noindex(render(request, "cases/public/track_detail.html", context))
+
+
+# --- verification -------------------------------------------------------------------------------
+@never_cache
+@require_GET
+def verify(request, code):
+    if _throttled(request, "verify"):
+        response = render(request, "cases/public/verify_not_found.html", {"too_many": _too_many()}, status=429)
+        return _noindex(response)
+    _count(request, "verify")
+    result = selectors.verify(code)
+    if result is None:
+        return _noindex(render(request, "cases/public/verify_not_found.html", {}, status=404))
+    application = result.application
+    context = {
+        "result": result,
+        "number": application.number,
+        "service": application.service,
+        "agency": result.agency,
+        "issued": result.outcome == "issued",
+        "sha256": result.document.sha256,
+    }
+    return _noindex(render(request, "cases/public/verify.html", context))
+
+
+# --- rating -------------------------------------------------------------------------------------
+SCORES = (
+    (5, gettext_lazy("Excellent")),
+    (4, gettext_lazy("Good")),
+    (3, gettext_lazy("Fair")),
+    (2, gettext_lazy("Poor")),
+    (1, gettext_lazy("Very poor")),
+)
+
+
+def _rate_page(request, application, *, status=200, errors=(), score="", comment="", rating=None):
+    context = {
+        "application": application,
+        "service": application.service,
+        "center": application.center,
+        "scores": SCORES,
+        "score": str(score),
+        "comment": comment,
+        "errors": list(errors),
+        "rating": rating,
+    }
+    return _noindex(render(request, "cases/public/rate.html", context, status=status))
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def rate(request, token):
+    application = cases.rating_application(token)
+    if application is None:
+        return _noindex(render(request, "cases/public/rate_invalid.html", {}, status=404))
+    rating = Rating.objects.filter(application=application).first()
+    if request.method == "GET":
+        return _rate_page(request, application, rating=rating)
+    score, comment = request.POST.get("score", "").strip()[:2], request.POST.get("comment", "")[:2000]
+    if rating is not None:
+        return _rate_page(
+            request, application, status=409, rating=rating, errors=[_("This service has already been rated.")]
+        )
+    try:
+        cases.rating_submit(actor=cases.CITIZEN, application=application, score=score, comment=comment)
+    except ValidationError as error:
+        return _rate_page(request, application, status=400, errors=error.messages, score=score, comment=comment)
+    except cases.CaseError as error:
+        rating = Rating.objects.filter(application=application).first()
+        return _rate_page(request, application, status=409, errors=[error.message], rating=rating)
+    # The page then thanks the citizen and shows the rating given.
+    return HttpResponseRedirect(reverse("cases:rate", args=[token]), status=303)
+
+
+# --- online application -------------------------------------------------------------------------
+LANGUAGE_CHOICES = Person._meta.get_field("language").choices
+
+
+class ApplyForm(forms.Form):
+    """The applicant, where to collect the result, and a scan of each document the citizen brings."""
+
+    kind = forms.ChoiceField(label=gettext_lazy("I apply as"), choices=PersonKind.choices)
+    name = forms.CharField(label=gettext_lazy("Full name"), max_length=255, required=False)
+    pinfl = forms.CharField(label=gettext_lazy("PINFL"), max_length=24, required=False)
+    passport = forms.CharField(label=gettext_lazy("Passport number"), max_length=16, required=False)
+    org_name = forms.CharField(label=gettext_lazy("Organization name"), max_length=255, required=False)
+    stir = forms.CharField(label=gettext_lazy("STIR (taxpayer number)"), max_length=16, required=False)
+    language = forms.ChoiceField(label=gettext_lazy("Language for messages"), choices=LANGUAGE_CHOICES)
+    center = forms.ChoiceField(
+        label=gettext_lazy("Where you will collect the result"),
+        error_messages={
+            "required": gettext_lazy("Choose the center where you will collect the result."),
+            "invalid_choice": gettext_lazy("Choose the center where you will collect the result."),
+        },
+    )
+
+    def __init__(self, *args, service: Service, centers: list[Organization], documents: list, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.service = service
+        self.centers = {str(c.pk): c for c in centers}
+        self.documents = documents
+        self.fields["center"].choices = [("", "")] + [(pk, c.name) for pk, c in self.centers.items()]
+        kinds = [
+            (value, label)
+            for value, label in PersonKind.choices
+            if (value == PersonKind.INDIVIDUAL and service.for_individuals)
+            or (value == PersonKind.LEGAL_ENTITY and service.for_legal_entities)
+        ]
+        self.fields["kind"].choices = kinds
+        self.fields["kind"].error_messages["invalid_choice"] = (
+            _("This service is for individuals only.")
+            if kinds[0][0] == PersonKind.INDIVIDUAL
+            else _("This service is for legal entities only.")
+        )
+        for document in documents:
+            self.fields[self.file_field(document)] = forms.FileField(
+                label=document.name,
+                required=document.mandatory,
+                error_messages={"required": _("Attach a scan of this document.")},
+            )
+
+    @staticmethod
+    def file_field(document: RequiredDocument) -> str:
+        return f"document_{document.pk}"
+
+    def file_fields(self):
+        return [(document, self[self.file_field(document)]) for document in self.documents]
+
+    @property
+    def only_kind(self) -> str:
+        kinds = self.fields["kind"].choices
+        return kinds[0][0] if len(kinds) == 1 else ""
+
+    def clean(self):
+        data = super().clean()
+        for document in self.documents:
+            name = self.file_field(document)
+            upload = data.get(name)
+            if upload:
+                try:
+                    check_upload(upload)
+                except ValidationError as error:
+                    self.add_error(name, error)
+        kind = data.get("kind")
+        if kind == PersonKind.INDIVIDUAL:
+            if not data.get("name", "").strip():
+                self.add_error("name", _("Enter your full name."))
+            pinfl, passport = data.get("pinfl", "").strip(), data.get("passport", "").strip()
+            if not (pinfl or passport):
+                self.add_error("pinfl", _("Enter your PINFL or your passport number."))
+            for field, value, validator in (
+                ("pinfl", pinfl, validate_pinfl),
+                ("passport", passport, validate_passport),
+            ):
+                if value:
+                    try:
+                        data[field] = validator(value)
+                    except ValidationError as error:
+                        self.add_error(field, error)
+        elif kind == PersonKind.LEGAL_ENTITY:
+            if not data.get("org_name", "").strip():
+                self.add_error("org_name", _("Enter the organization's name."))
+            stir = data.get("stir", "").strip()
+            if not stir:
+                self.add_error("stir", _("Enter the organization's STIR."))
+            else:
+                try:
+                    data["stir"] = validate_stir(stir)
+                except ValidationError as error:
+                    self.add_error("stir", error)
+        return data
+
+    def applicant(self) -> dict:
+        data = self.cleaned_data
+        if data["kind"] == PersonKind.LEGAL_ENTITY:
+            return {"kind": data["kind"], "name": data["org_name"], "stir": data["stir"]}
+        return {"kind": data["kind"], "name": data["name"], "pinfl": data["pinfl"], "passport": data["passport"]}
+
+    def cleaned_center(self) -> Organization:
+        return self.centers[self.cleaned_data["center"]]
+
+    def uploads(self) -> list:
+        return [
+            (document, self.cleaned_data[self.file_field(document)])
+            for document in self.documents
+            if self.cleaned_data.get(self.file_field(document))
+        ]
+
+
+# Keys of a refusal by the services → the form field it belongs to (None: the top of the form).
+SERVICE_ERROR_FIELDS = {
+    "kind": "kind",
+    "name": "name",
+    "pinfl": "pinfl",
+    "passport": "passport",
+    "stir": "stir",
+    "center": "center",
+    "applicant": "kind",
+}
+
+
+def _add_service_errors(form: ApplyForm, error: ValidationError, kind: str) -> list[str]:
+    """Put the services' messages on the form's fields; the documents' ones are returned."""
+    document_errors: list[str] = []
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return document_errors
+    for key, texts in error.message_dict.items():
+        if key in ("documents", "files"):
+            document_errors.extend(texts)
+            continue
+        field = SERVICE_ERROR_FIELDS.get(key)
+        if kind == PersonKind.LEGAL_ENTITY and key == "name":
+            field = "org_name"
+        form.add_error(field if field in form.fields else None, texts)
+    return document_errors
+
+
+def _online_service(code: str) -> Service:
+    service = get_object_or_404(Service.objects.select_related("category"), code=code, online=True, is_active=True)
+    if service.published_version is None:
+        raise Http404("no published procedure")
+    return service
+
+
+def _centers() -> list[Organization]:
+    centers = Organization.objects.filter(kind=OrganizationKind.CENTER, is_active=True)
+    return sorted(centers, key=lambda c: str(c.name).casefold())
+
+
+def _documents(service: Service) -> tuple[list[RequiredDocument], list[RequiredDocument]]:
+    documents = list(service.documents.order_by("position", "id"))
+    return [d for d in documents if not d.obtained_by_center], [d for d in documents if d.obtained_by_center]
+
+
+def _masked_phone(phone: str) -> str:
+    formatted = format_phone(phone)  # +998 90 123 45 67
+    return formatted[:-5].rstrip() + " •• " + formatted[-2:] if len(formatted) > 8 else phone
+
+
+def _confirmed_phone(request) -> str | None:
+    held = request.session.get(SESSION_PHONE)
+    if not isinstance(held, dict) or not held.get("phone"):
+        return None
+    if time.time() - float(held.get("at", 0)) > PHONE_CONFIRMED_SECONDS:
+        request.session.pop(SESSION_PHONE, None)
+        return None
+    return held["phone"]
+
+
+def _fee(service: Service) -> int | None:
+    try:
+        return cases.application_fee(service, timezone.localdate())
+    except ValidationError:  # no BRV entered for today
+        return None
+
+
+def _apply_url(service: Service) -> str:
+    return reverse("cases:apply", args=[service.code])
+
+
+def _phone_page(request, service: Service, *, status=200, errors=(), phone=""):
+    pending = request.session.get(SESSION_PENDING)
+    context = {
+        "service": service,
+        "pending": _masked_phone(pending) if pending else "",
+        "errors": list(errors),
+        "phone": phone,
+        "max_size": settings.CASES_UPLOAD_MAX_BYTES,
+    }
+    return _noindex(render(request, "cases/public/apply_phone.html", context, status=status))
+
+
+def _form_page(request, service: Service, form: ApplyForm, phone: str, *, status=200, document_errors=()):
+    documents, by_center = _documents(service)
+    context = {
+        "service": service,
+        "form": form,
+        "phone": format_phone(phone),
+        "by_center": by_center,
+        "fee": _fee(service),
+        "document_errors": list(document_errors),
+        # Browsers never fill file inputs in again: after an error the scans must be chosen anew.
+        "files_lost": form.is_bound and status != 200 and bool(form.files),
+        "max_size": settings.CASES_UPLOAD_MAX_BYTES,
+    }
+    return _noindex(render(request, "cases/public/apply_form.html", context, status=status))
+
+
+def _new_form(request, service: Service, data=None, files=None) -> ApplyForm:
+    documents, _by_center = _documents(service)
+    initial = {"language": _language() if _language() in dict(LANGUAGE_CHOICES) else settings.LANGUAGE_CODE}
+    initial["kind"] = PersonKind.INDIVIDUAL if service.for_individuals else PersonKind.LEGAL_ENTITY
+    return ApplyForm(data, files, service=service, centers=_centers(), documents=documents, initial=initial)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def apply(request, code):
+    service = _online_service(code)
+    if request.method == "GET":
+        done = request.session.get(SESSION_DONE)
+        if request.GET.get("done") and isinstance(done, dict) and done.get("service") == service.code:
+            context = {**done, "service": service, "due": dt.date.fromisoformat(done["due"])}
+            return _noindex(render(request, "cases/public/apply_done.html", context))
+        phone = _confirmed_phone(request)
+        if phone is None:
+            return _phone_page(request, service)
+        return _form_page(request, service, _new_form(request, service), phone)
+
+    step = request.POST.get("step", "")
+    if step in ("phone", "resend"):
+        return _send_code(request, service, step)
+    if step == "code":
+        return _confirm_code(request, service)
+    if step == "change":
+        request.session.pop(SESSION_PENDING, None)
+        request.session.pop(SESSION_PHONE, None)
+        return HttpResponseRedirect(_apply_url(service), status=303)
+    if step == "submit":
+        return _submit(request, service)
+    return _phone_page(
+        request, service, status=400, errors=[_("Something went wrong with the form. Please start again.")]
+    )
+
+
+def _send_code(request, service: Service, step: str):
+    typed = request.POST.get("phone", "") if step == "phone" else request.session.get(SESSION_PENDING, "")
+    try:
+        phone = validate_phone(typed)
+    except ValidationError as error:
+        if step == "phone":
+            return _phone_page(request, service, status=400, errors=error.messages, phone=typed[:24])
+        request.session.pop(SESSION_PENDING, None)
+        return _phone_page(request, service, status=400, errors=[_("Enter your mobile phone number.")])
+    if _throttled(request, "otp"):
+        return _phone_page(request, service, status=429, errors=[_too_many()], phone=typed[:24])
+    try:
+        notify.otp_send(actor=cases.CITIZEN, phone=phone, purpose=OTP_PURPOSE, language=_language())
+    except ValidationError as error:
+        status = 429 if getattr(error, "code", "") == "otp_rate" else 400
+        return _phone_page(request, service, status=status, errors=error.messages, phone=typed[:24])
+    _count(request, "otp")
+    request.session[SESSION_PENDING] = phone
+    if step == "resend":
+        messages.success(request, _("A new code has been sent."))
+    return HttpResponseRedirect(_apply_url(service), status=303)
+
+
+def _confirm_code(request, service: Service):
+    pending = request.session.get(SESSION_PENDING)
+    if not pending:
+        return _phone_page(request, service, status=400, errors=[_("Enter your phone number first.")])
+    code = _normalize_code(request.POST.get("code", ""))
+    if not code:
+        return _phone_page(request, service, status=400, errors=[_("Enter the code from the SMS.")])
+    try:
+        notify.otp_verify(phone=pending, purpose=OTP_PURPOSE, code=code)
+    except ValidationError as error:
+        return _phone_page(request, service, status=400, errors=error.messages)
+    request.session.cycle_key()
+    request.session.pop(SESSION_PENDING, None)
+    request.session[SESSION_PHONE] = {"phone": pending, "at": time.time()}
+    return HttpResponseRedirect(_apply_url(service), status=303)
+
+
+def _submit(request, service: Service):
+    phone = _confirmed_phone(request)
+    if phone is None:
+        return _phone_page(
+            request,
+            service,
+            status=400,
+            errors=[_("Confirm your phone number first: the confirmation is kept for 30 minutes.")],
+        )
+    form = _new_form(request, service, request.POST, request.FILES)
+    if not form.is_valid():
+        return _form_page(request, service, form, phone, status=400)
+    applicant = form.applicant()
+    # An applicant already known keeps the phone on file: only the application uses the new one.
+    known = _known_person(applicant)
+    try:
+        with transaction.atomic():
+            person = person_register(
+                actor=cases.CITIZEN,
+                phone="" if known else phone,
+                language=form.cleaned_data["language"],
+                update_existing=False,
+                **applicant,
+            )
+            application = cases.application_submit(
+                actor=cases.CITIZEN,
+                intake=cases.Intake(
+                    service=service,
+                    applicant=person,
+                    center=form.cleaned_center(),
+                    uploads=form.uploads(),
+                    phone=phone,
+                    language=form.cleaned_data["language"],
+                    channel=Channel.ONLINE,
+                ),
+            )
+    except ValidationError as error:
+        document_errors = _add_service_errors(form, error, applicant["kind"])
+        return _form_page(request, service, form, phone, status=400, document_errors=document_errors)
+    except cases.CaseError as error:
+        form.add_error(None, error.message)
+        return _form_page(request, service, form, phone, status=403 if error.forbidden else 409)
+    request.session.pop(SESSION_PHONE, None)
+    request.session[SESSION_DONE] = {
+        "service": service.code,
+        "number": application.number,
+        "code": application.access_code,
+        "phone": _masked_phone(phone),
+        "center": str(application.center.name),
+        "fee": application.fee_amount,
+        "fee_due": application.fee_status == FeeStatus.DUE,
+        "due": timezone.localtime(application.due_at).date().isoformat(),
+    }
+    return HttpResponseRedirect(_apply_url(service) + "?done=1", status=303)
+
+
+def _known_person(applicant: dict) -> bool:
+    if applicant["kind"] == PersonKind.LEGAL_ENTITY:
+        return Person.objects.filter(stir=applicant["stir"]).exists()
+    if applicant.get("pinfl"):
+        return Person.objects.filter(pinfl=applicant["pinfl"]).exists()
+    return Person.objects.filter(passport=applicant["passport"], kind=PersonKind.INDIVIDUAL).exists()
 
 
 urlpatterns = [
-    path("verify/<str:code>/", _pending, name="verify"),
-    path("rate/<str:token>/", _pending, name="rate"),
+    path("track/", track, name="track"),
+    path("track/<str:number>/", track_detail, name="track_detail"),
+    path("verify/<str:code>/", verify, name="verify"),
+    path("rate/<str:token>/", rate, name="rate"),
+    path("services/<slug:code>/apply/", apply, name="apply"),
 ]
