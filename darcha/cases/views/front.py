@@ -1,3 +1,530 @@
-"""(being written)"""
+"""Front office: the center's operators register applications, print receipts, record what the
+applicant brings later, take fees and hand over results.
 
-urlpatterns = []
+    front/<center>/applications/                       the center's applications (search, status)
+    front/<center>/applications/new/                   intake (?service=<code>, ?ticket=<queue ticket id>)
+    front/<center>/applications/<number>/              one application and the actions that apply now
+    front/<center>/applications/<number>/receipt.pdf   the receipt (?layout=a4 | 80mm)
+    front/<center>/applications/<number>/supplement/   POST: documents the applicant was asked for
+    front/<center>/applications/<number>/payment/      POST: the fee paid or waived
+    front/<center>/applications/<number>/handover/     POST: the result handed over (identity checked)
+    applications/<number>/documents/<id>/              a document's file, to anyone who may see it
+
+Every write is one call of darcha.cases.services (person_register from core for the applicant).
+Bad input re-renders the page with translated messages (400) and changes nothing; an action the
+application's state does not allow answers 409, one the user may not take 403. Only operators
+and managers of the center in the address open its pages; anonymous visitors get the login page.
+Intake works as plain form posts without JavaScript; htmx only swaps parts of the same pages.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.forms.utils import ErrorDict
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from darcha.catalog.choices import VersionStatus
+from darcha.catalog.models import Service
+from darcha.catalog.selectors import service_search
+from darcha.core.choices import OrganizationKind, PersonKind
+from darcha.core.identifiers import format_phone, validate_passport, validate_pinfl, validate_stir
+from darcha.core.models import Organization, Person
+from darcha.core.services import person_register
+from darcha.queues.models import Ticket
+
+from .. import selectors
+from ..choices import ApplicationStatus, FeeStatus, TaskStatus
+from ..forms import ApplicantForm, HandoverForm, IntakeForm, PaymentForm, SupplementForm
+from ..receipts import LAYOUTS, receipt_pdf
+from ..services import (
+    CaseError,
+    Fee,
+    Intake,
+    application_fee,
+    application_handover,
+    application_record_payment,
+    application_submit,
+    application_supplement,
+    can_register,
+)
+
+PAGE_SIZE = 25
+EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+
+
+# --- access -----------------------------------------------------------------------------------
+def _is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _login(request) -> HttpResponse:
+    login = redirect_to_login(request.get_full_path())
+    if _is_htmx(request):  # an expired session: the whole page goes to the login form
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = login["Location"]
+        return response
+    return login
+
+
+def center_staff(view):
+    """The center of the address, for its operators and managers only (others 403, anonymous → login)."""
+
+    @wraps(view)
+    def wrapper(request, center: str, **kwargs):
+        if not request.user.is_authenticated:
+            return _login(request)
+        center_obj = get_object_or_404(Organization, code=center, kind=OrganizationKind.CENTER)
+        if not can_register(request.user, center_obj):
+            raise PermissionDenied(_("Only the operators and managers of this center work with its applications."))
+        return view(request, center_obj, **kwargs)
+
+    return wrapper
+
+
+def _application(request, center: Organization, number: str):
+    """The application with its tasks, documents and history, if the user may see it and it is this center's."""
+    application = selectors.application_detail(request.user, number)
+    if application is None or application.center_id != center.pk:
+        raise Http404(_("No such application at this center."))
+    return application
+
+
+def _see_detail(center: Organization, application) -> HttpResponseRedirect:
+    response = HttpResponseRedirect(reverse("cases:front_detail", args=[center.code, application.number]))
+    response.status_code = 303  # see the application again, by GET
+    return response
+
+
+# --- reads for these pages ----------------------------------------------------------------------
+def intake_services():
+    """Services an application can be taken for now: active, with a published procedure."""
+    return (
+        Service.objects.filter(is_active=True, versions__status=VersionStatus.PUBLISHED)
+        .select_related("category", "responsible_agency")
+        .distinct()
+        .order_by("category__position", "category__code", "code")
+    )
+
+
+def _serving_ticket(request, center: Organization, value) -> Ticket | None:
+    """The queue ticket this operator serves (or served today) at this center, by its id."""
+    try:
+        pk = int(value)
+    except (TypeError, ValueError):
+        return None
+    return (
+        Ticket.objects.select_related("service")
+        .filter(pk=pk, center=center, operator=request.user, day=timezone.localdate())
+        .first()
+    )
+
+
+def _find_person(kind: str, identifiers: dict[str, str]) -> tuple[Person | None, dict]:
+    """The registered applicant with these identifiers (or None), and messages on malformed ones."""
+    if kind == PersonKind.LEGAL_ENTITY:
+        checks = {"stir": validate_stir}
+    else:
+        checks = {"pinfl": validate_pinfl, "passport": validate_passport}
+    values, errors = {}, {}
+    for field, validator in checks.items():
+        raw = str(identifiers.get(field) or "").strip()
+        if raw:
+            try:
+                values[field] = validator(raw)
+            except ValidationError as error:
+                errors[field] = error.messages
+    if not values and not errors:
+        field = next(iter(checks))
+        errors[field] = [_("Type the PINFL or passport number, or the STIR of a legal entity, to search.")]
+    for field, value in values.items():  # PINFL before passport: a passport may have been replaced
+        found = Person.objects.filter(kind=kind, **{field: value}).first()
+        if found is not None:
+            return found, errors
+    return None, errors
+
+
+def _fees(service: Service) -> tuple[list[dict], str]:
+    """Today's fee without and with each discount of the service; or a message if it cannot be computed."""
+    today = timezone.localdate()
+    try:
+        options = [{"discount": None, "amount": application_fee(service, today)}]
+        options += [
+            {"discount": d, "amount": application_fee(service, today, d)} for d in service.discounts.order_by("code")
+        ]
+    except ValidationError as error:  # no BRV entered for today
+        return [], " ".join(error.messages)
+    return options, ""
+
+
+# --- list -------------------------------------------------------------------------------------
+@never_cache
+@require_GET
+@center_staff
+def front_list(request, center: Organization):
+    query = request.GET.get("q", "").strip()[:100]
+    status = request.GET.get("status", "")
+    if status not in ApplicationStatus.values:
+        status = ""
+    applications = selectors.application_list(request.user, center=center, status=status, query=query)
+    page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cases/front/list.html",
+        {
+            "center": center,
+            "page": page,
+            "query": query,
+            "status": status,
+            "statuses": ApplicationStatus.choices,
+            "now": timezone.now(),
+        },
+    )
+
+
+# --- intake -----------------------------------------------------------------------------------
+def _choose_service(request, center, *, ticket, status=200, error=""):
+    query = request.GET.get("q", "").strip()[:100]
+    services = intake_services()
+    if query:
+        services = service_search(query, services)
+    return render(
+        request,
+        "cases/front/choose_service.html",
+        {"center": center, "services": list(services[:200]), "query": query, "ticket": ticket, "error": error},
+        status=status,
+    )
+
+
+def _intake_page(
+    request, center, service, form, *, ticket, status=200, notice="", found=None, files_lost=False, lookup=False
+):
+    fees, fee_error = _fees(service)
+    return render(
+        request,
+        "cases/front/new.html",
+        {
+            "center": center,
+            "service": service,
+            "form": form,
+            "ticket": ticket,
+            "fees": fees,
+            "fee_today": fees[0]["amount"] if fees else None,
+            "fee_error": fee_error,
+            "errors": getattr(form, "section_errors", {}),
+            "notice": notice,
+            "found": found,
+            "files_lost": files_lost,
+            "lookup": lookup,
+        },
+        status=status,
+    )
+
+
+@never_cache
+@center_staff
+def front_new(request, center: Organization):
+    source = request.POST if request.method == "POST" else request.GET
+    ticket, ticket_error = None, ""
+    if source.get("ticket"):
+        ticket = _serving_ticket(request, center, source.get("ticket"))
+        if ticket is None:
+            ticket_error = _("This queue ticket is not one you are serving at this center, so it cannot be linked.")
+            if request.method == "GET":
+                messages.warning(request, ticket_error)
+    code = source.get("service", "") or (ticket.service.code if ticket else "")
+    service = intake_services().filter(code=code).first() if code else None
+    if service is None:
+        if request.method == "POST":
+            return _choose_service(
+                request, center, ticket=ticket, status=400, error=_("Choose a service from the list.")
+            )
+        return _choose_service(request, center, ticket=ticket)
+
+    if request.method == "GET":
+        return _intake_page(request, center, service, IntakeForm(service=service), ticket=ticket)
+    if request.method != "POST":
+        return HttpResponse(status=405, headers={"Allow": "GET, POST"})
+
+    if request.POST.get("find"):
+        return _find_applicant(request, center, service, ticket)
+
+    form = IntakeForm(request.POST, request.FILES, service=service)
+    files_lost = _files_sent(request)
+    if ticket_error:
+        form.add_service_errors(ValidationError({"ticket": ticket_error}))
+    if not form.is_valid() or ticket_error:
+        return _intake_page(request, center, service, form, ticket=ticket, status=400, files_lost=files_lost)
+    data = form.cleaned_data
+    try:
+        # The applicant is registered only together with their application: a refused
+        # submission rolls the new (or updated) person back as well.
+        with transaction.atomic():
+            applicant = person_register(actor=request.user, **form.person_data())
+            application = application_submit(
+                actor=request.user,
+                intake=Intake(
+                    service=service,
+                    applicant=applicant,
+                    center=center,
+                    presented=list(data["presented"]),
+                    uploads=form.uploads(),
+                    fee=Fee(
+                        payment_reference=data["payment_reference"],
+                        waiver_reason=data["waiver_reason"],
+                        discount=data["discount"],
+                    ),
+                    phone=data["phone"],
+                    language=data["language"],
+                    ticket=ticket,
+                ),
+            )
+    except ValidationError as error:
+        form.add_service_errors(error)
+        return _intake_page(request, center, service, form, ticket=ticket, status=400, files_lost=files_lost)
+    except CaseError as error:
+        form.add_service_errors(ValidationError(error.message))
+        status = 403 if error.forbidden else 409
+        return _intake_page(request, center, service, form, ticket=ticket, status=status, files_lost=files_lost)
+    messages.success(
+        request,
+        _("Application %(number)s is registered; access code %(code)s. Print the receipt for the applicant.")
+        % {"number": application.number, "code": application.access_code},
+    )
+    return _see_detail(center, application)
+
+
+def _files_sent(request) -> bool:
+    """Whether files came with this post (a page sent back cannot keep them: they must be attached again)."""
+    return any(request.FILES.getlist(name) for name in request.FILES)
+
+
+def _find_applicant(request, center, service, ticket):
+    """Look the applicant up by identifier and fill in what is known; nothing is written."""
+    lookup = ApplicantForm(request.POST)
+    lookup.is_valid()
+    kind = lookup.cleaned_data.get("kind") or PersonKind.INDIVIDUAL
+    person, errors = _find_person(kind, {field: request.POST.get(field, "") for field in ("pinfl", "passport", "stir")})
+    data = request.POST.copy()
+    data.pop("find", None)
+    notice = ""
+    if person is not None:
+        data["kind"] = person.kind
+        data["name"] = person.name
+        data["phone"] = format_phone(person.phone) if person.phone else data.get("phone", "")
+        data["language"] = person.language
+        notice = _("A registered applicant was found. Check the name and phone with the applicant.")
+    elif not errors:
+        notice = _("No applicant with this number is registered yet. They are registered with the application.")
+    form = IntakeForm(data, service=service)
+    form.full_clean()
+    # The lookup is not a submission: only the identifier's own messages are shown.
+    form._errors = ErrorDict()
+    for field, field_errors in errors.items():
+        form.add_error(field, field_errors)
+    return _intake_page(
+        request,
+        center,
+        service,
+        form,
+        ticket=ticket,
+        status=400 if errors else 200,
+        notice=notice,
+        found=person,
+        lookup=True,
+        files_lost=_files_sent(request),
+    )
+
+
+# --- one application --------------------------------------------------------------------------
+def _detail_page(request, center, application, *, status=200, **forms):
+    waiting = [t for t in application.tasks.all() if t.status == TaskStatus.WAITING_CITIZEN]
+    result = selectors.application_result(application)
+    context = {
+        "center": center,
+        "application": application,
+        "applicant": application.applicant,
+        "tasks": list(application.tasks.all()),
+        "documents": list(application.documents.all()),
+        "events": list(application.events.all()),
+        "result": result,
+        "requested": [t for t in waiting if t.requested],
+        "can_supplement": application.status == ApplicationStatus.WAITING_CITIZEN,
+        "can_pay": application.fee_status == FeeStatus.DUE,
+        "can_hand_over": application.status == ApplicationStatus.READY,
+        "supplement_form": forms.get("supplement_form") or SupplementForm(),
+        "payment_form": forms.get("payment_form") or PaymentForm(),
+        "handover_form": forms.get("handover_form") or HandoverForm(),
+        "action_error": forms.get("action_error", ""),
+        "now": timezone.now(),
+        "layouts": LAYOUTS,
+    }
+    return render(request, "cases/front/detail.html", context, status=status)
+
+
+@never_cache
+@require_GET
+@center_staff
+def front_detail(request, center: Organization, number: str):
+    return _detail_page(request, center, _application(request, center, number))
+
+
+def _act(request, center, application, form_name: str, form, run, notice):
+    """Run one service call on a valid form: see the application again, or the page with the refusal."""
+    if form.is_valid():
+        try:
+            text = notice(run(form.cleaned_data))
+        except ValidationError as error:
+            form.add_service_errors(error)
+            status = 400
+        except CaseError as error:
+            status = 403 if error.forbidden else 409
+            return _detail_page(
+                request, center, application, status=status, action_error=error.message, **{form_name: form}
+            )
+        else:
+            messages.success(request, text)
+            return _see_detail(center, application)
+    else:
+        status = 400
+    return _detail_page(request, center, application, status=status, **{form_name: form})
+
+
+@require_POST
+@center_staff
+def supplement(request, center: Organization, number: str):
+    application = _application(request, center, number)
+    form = SupplementForm(request.POST, request.FILES)
+
+    def run(data):
+        return application_supplement(
+            actor=request.user,
+            application=application,
+            uploads=[(None, f) for f in data["files"]],
+            comment=data["comment"],
+        )
+
+    return _act(
+        request,
+        center,
+        application,
+        "supplement_form",
+        form,
+        run,
+        lambda done: _("The documents are recorded and the term runs again; the agency is told."),
+    )
+
+
+@require_POST
+@center_staff
+def payment(request, center: Organization, number: str):
+    application = _application(request, center, number)
+    form = PaymentForm(request.POST)
+
+    def run(data):
+        return application_record_payment(
+            actor=request.user,
+            application=application,
+            payment_reference=data["payment_reference"],
+            waiver_reason=data["waiver_reason"],
+        )
+
+    def notice(done):
+        if done.fee_status == FeeStatus.PAID:
+            return _("The fee is recorded as paid.")
+        return _("The fee is recorded as waived.")
+
+    return _act(request, center, application, "payment_form", form, run, notice)
+
+
+@require_POST
+@center_staff
+def handover(request, center: Organization, number: str):
+    application = _application(request, center, number)
+    form = HandoverForm(request.POST)
+    informed = bool(application.phone) or application.telegram_subscriptions.exists()
+
+    def run(data):
+        return application_handover(actor=request.user, application=application, identifier=data["identifier"])
+
+    def notice(done):
+        if informed:
+            return _("The result is handed over and the application closed. A link to rate the service was sent.")
+        return _(
+            "The result is handed over and the application closed. No phone or Telegram chat is recorded, "
+            "so no rating link could be sent."
+        )
+
+    return _act(request, center, application, "handover_form", form, run, notice)
+
+
+@never_cache
+@require_GET
+@center_staff
+def receipt(request, center: Organization, number: str):
+    application = _application(request, center, number)
+    layout = request.GET.get("layout", "a4")
+    if layout not in LAYOUTS:
+        layout = "a4"
+    content = receipt_pdf(application, layout)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="receipt-{application.number}-{layout}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- files ------------------------------------------------------------------------------------
+def download_name(document, number: str) -> str:
+    """A file name safe in any header and on any disk: the number, the citizen's name in ASCII, the real type."""
+    stem = slugify(Path(document.original_name or document.title or "").stem)[:60] or "document"
+    extension = EXTENSIONS.get(document.content_type, "")
+    return f"{number}-{document.pk}-{stem}{extension}"
+
+
+@never_cache
+@require_GET
+def document(request, number: str, document_id: int):
+    if not request.user.is_authenticated:
+        return _login(request)
+    found = selectors.document_for(request.user, number, document_id)
+    if found is None:
+        raise Http404(_("No such document."))
+    try:
+        handle = found.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404(_("No such document.")) from error
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=download_name(found, number),
+        content_type=found.content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+PREFIX = "front/<slug:center>/applications/"
+urlpatterns = [
+    path(PREFIX, front_list, name="front_list"),
+    path(PREFIX + "new/", front_new, name="front_new"),
+    path(PREFIX + "<str:number>/", front_detail, name="front_detail"),
+    path(PREFIX + "<str:number>/receipt.pdf", receipt, name="receipt"),
+    path(PREFIX + "<str:number>/supplement/", supplement, name="supplement"),
+    path(PREFIX + "<str:number>/payment/", payment, name="payment"),
+    path(PREFIX + "<str:number>/handover/", handover, name="handover"),
+    path("applications/<str:number>/documents/<int:document_id>/", document, name="document"),
+]
