@@ -762,7 +762,6 @@ def application_supplement(
     actor,
     application: Application,
     uploads=(),
-    presented: Iterable[str] = (),
     comment: str = "",
     now: dt.datetime | None = None,
 ) -> Application:
