@@ -10,10 +10,10 @@ from django.utils import timezone
 from darcha.core.audit import SYSTEM
 from darcha.core.choices import OrganizationKind, Role
 from darcha.core.models import AuditEntry
+from darcha.core.qr import qr_svg
 from darcha.core.services import membership_grant
 from darcha.queues.choices import Priority, TicketStatus
 from darcha.queues.models import Ticket
-from darcha.core.qr import qr_svg
 from darcha.queues.services import (
     operator_sign_in,
     ticket_call_next,

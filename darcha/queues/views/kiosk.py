@@ -32,11 +32,11 @@ from darcha.catalog.models import Category, Service
 from darcha.core.audit import SystemActor
 from darcha.core.choices import OrganizationKind
 from darcha.core.models import Organization
+from darcha.core.qr import qr_svg
 
 from ..choices import OPEN_STATUSES, Priority, TicketStatus
 from ..forms import OperatorIssueForm, TicketIssueForm
 from ..models import Counter, Ticket
-from darcha.core.qr import qr_svg
 from ..selectors import ticket_position
 from ..services import STAFF_ROLES, ticket_issue
 
