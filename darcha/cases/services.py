@@ -358,13 +358,32 @@ def _validate_intake(intake: Intake, version, now: dt.datetime) -> dict:
     return errors
 
 
+def _published_version(service: Service):
+    return service.versions.filter(status=VersionStatus.PUBLISHED).order_by("-number").first()
+
+
+def application_problems(*, intake: Intake, now: dt.datetime | None = None) -> dict[str, list[str]]:
+    """What would stop this intake (documents, fee, files…), without writing anything.
+
+    For a screen that wants every error at once: when the applicant's details are refused, it
+    checks the rest with an unsaved Person of the chosen kind.
+    """
+    now = now or timezone.now()
+    errors = _validate_intake(intake, _published_version(intake.service), now)
+    try:
+        _check_uploads(intake.uploads)
+    except ValidationError as error:
+        errors.setdefault("files", []).extend(error.message_dict["files"])
+    return errors
+
+
 def application_submit(*, actor, intake: Intake, now: dt.datetime | None = None) -> Application:
     """Register an application: number, access code, documents, fee, and the first tasks opened."""
     now = now or timezone.now()
     service = intake.service
     if intake.channel != Channel.ONLINE:
         _require_center_staff(actor, intake.center)
-    version = service.versions.filter(status=VersionStatus.PUBLISHED).order_by("-number").first()
+    version = _published_version(service)
     errors = _validate_intake(intake, version, now)
     try:
         checked = _check_uploads(intake.uploads)

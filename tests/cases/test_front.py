@@ -537,3 +537,14 @@ def test_the_pages_render_in_every_language(op, application, center, prefix):
         response = op.get(address)
         assert response.status_code == 200, address
         assert f'lang="{prefix.strip("/") or "uz"}"' in text(response)
+
+
+def test_applicant_and_checklist_errors_come_back_together(op, service, center):
+    passport, _plan, _extract = checklist(service)
+    before = counts()
+    data = intake_data(service, pinfl="31203901230018", presented=[], **{f"file_{passport.pk}": None})
+    response = op.post(front(center, "new/"), data)
+    assert response.status_code == 400
+    assert "These documents are required: Passport." in text(response)
+    assert "check digit" in text(response)
+    assert counts() == before

@@ -56,6 +56,7 @@ from ..services import (
     Intake,
     application_fee,
     application_handover,
+    application_problems,
     application_record_payment,
     application_submit,
     application_supplement,
@@ -269,29 +270,36 @@ def front_new(request, center: Organization):
     if not form.is_valid() or ticket_error:
         return _intake_page(request, center, service, form, ticket=ticket, status=400, files_lost=files_lost)
     data = form.cleaned_data
+
+    def intake(applicant):
+        return Intake(
+            service=service,
+            applicant=applicant,
+            center=center,
+            presented=list(data["presented"]),
+            uploads=form.uploads(),
+            fee=Fee(
+                payment_reference=data["payment_reference"],
+                waiver_reason=data["waiver_reason"],
+                discount=data["discount"],
+            ),
+            phone=data["phone"],
+            language=data["language"],
+            ticket=ticket,
+        )
+
+    person = form.person_data()
     try:
         # The applicant is registered only together with their application: a refused
         # submission rolls the new (or updated) person back as well.
         with transaction.atomic():
-            applicant = person_register(actor=request.user, **form.person_data())
-            application = application_submit(
-                actor=request.user,
-                intake=Intake(
-                    service=service,
-                    applicant=applicant,
-                    center=center,
-                    presented=list(data["presented"]),
-                    uploads=form.uploads(),
-                    fee=Fee(
-                        payment_reference=data["payment_reference"],
-                        waiver_reason=data["waiver_reason"],
-                        discount=data["discount"],
-                    ),
-                    phone=data["phone"],
-                    language=data["language"],
-                    ticket=ticket,
-                ),
-            )
+            try:
+                applicant = person_register(actor=request.user, **person)
+            except ValidationError as error:
+                # Show the checklist's and the fee's problems in the same round as the applicant's.
+                problems = application_problems(intake=intake(Person(kind=person["kind"])))
+                raise ValidationError({**error.message_dict, **problems}) from None
+            application = application_submit(actor=request.user, intake=intake(applicant))
     except ValidationError as error:
         form.add_service_errors(error)
         return _intake_page(request, center, service, form, ticket=ticket, status=400, files_lost=files_lost)
