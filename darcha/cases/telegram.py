@@ -24,6 +24,7 @@ from django.db import DatabaseError, connections
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from darcha.core.throttle import count_attempt
 from darcha.notify.channels import httpapi
 from darcha.notify.channels.base import DeliveryError
 
@@ -174,14 +175,7 @@ def status_text(application, view: dict, *, following: bool) -> str:
 
 def _rate_limited(chat_id) -> bool:
     """Count a /status lookup for the chat; True once it made more than STATUS_ATTEMPTS in the window."""
-    key = f"cases:telegram:status:{chat_id}"
-    cache.add(key, 0, timeout=STATUS_WINDOW)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=STATUS_WINDOW)
-        count = 1
-    return count > STATUS_ATTEMPTS
+    return count_attempt(f"cases:telegram:status:{chat_id}", STATUS_WINDOW) > STATUS_ATTEMPTS
 
 
 def answer_status(chat_id, arguments: list[str], language: str) -> str:

@@ -1,4 +1,5 @@
-"""Failed-login throttling: per username and per client address, kept in the shared cache."""
+"""Attempt counters in the shared cache: failed logins per username and address, and the limits
+other screens put on lookups (tracking, booking codes, the Telegram bot) per client."""
 
 from django.conf import settings
 from django.core.cache import cache
@@ -14,18 +15,29 @@ def client_address(request) -> str:
     return forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR", "")
 
 
+def count_attempt(key: str, window: int) -> int:
+    """Count one attempt under `key` in a window of `window` seconds (from the first); the count so far."""
+    if cache.add(key, 1, window):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, window)
+        return 1
+
+
+def attempts(key: str) -> int:
+    return cache.get(key) or 0
+
+
 def login_blocked(username: str, address: str) -> bool:
     limit = settings.LOGIN_FAILURE_LIMIT
-    return any((cache.get(key) or 0) >= limit for key in _keys(username, address))
+    return any(attempts(key) >= limit for key in _keys(username, address))
 
 
 def login_failed(username: str, address: str) -> None:
     for key in _keys(username, address):
-        if not cache.add(key, 1, settings.LOGIN_FAILURE_WINDOW):
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.set(key, 1, settings.LOGIN_FAILURE_WINDOW)
+        count_attempt(key, settings.LOGIN_FAILURE_WINDOW)
 
 
 def login_succeeded(username: str, address: str) -> None:

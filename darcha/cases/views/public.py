@@ -20,7 +20,6 @@ import time
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
@@ -38,7 +37,7 @@ from darcha.core.choices import OrganizationKind, PersonKind
 from darcha.core.identifiers import format_phone, validate_passport, validate_phone, validate_pinfl, validate_stir
 from darcha.core.models import Organization, Person
 from darcha.core.services import person_register
-from darcha.core.throttle import client_address
+from darcha.core.throttle import attempts, client_address, count_attempt
 from darcha.notify import services as notify
 
 from .. import selectors
@@ -70,17 +69,11 @@ def _throttle_key(request, kind: str) -> str:
 
 def _throttled(request, kind: str) -> bool:
     limit, _window = LIMITS[kind]
-    return (cache.get(_throttle_key(request, kind)) or 0) >= limit
+    return attempts(_throttle_key(request, kind)) >= limit
 
 
 def _count(request, kind: str) -> None:
-    _limit, window = LIMITS[kind]
-    key = _throttle_key(request, kind)
-    if not cache.add(key, 1, window):
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, window)
+    count_attempt(_throttle_key(request, kind), LIMITS[kind][1])
 
 
 def _too_many() -> str:

@@ -18,7 +18,6 @@ import datetime as dt
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -36,7 +35,7 @@ from darcha.core.audit import SystemActor
 from darcha.core.choices import OrganizationKind
 from darcha.core.identifiers import format_phone, mask_identifier, validate_phone
 from darcha.core.models import Organization
-from darcha.core.throttle import client_address
+from darcha.core.throttle import attempts, client_address, count_attempt
 from darcha.notify import services as notify
 
 from .. import appointments as slots
@@ -63,17 +62,11 @@ def _center(code: str) -> Organization:
 
 def _throttled(request, kind: str) -> bool:
     limit, _window = LIMITS[kind]
-    return (cache.get(f"booking:{kind}:{client_address(request)}") or 0) >= limit
+    return attempts(f"booking:{kind}:{client_address(request)}") >= limit
 
 
 def _count(request, kind: str) -> None:
-    _limit, window = LIMITS[kind]
-    key = f"booking:{kind}:{client_address(request)}"
-    if not cache.add(key, 1, window):
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, window)
+    count_attempt(f"booking:{kind}:{client_address(request)}", LIMITS[kind][1])
 
 
 def _too_many() -> str:
