@@ -232,6 +232,12 @@ def _notify_applicant(application: Application, template: str, context: dict) ->
     transaction.on_commit(send)
 
 
+def _citizen_path(application: Application, name: str, *args) -> str:
+    """A page address for the applicant (printed or texted): in their language, not the staff member's."""
+    with translation.override(application.language):
+        return reverse(name, args=args)
+
+
 def _service_name(application: Application) -> str:
     with translation.override(application.language):
         return str(application.service.name)
@@ -687,8 +693,8 @@ def _issue_result(application, task, *, outcome, reason, actor, now) -> Result:
         "reason": reason,
         "code": code,
         "issued_at": now,
-        "qr": pdf.qr(reverse("cases:verify", args=[code])),
-        "verify_url": pdf.public_url(reverse("cases:verify", args=[code])),
+        "qr": pdf.qr(_citizen_path(application, "cases:verify", code)),
+        "verify_url": pdf.public_url(_citizen_path(application, "cases:verify", code)),
     }
     if uploaded is not None:
         original = uploaded.document.file.open("rb").read()
@@ -992,7 +998,8 @@ def application_handover(
         _event(application, EventKind.HANDED_OVER, actor=actor, now=now)
         audit_record(actor=actor, action="application_handover", obj=application, data={"identity_checked": True})
         token = rating_token(application)
-        _notify_applicant(application, "rating_request", {"link": pdf.public_url(reverse("cases:rate", args=[token]))})
+        link = pdf.public_url(_citizen_path(application, "cases:rate", token))
+        _notify_applicant(application, "rating_request", {"link": link})
     return application
 
 

@@ -6,6 +6,8 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
+from pypdf import PdfReader
 
 from darcha.cases import services as cases
 from darcha.cases.choices import ApplicationStatus, EventKind, FeeStatus, TaskStatus
@@ -295,3 +297,18 @@ def test_online_fee_is_due_until_paid_at_the_center(service, applicant, center, 
         cases.application_handover(actor=operator, application=application, identifier="31203901230017")
     cases.application_record_payment(actor=operator, application=application, payment_reference="CLICK-77")
     cases.application_handover(actor=operator, application=application, identifier="31203901230017")
+
+
+def test_links_for_the_applicant_are_in_their_language(
+    service, applicant, center, operator, land_clerk, arch_clerk, django_capture_on_commit_callbacks
+):
+    application = submit(service, applicant, center, operator, language="ru")
+    with translation.override("en"):  # the staff member works in English
+        cases.task_act(actor=land_clerk, task=only_task(application), action=Action.APPROVE)
+        cases.task_act(actor=arch_clerk, task=only_task(application), action=Action.APPROVE)
+        with django_capture_on_commit_callbacks(execute=True):
+            cases.application_handover(actor=operator, application=application, identifier="31203901230017")
+    assert "/ru/rate/" in Message.objects.get(template="rating_request").context["link"]
+    application.refresh_from_db()
+    text = "".join(page.extract_text() for page in PdfReader(application.result.document.file.open("rb")).pages)
+    assert f"/ru/verify/{application.result.code}/" in text
