@@ -14,12 +14,15 @@ from darcha.cases.choices import ApplicationStatus, EventKind, FeeStatus, TaskSt
 from darcha.cases.models import Application, Document, Event, Task
 from darcha.cases.selectors import track, tracking_view, verify
 from darcha.catalog.choices import Action
+from darcha.catalog.models import ProcedureVersion, Transition
+from darcha.catalog.services import procedure_publish
+from darcha.core.audit import SYSTEM
 from darcha.core.calendar import WorkingCalendar
 from darcha.core.choices import Role
 from darcha.core.models import AuditEntry, Organization
 from darcha.notify.models import Message
 from tests.cases.conftest import pdf_file, real_pdf, staff, submit
-from tests.factories import ServiceFactory
+from tests.factories import OrganizationFactory, ServiceFactory, step
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -312,3 +315,33 @@ def test_links_for_the_applicant_are_in_their_language(
     application.refresh_from_db()
     text = "".join(page.extract_text() for page in PdfReader(application.result.document.file.open("rb")).pages)
     assert f"/ru/verify/{application.result.code}/" in text
+
+
+def test_forward_follows_the_procedure_data(db, applicant, center, operator):
+    """Actions are whatever the version's transitions say: here the land office may forward the
+    case to the architecture agency without deciding it, and only its head may refuse."""
+    service = ServiceFactory(code="forwarding", fee_kind="free", fee_value=0)
+    version = ProcedureVersion.objects.create(service=service, number=1)
+    land = OrganizationFactory(code="land-2")
+    arch = OrganizationFactory(code="arch-2")
+    first = step(version, "screen", 1, land, term=2)
+    second = step(version, "decide", 2, arch, term=4)
+    Transition.objects.create(version=version, from_step=None, action=Action.SUBMIT, to_step=first)
+    Transition.objects.create(version=version, from_step=first, action=Action.FORWARD, to_step=second)
+    Transition.objects.create(
+        version=version, from_step=first, action=Action.REJECT, outcome="refused", roles=[Role.AGENCY_HEAD]
+    )
+    Transition.objects.create(version=version, from_step=second, action=Action.APPROVE, outcome="issued")
+    procedure_publish(actor=SYSTEM, version=version)
+    clerk = staff("land2.clerk", land, Role.AGENCY_CLERK)
+    head = staff("land2.head", land, Role.AGENCY_HEAD)
+    application = cases.application_submit(
+        actor=operator, intake=cases.Intake(service=service, applicant=applicant, center=center)
+    )
+    task = only_task(application)
+    assert [a.action for a in cases.task_actions(user=clerk, task=task)] == [Action.FORWARD]
+    assert {a.action for a in cases.task_actions(user=head, task=task)} == {Action.FORWARD, Action.REJECT}
+    with pytest.raises(cases.CaseError):
+        cases.task_act(actor=clerk, task=task, action=Action.REJECT, comment="Yoʻq")
+    cases.task_act(actor=clerk, task=task, action=Action.FORWARD, comment="Arxitekturaga")
+    assert only_task(application).agency == arch
