@@ -39,6 +39,7 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from darcha.catalog.api import StrictQueryMixin
 from darcha.catalog.models import Service, Step
+from darcha.core.audit import audit_batch
 from darcha.core.choices import OrganizationKind
 from darcha.core.models import Organization
 from darcha.core.selectors import user_memberships
@@ -287,7 +288,7 @@ class ApplicationViewSet(CasesApiMixin, mixins.ListModelMixin, viewsets.GenericV
                 CaseError(_("Only the center's operators and managers may do this."), "forbidden", forbidden=True)
             )
         try:
-            with transaction.atomic():
+            with transaction.atomic(), audit_batch():
                 applicant = self._register(user, valid)
                 fee = valid["fee"]
                 intake = Intake(

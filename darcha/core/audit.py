@@ -2,11 +2,18 @@
 
 Entries are written only by `audit_record`, inside the caller's transaction, so a state change
 and its audit entry commit or roll back together.
+
+One chain means one writer at a time: appending takes a lock held until the transaction commits.
+A transaction made of several service calls (registering the applicant, then the application)
+wraps them in `audit_batch()`, which keeps the entries aside and appends them together at its
+end, so the lock is held for the last moment of the transaction rather than the whole of it.
 """
 
 import datetime as dt
 import hashlib
 import json
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -64,13 +71,43 @@ def _lock_chain() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_AUDIT_LOCK_KEY])
 
 
-def audit_record(*, actor, action: str, obj: models.Model | None = None, data: dict | None = None) -> AuditEntry:
-    """Append one entry. Must run inside the transaction of the change it records."""
+_batch = threading.local()
+
+
+@contextmanager
+def audit_batch():
+    """Inside a transaction: keep this block's audit entries and append them all when it ends.
+
+        with transaction.atomic(), audit_batch():
+            person = person_register(...)
+            application_submit(...)
+
+    An exception leaving the block discards them with the transaction. Nested batches join the
+    outer one. (A savepoint rolled back *inside* the block, its exception caught there, would keep
+    its entries: service functions let their exceptions out, so none does that.)
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit_batch must be used inside transaction.atomic()")
+    if getattr(_batch, "pending", None) is not None:
+        yield
+        return
+    _batch.pending = []
+    try:
+        yield
+        pending = _batch.pending
+    finally:
+        _batch.pending = None
+    if pending:
+        _lock_chain()
+        for fields in pending:
+            _append(fields)
+
+
+def audit_record(*, actor, action: str, obj: models.Model | None = None, data: dict | None = None) -> AuditEntry | None:
+    """Append one entry (or, in an audit_batch, keep it for the batch's end). Must run inside the
+    transaction of the change it records."""
     if not connection.in_atomic_block:
         raise RuntimeError("audit_record must be called inside transaction.atomic()")
-    _lock_chain()
-    last = AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first()
-    prev_hash = last or GENESIS_HASH
     # Round-trip through JSON so the stored data hashes the same when read back.
     clean_data = json.loads(_canonical(data or {}))
     user = actor if isinstance(actor, User) else None
@@ -84,6 +121,18 @@ def audit_record(*, actor, action: str, obj: models.Model | None = None, data: d
         "object_repr": str(obj)[:255] if obj is not None else "",
         "data": clean_data,
     }
+    pending = getattr(_batch, "pending", None)
+    if pending is not None:
+        pending.append(fields)
+        return None
+    _lock_chain()
+    return _append(fields)
+
+
+def _append(fields: dict) -> AuditEntry:
+    """Write one entry after the chain's last; the caller holds the chain's lock."""
+    last = AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first()
+    prev_hash = last or GENESIS_HASH
     entry = AuditEntry(**fields, prev_hash=prev_hash, hash=entry_hash(prev_hash=prev_hash, **fields))
     entry.save()
     return entry

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
-from darcha.core.audit import SYSTEM, audit_record, audit_verify
+from darcha.core.audit import SYSTEM, audit_batch, audit_record, audit_verify
 from darcha.core.models import AuditEntry
 from darcha.core.services import brv_set
 from tests.factories import OrganizationFactory, UserFactory
@@ -65,3 +65,27 @@ def test_command_reports_intact_chain(capsys):
     _write_entries(3)
     call_command("audit_verify")
     assert "3 entries verified" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_a_batch_appends_its_entries_together_at_its_end():
+    org = OrganizationFactory()
+    with transaction.atomic(), audit_batch():
+        audit_record(actor=SYSTEM, action="first", obj=org)
+        with audit_batch():  # a nested batch joins the outer one
+            audit_record(actor=SYSTEM, action="second", obj=org)
+        assert not AuditEntry.objects.filter(action__in=["first", "second"]).exists()
+    assert list(AuditEntry.objects.order_by("id").values_list("action", flat=True))[-2:] == ["first", "second"]
+    assert audit_verify() == (AuditEntry.objects.count(), None)
+
+
+@pytest.mark.django_db
+def test_a_failed_batch_leaves_no_entries():
+    before = AuditEntry.objects.count()
+    with pytest.raises(ValueError), transaction.atomic(), audit_batch():
+        audit_record(actor=SYSTEM, action="doomed")
+        raise ValueError
+    assert AuditEntry.objects.count() == before
+    with transaction.atomic():
+        audit_record(actor=SYSTEM, action="after")  # no batch left behind: written at once
+        assert AuditEntry.objects.filter(action="after").exists()

@@ -40,6 +40,7 @@ from django.views.decorators.http import require_GET, require_POST
 from darcha.catalog.choices import VersionStatus
 from darcha.catalog.models import Service
 from darcha.catalog.selectors import service_search
+from darcha.core.audit import audit_batch
 from darcha.core.choices import OrganizationKind, PersonKind
 from darcha.core.identifiers import format_phone, validate_passport, validate_pinfl, validate_stir
 from darcha.core.models import Organization, Person
@@ -292,7 +293,7 @@ def front_new(request, center: Organization):
     try:
         # The applicant is registered only together with their application: a refused
         # submission rolls the new (or updated) person back as well.
-        with transaction.atomic():
+        with transaction.atomic(), audit_batch():
             try:
                 applicant = person_register(actor=request.user, **person)
             except ValidationError as error:

@@ -33,6 +33,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from darcha.catalog.models import RequiredDocument, Service
+from darcha.core.audit import audit_batch
 from darcha.core.choices import OrganizationKind, PersonKind
 from darcha.core.identifiers import format_phone, validate_passport, validate_phone, validate_pinfl, validate_stir
 from darcha.core.models import Organization, Person
@@ -567,7 +568,7 @@ def _submit(request, service: Service):
     # An applicant already known keeps the phone on file: only the application uses the new one.
     known = _known_person(applicant)
     try:
-        with transaction.atomic():
+        with transaction.atomic(), audit_batch():
             person = person_register(
                 actor=cases.CITIZEN,
                 phone="" if known else phone,
