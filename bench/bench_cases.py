@@ -39,7 +39,6 @@ from pathlib import Path
 
 from harness import (
     LOOPBACK,
-    POSTGRES_ADMIN_URL,
     PROJECT_DIR,
     RESULTS_DIR,
     WARMUP_SECONDS,
@@ -52,6 +51,8 @@ from harness import (
     _env_flag,
     _postgres_version,
     _Sampler,
+    drop_postgres_database,
+    fresh_postgres_database,
     http_get,
     manage,
     row_from_report,
@@ -97,14 +98,14 @@ def run(ctx: Context) -> list[Row]:
     if os.environ.get("BENCH_DATABASE_URL", "").strip() or _env_flag("BENCH_SQLITE"):
         ctx.notes.append(f"{NAME}: skipped (needs its own PostgreSQL database; BENCH_DATABASE_URL/BENCH_SQLITE set)")
         return []
-    if not _create_database():
+    if fresh_postgres_database(DB_NAME) is None:
         ctx.notes.append(f"{NAME}: skipped (PostgreSQL not reachable at 127.0.0.1:5432)")
         return []
     try:
         return _run(ctx)
     finally:
         if not _env_flag("BENCH_CASES_KEEP"):
-            _drop_database()
+            drop_postgres_database(DB_NAME)
 
 
 def _run(ctx: Context) -> list[Row]:
@@ -153,28 +154,6 @@ def _cache_variants(ctx: Context, env: dict[str, str]) -> list[tuple[str, dict[s
     else:
         variants.append(("Redis cache", {**env, "REDIS_URL": redis_url}))
     return variants
-
-
-def _create_database() -> bool:
-    try:
-        import psycopg
-    except ImportError:
-        return False
-    try:
-        conn = psycopg.connect(POSTGRES_ADMIN_URL, connect_timeout=3, autocommit=True)
-    except psycopg.OperationalError:
-        return False
-    with conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
-    return True
-
-
-def _drop_database() -> None:
-    import psycopg
-
-    with psycopg.connect(POSTGRES_ADMIN_URL, connect_timeout=3, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
 
 
 def _worker(env: dict[str, str], step: str, args: dict) -> dict:

@@ -128,8 +128,8 @@ def _postgres_version(url: str) -> str:
         return str(conn.execute("SHOW server_version").fetchone()[0]).split()[0]
 
 
-def _fresh_postgres_database() -> str | None:
-    """Recreate `darcha_bench` on the local PostgreSQL; None when PostgreSQL is not reachable."""
+def fresh_postgres_database(name: str = BENCH_DB_NAME) -> str | None:
+    """Recreate database `name` on the local PostgreSQL; its URL, or None when PostgreSQL is not reachable."""
     try:
         import psycopg
     except ImportError:
@@ -140,16 +140,23 @@ def _fresh_postgres_database() -> str | None:
         return None
     with conn:
         # Fresh every run: the same data for every run, whatever an earlier run left behind.
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB_NAME} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {BENCH_DB_NAME}")
-    return f"postgres://postgres@127.0.0.1:5432/{BENCH_DB_NAME}"
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {name}")
+    return f"postgres://postgres@127.0.0.1:5432/{name}"
+
+
+def drop_postgres_database(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(POSTGRES_ADMIN_URL, connect_timeout=3, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def prepare_database() -> Database:
     existing = os.environ.get("BENCH_DATABASE_URL", "").strip()
     if existing:
         return _describe(existing, prepared="existing database (BENCH_DATABASE_URL), used as it is")
-    url = None if _env_flag("BENCH_SQLITE") else _fresh_postgres_database()
+    url = None if _env_flag("BENCH_SQLITE") else fresh_postgres_database()
     tempdir = None
     if url is None:
         tempdir = Path(tempfile.mkdtemp(prefix="darcha-bench-"))
