@@ -9,6 +9,10 @@ outcome and produces the result. Deadlines are computed once, from the working-d
 and stored; while the application waits for the citizen its clock (and the waiting task's) is
 stopped, and every whole working day the pause covered moves the deadlines on by one.
 
+Two actions are the interpreter's own: "request documents" keeps the work at the same step (the
+task waits for the citizen whatever the transition's target), and "return" sends it back to a
+step the application has already passed (every step after one that is done offers it).
+
 Each public function takes keyword arguments and an `actor`, runs in one transaction, writes an
 AuditEntry and sends notifications only after commit. Refusals are ValidationError (bad input)
 or CaseError (not allowed now, or not for this actor), both with translated messages.
