@@ -24,7 +24,6 @@ import re
 import django_filters
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
@@ -39,11 +38,9 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from darcha.catalog.api import StrictQueryMixin
 from darcha.catalog.models import Service, Step
-from darcha.core.audit import audit_batch
 from darcha.core.choices import OrganizationKind
 from darcha.core.models import Organization
 from darcha.core.selectors import user_memberships
-from darcha.core.services import person_register
 
 from . import idempotency
 from .choices import ApplicationStatus, Channel, TaskStatus
@@ -69,7 +66,17 @@ from .serializers import (
     TaskSerializer,
     TrackSerializer,
 )
-from .services import CaseError, Fee, Intake, application_submit, can_register, task_act, task_actions, task_claim
+from .services import (
+    ApplicantRefused,
+    CaseError,
+    Fee,
+    Intake,
+    application_register,
+    can_register,
+    task_act,
+    task_actions,
+    task_claim,
+)
 
 MAX_UPLOADS = 30
 _SCAN_FIELD = re.compile(r"file_(\d{1,18})")
@@ -287,30 +294,33 @@ class ApplicationViewSet(CasesApiMixin, mixins.ListModelMixin, viewsets.GenericV
             return case_error_response(
                 CaseError(_("Only the center's operators and managers may do this."), "forbidden", forbidden=True)
             )
+        fee = valid["fee"]
+        intake = Intake(
+            service=valid["service"],
+            applicant=None,
+            center=valid["center"],
+            presented=valid["documents"],
+            uploads=[*valid["scans"], *valid["files"]],
+            fee=Fee(
+                payment_reference=fee["payment_reference"],
+                waiver_reason=fee["waiver_reason"],
+                discount=fee["discount"],
+            ),
+            phone=valid["phone"],
+            language=valid["language"],
+            channel=Channel.API,
+            ticket=valid["ticket"],
+        )
+        person = {
+            key: valid["applicant"][key]
+            for key in ("kind", "name", "pinfl", "passport", "stir", "phone", "email", "language")
+        }
         try:
-            with transaction.atomic(), audit_batch():
-                applicant = self._register(user, valid)
-                fee = valid["fee"]
-                intake = Intake(
-                    service=valid["service"],
-                    applicant=applicant,
-                    center=valid["center"],
-                    presented=valid["documents"],
-                    uploads=[*valid["scans"], *valid["files"]],
-                    fee=Fee(
-                        payment_reference=fee["payment_reference"],
-                        waiver_reason=fee["waiver_reason"],
-                        discount=fee["discount"],
-                    ),
-                    phone=valid["phone"],
-                    language=valid["language"],
-                    channel=Channel.API,
-                    ticket=valid["ticket"],
-                )
-                try:
-                    application = application_submit(actor=user, intake=intake)
-                except DjangoValidationError as error:
-                    raise exceptions.ValidationError(_remap_intake_errors(error.message_dict)) from None
+            application = application_register(actor=user, person=person, intake=intake)
+        except ApplicantRefused as error:
+            raise exceptions.ValidationError({"applicant": error.applicant_errors}) from None
+        except DjangoValidationError as error:
+            raise exceptions.ValidationError(_remap_intake_errors(error.message_dict)) from None
         except CaseError as error:
             return case_error_response(error)
         application = (
@@ -322,24 +332,6 @@ class ApplicationViewSet(CasesApiMixin, mixins.ListModelMixin, viewsets.GenericV
         )
         body = ApplicationCreatedSerializer(application, context={"receipt_url": receipt_url(request)}).data
         return Response(body, status=status.HTTP_201_CREATED)
-
-    @staticmethod
-    def _register(user, valid):
-        person = valid["applicant"]
-        try:
-            return person_register(
-                actor=user,
-                kind=person["kind"],
-                name=person["name"],
-                pinfl=person["pinfl"],
-                passport=person["passport"],
-                stir=person["stir"],
-                phone=person["phone"],
-                email=person["email"],
-                language=person["language"],
-            )
-        except DjangoValidationError as error:
-            raise exceptions.ValidationError({"applicant": error.message_dict}) from None
 
 
 # --- Tasks -------------------------------------------------------------------------------------------------

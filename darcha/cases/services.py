@@ -24,7 +24,7 @@ import datetime as dt
 import logging
 import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.core import signing
@@ -38,12 +38,13 @@ from django.utils.translation import gettext as _
 
 from darcha.catalog.choices import Action, Effect, Outcome, VersionStatus
 from darcha.catalog.models import Discount, RequiredDocument, Service, Step, Transition
-from darcha.core.audit import SYSTEM, SystemActor, audit_record
+from darcha.core.audit import SYSTEM, SystemActor, audit_batch, audit_record
 from darcha.core.calendar import WorkingCalendar
 from darcha.core.choices import OrganizationKind, PersonKind, Role
 from darcha.core.identifiers import validate_phone
 from darcha.core.models import Organization, Person, User
 from darcha.core.money import NoBaseAmount
+from darcha.core.services import person_register
 from darcha.notify import services as notify
 from darcha.notify.choices import Channel as NotifyChannel
 
@@ -481,6 +482,34 @@ def application_submit(*, actor, intake: Intake, now: dt.datetime | None = None)
             {"code": application.access_code, "due": timezone.localtime(application.due_at).date()},
         )
     return application
+
+
+class ApplicantRefused(ValidationError):
+    """The applicant's details were refused. `message_dict` holds every problem of the intake; the
+    applicant's own are also in `applicant_errors`, for a caller that reports them apart (the API)."""
+
+    def __init__(self, applicant_errors: dict, intake_errors: dict):
+        super().__init__({**applicant_errors, **intake_errors})
+        self.applicant_errors = applicant_errors
+
+
+def application_register(
+    *, actor, person: dict, intake: Intake, update_existing: bool = True, now: dt.datetime | None = None
+) -> Application:
+    """Find or register the applicant (`person`: person_register's fields) and submit the intake for
+    them, in one transaction: a refused submission leaves no new or changed person behind.
+
+    The audit entries of both are appended together at the end (audit_batch), so concurrent intakes
+    hold the audit chain's lock only for the moment before the commit. When the applicant's details
+    are refused, the rest of the intake is checked too and every problem is reported at once.
+    """
+    with transaction.atomic(), audit_batch():
+        try:
+            applicant = person_register(actor=actor, update_existing=update_existing, **person)
+        except ValidationError as error:
+            problems = application_problems(intake=replace(intake, applicant=Person(kind=person.get("kind"))), now=now)
+            raise ApplicantRefused(error.message_dict, problems) from None
+        return application_submit(actor=actor, intake=replace(intake, applicant=applicant), now=now)
 
 
 # --- The interpreter ------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ applicant brings later, take fees and hand over results.
     front/<center>/applications/<number>/handover/     POST: the result handed over (identity checked)
     applications/<number>/documents/<id>/              a document's file, to anyone who may see it
 
-Every write is one call of darcha.cases.services (person_register from core for the applicant).
+Every write is one call of darcha.cases.services (application_register registers the applicant with the application).
 Bad input re-renders the page with translated messages (400) and changes nothing; an action the
 application's state does not allow answers 409, one the user may not take 403. Only operators
 and managers of the center in the address open its pages; anonymous visitors get the login page.
@@ -26,7 +26,6 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.forms.utils import ErrorDict
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -40,11 +39,9 @@ from django.views.decorators.http import require_GET, require_POST
 from darcha.catalog.choices import VersionStatus
 from darcha.catalog.models import Service
 from darcha.catalog.selectors import service_search
-from darcha.core.audit import audit_batch
 from darcha.core.choices import OrganizationKind, PersonKind
 from darcha.core.identifiers import format_phone, validate_passport, validate_pinfl, validate_stir
 from darcha.core.models import Organization, Person
-from darcha.core.services import person_register
 from darcha.queues.models import Ticket
 
 from .. import selectors
@@ -57,9 +54,8 @@ from ..services import (
     Intake,
     application_fee,
     application_handover,
-    application_problems,
     application_record_payment,
-    application_submit,
+    application_register,
     application_supplement,
     can_register,
 )
@@ -289,18 +285,8 @@ def front_new(request, center: Organization):
             ticket=ticket,
         )
 
-    person = form.person_data()
     try:
-        # The applicant is registered only together with their application: a refused
-        # submission rolls the new (or updated) person back as well.
-        with transaction.atomic(), audit_batch():
-            try:
-                applicant = person_register(actor=request.user, **person)
-            except ValidationError as error:
-                # Show the checklist's and the fee's problems in the same round as the applicant's.
-                problems = application_problems(intake=intake(Person(kind=person["kind"])))
-                raise ValidationError({**error.message_dict, **problems}) from None
-            application = application_submit(actor=request.user, intake=intake(applicant))
+        application = application_register(actor=request.user, person=form.person_data(), intake=intake(None))
     except ValidationError as error:
         form.add_service_errors(error)
         return _intake_page(request, center, service, form, ticket=ticket, status=400, files_lost=files_lost)

@@ -21,7 +21,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
@@ -33,11 +32,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from darcha.catalog.models import RequiredDocument, Service
-from darcha.core.audit import audit_batch
 from darcha.core.choices import OrganizationKind, PersonKind
 from darcha.core.identifiers import format_phone, validate_passport, validate_phone, validate_pinfl, validate_stir
 from darcha.core.models import Organization, Person
-from darcha.core.services import person_register
 from darcha.core.throttle import attempts, client_address, count_attempt
 from darcha.notify import services as notify
 
@@ -568,26 +565,21 @@ def _submit(request, service: Service):
     # An applicant already known keeps the phone on file: only the application uses the new one.
     known = _known_person(applicant)
     try:
-        with transaction.atomic(), audit_batch():
-            person = person_register(
-                actor=cases.CITIZEN,
-                phone="" if known else phone,
+        # An applicant already known keeps their details: typing someone's PINFL must not rename them.
+        application = cases.application_register(
+            actor=cases.CITIZEN,
+            person={**applicant, "phone": "" if known else phone, "language": form.cleaned_data["language"]},
+            update_existing=False,
+            intake=cases.Intake(
+                service=service,
+                applicant=None,
+                center=form.cleaned_center(),
+                uploads=form.uploads(),
+                phone=phone,
                 language=form.cleaned_data["language"],
-                update_existing=False,
-                **applicant,
-            )
-            application = cases.application_submit(
-                actor=cases.CITIZEN,
-                intake=cases.Intake(
-                    service=service,
-                    applicant=person,
-                    center=form.cleaned_center(),
-                    uploads=form.uploads(),
-                    phone=phone,
-                    language=form.cleaned_data["language"],
-                    channel=Channel.ONLINE,
-                ),
-            )
+                channel=Channel.ONLINE,
+            ),
+        )
     except ValidationError as error:
         document_errors = _add_service_errors(form, error, applicant["kind"])
         return _form_page(request, service, form, phone, status=400, document_errors=document_errors)
