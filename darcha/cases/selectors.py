@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
 
+from darcha.core.calendar import end_of_day
 from darcha.core.choices import Role
 from darcha.core.models import Organization, User
 from darcha.core.selectors import jurisdiction, user_memberships
@@ -140,40 +141,35 @@ def document_for(user: User, number: str, document_id: int) -> Document | None:
 INBOX_FILTERS = ("open", "mine", "overdue", "due_today", "waiting", "done")
 
 
+def _inbox_tabs(user: User, now: dt.datetime) -> dict[str, Q]:
+    """Which tasks each inbox tab shows; the list and the counts read the same conditions."""
+    end_of_today = end_of_day(timezone.localdate(now))
+    return {
+        "open": Q(status__in=ACTIVE_TASK_STATUSES),
+        "mine": Q(status__in=ACTIVE_TASK_STATUSES, assignee=user),
+        "overdue": Q(status=TaskStatus.OPEN, due_at__lt=now),
+        "due_today": Q(status=TaskStatus.OPEN, due_at__gte=now, due_at__lte=end_of_today),
+        "waiting": Q(status=TaskStatus.WAITING_CITIZEN),
+        "done": Q(status__in=(TaskStatus.DONE, TaskStatus.CANCELLED)),
+    }
+
+
 def inbox(user: User, agency: Organization, *, show: str = "open", now: dt.datetime | None = None):
     """The agency's tasks for the inbox: a constant number of queries, however many tasks there are."""
-    now = now or timezone.now()
+    tabs = _inbox_tabs(user, now or timezone.now())
     qs = (
         Task.objects.filter(agency=agency)
+        .filter(tabs.get(show, tabs["open"]))
         .select_related("application__service", "application__applicant", "application__center", "step", "assignee")
-        .order_by("due_at", "id")
     )
-    end_of_today = timezone.localtime(now).replace(hour=23, minute=59, second=59, microsecond=999999)
-    if show == "mine":
-        qs = qs.filter(status__in=ACTIVE_TASK_STATUSES, assignee=user)
-    elif show == "overdue":
-        qs = qs.filter(status=TaskStatus.OPEN, due_at__lt=now)
-    elif show == "due_today":
-        qs = qs.filter(status=TaskStatus.OPEN, due_at__gte=now, due_at__lte=end_of_today)
-    elif show == "waiting":
-        qs = qs.filter(status=TaskStatus.WAITING_CITIZEN)
-    elif show == "done":
-        qs = qs.filter(status__in=(TaskStatus.DONE, TaskStatus.CANCELLED)).order_by("-completed_at", "-id")
-    else:
-        qs = qs.filter(status__in=ACTIVE_TASK_STATUSES)
-    return qs
+    return qs.order_by("-completed_at", "-id") if show == "done" else qs.order_by("due_at", "id")
 
 
 def inbox_counts(agency: Organization, user: User, now: dt.datetime | None = None) -> dict[str, int]:
-    now = now or timezone.now()
-    end_of_today = timezone.localtime(now).replace(hour=23, minute=59, second=59, microsecond=999999)
-    active = Task.objects.filter(agency=agency, status__in=ACTIVE_TASK_STATUSES)
-    return active.aggregate(
-        open=Count("id"),
-        mine=Count("id", filter=Q(assignee=user)),
-        overdue=Count("id", filter=Q(status=TaskStatus.OPEN, due_at__lt=now)),
-        due_today=Count("id", filter=Q(status=TaskStatus.OPEN, due_at__gte=now, due_at__lte=end_of_today)),
-        waiting=Count("id", filter=Q(status=TaskStatus.WAITING_CITIZEN)),
+    """How many tasks each tab but "done" holds (one query)."""
+    tabs = _inbox_tabs(user, now or timezone.now())
+    return Task.objects.filter(agency=agency).aggregate(
+        **{name: Count("id", filter=condition) for name, condition in tabs.items() if name != "done"}
     )
 
 
@@ -189,12 +185,17 @@ def task_for(user: User, task_id: int) -> Task | None:
     )
 
 
-def agency_clerks(agency: Organization) -> QuerySet[User]:
+def organization_staff(organization_id: int, role: str) -> QuerySet[User]:
+    """Active users holding `role` in the organization."""
     return (
-        User.objects.filter(is_active=True, memberships__organization=agency, memberships__role=Role.AGENCY_CLERK)
+        User.objects.filter(is_active=True, memberships__organization_id=organization_id, memberships__role=role)
         .distinct()
         .order_by("last_name", "first_name", "username")
     )
+
+
+def agency_clerks(agency: Organization) -> QuerySet[User]:
+    return organization_staff(agency.pk, Role.AGENCY_CLERK)
 
 
 def overdue_tasks(user: User, now: dt.datetime | None = None) -> QuerySet[Task]:

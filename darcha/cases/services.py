@@ -70,6 +70,7 @@ from .models import (
     Task,
     TelegramSubscription,
 )
+from .selectors import organization_staff
 from .uploads import CheckedFile, check_upload
 
 log = logging.getLogger("darcha.cases")
@@ -868,10 +869,8 @@ def application_supplement(
             obj=application,
             data={"files": len(checked), "paused_days": paused_days, "tasks": [t.pk for t in waiting]},
         )
-        agencies = {t.agency_id for t in waiting}
-        clerks = User.objects.filter(
-            memberships__organization_id__in=agencies, memberships__role=Role.AGENCY_CLERK
-        ).distinct()
+        agencies = sorted({t.agency_id for t in waiting})
+        clerks = list(dict.fromkeys(user for agency_id in agencies for user in _staff(agency_id, Role.AGENCY_CLERK)))
         assignees = [t.assignee for t in waiting if t.assignee_id]
         _notify_staff(assignees or clerks, "task_supplemented", {"number": application.number}, application)
     return application
@@ -1116,11 +1115,7 @@ def telegram_unsubscribe(*, chat_id: str) -> int:
 
 
 def _staff(organization_id: int, role: str) -> list[User]:
-    return list(
-        User.objects.filter(
-            is_active=True, memberships__organization_id=organization_id, memberships__role=role
-        ).distinct()
-    )
+    return list(organization_staff(organization_id, role))
 
 
 def tasks_escalate(*, actor=SYSTEM, now: dt.datetime | None = None) -> dict[str, int]:
