@@ -562,13 +562,12 @@ def _submit(request, service: Service):
     if not form.is_valid():
         return _form_page(request, service, form, phone, status=400)
     applicant = form.applicant()
-    # An applicant already known keeps the phone on file: only the application uses the new one.
-    known = _known_person(applicant)
     try:
-        # An applicant already known keeps their details: typing someone's PINFL must not rename them.
+        # An applicant already known keeps their details, phone included (only the application uses the
+        # confirmed one): typing someone's PINFL must not rename them.
         application = cases.application_register(
             actor=cases.CITIZEN,
-            person={**applicant, "phone": "" if known else phone, "language": form.cleaned_data["language"]},
+            person={**applicant, "phone": phone, "language": form.cleaned_data["language"]},
             update_existing=False,
             intake=cases.Intake(
                 service=service,
@@ -598,14 +597,6 @@ def _submit(request, service: Service):
         "due": timezone.localtime(application.due_at).date().isoformat(),
     }
     return HttpResponseRedirect(_apply_url(service) + "?done=1", status=303)
-
-
-def _known_person(applicant: dict) -> bool:
-    if applicant["kind"] == PersonKind.LEGAL_ENTITY:
-        return Person.objects.filter(stir=applicant["stir"]).exists()
-    if applicant.get("pinfl"):
-        return Person.objects.filter(pinfl=applicant["pinfl"]).exists()
-    return Person.objects.filter(passport=applicant["passport"], kind=PersonKind.INDIVIDUAL).exists()
 
 
 urlpatterns = [
