@@ -38,16 +38,14 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from darcha.catalog.api import StrictQueryMixin
 from darcha.catalog.models import Service, Step
+from darcha.core import access
 from darcha.core.choices import OrganizationKind
 from darcha.core.models import Organization
-from darcha.core.selectors import user_memberships
 
 from . import idempotency
 from .choices import ApplicationStatus, Channel, TaskStatus
 from .models import Application, Task
 from .selectors import (
-    AGENCY_ROLES,
-    CENTER_ROLES,
     application_detail,
     applications_visible,
     tasks_visible,
@@ -121,11 +119,11 @@ def case_error_response(error: CaseError) -> Response:
 
 
 def _own_centers(user) -> set[int]:
-    return {m.organization_id for m in user_memberships(user) if m.role in CENTER_ROLES}
+    return access.scope(user).organizations(access.CENTER_STAFF)
 
 
 def _own_agencies(user) -> set[int]:
-    return {m.organization_id for m in user_memberships(user) if m.role in AGENCY_ROLES}
+    return access.scope(user).organizations(access.AGENCY_STAFF)
 
 
 def receipt_url(request):

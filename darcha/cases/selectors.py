@@ -16,62 +16,43 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
 
+from darcha.core import access
 from darcha.core.calendar import end_of_day
 from darcha.core.choices import Role
 from darcha.core.models import Organization, User
-from darcha.core.selectors import jurisdiction, user_memberships
 
 from .choices import ACTIVE_TASK_STATUSES, ApplicationStatus, DocumentPurpose, EventKind, TaskStatus
 from .models import Application, Document, Event, Result, Task
 
-CENTER_ROLES = {Role.OPERATOR, Role.CENTER_MANAGER}
-AGENCY_ROLES = {Role.AGENCY_CLERK, Role.AGENCY_HEAD}
-
-
-def _scope(user: User) -> tuple[set[int], set[int], list[str], bool]:
-    """(center ids, agency ids, subtree paths, sees everything) the user's roles open."""
-    centers, agencies, paths = set(), set(), []
-    if not user.is_authenticated:
-        return centers, agencies, paths, False
-    if user.is_superuser:
-        return centers, agencies, paths, True
-    for membership in user_memberships(user):
-        if membership.role in CENTER_ROLES:
-            centers.add(membership.organization_id)
-        elif membership.role in AGENCY_ROLES:
-            agencies.add(membership.organization_id)
-        elif membership.role == Role.ADMINISTRATOR:
-            paths.append(membership.organization.path)
-        elif membership.role == Role.LEADERSHIP:
-            paths.append(jurisdiction(membership.organization).path)
-    return centers, agencies, paths, False
-
 
 def applications_visible(user: User) -> QuerySet[Application]:
-    centers, agencies, paths, everything = _scope(user)
+    scope = access.scope(user)
     qs = Application.objects.all()
-    if everything:
+    if scope.everything:
         return qs
-    condition = Q(center_id__in=centers)
+    if scope.empty:
+        return qs.none()
+    condition = Q(center_id__in=scope.organizations(access.CENTER_STAFF))
+    agencies = scope.organizations(access.AGENCY_STAFF)
     if agencies:
         condition |= Exists(Task.objects.filter(application=OuterRef("pk"), agency_id__in=agencies))
-    for path in paths:
+    for path in scope.subtree_paths:
         condition |= Q(center__path__startswith=path)
-    if not (centers or agencies or paths):
-        return qs.none()
     return qs.filter(condition)
 
 
 def tasks_visible(user: User) -> QuerySet[Task]:
-    centers, agencies, paths, everything = _scope(user)
+    scope = access.scope(user)
     qs = Task.objects.all()
-    if everything:
+    if scope.everything:
         return qs
-    condition = Q(agency_id__in=agencies) | Q(application__center_id__in=centers)
-    for path in paths:
-        condition |= Q(agency__path__startswith=path) | Q(application__center__path__startswith=path)
-    if not (centers or agencies or paths):
+    if scope.empty:
         return qs.none()
+    condition = Q(agency_id__in=scope.organizations(access.AGENCY_STAFF)) | Q(
+        application__center_id__in=scope.organizations(access.CENTER_STAFF)
+    )
+    for path in scope.subtree_paths:
+        condition |= Q(agency__path__startswith=path) | Q(application__center__path__startswith=path)
     return qs.filter(condition)
 
 

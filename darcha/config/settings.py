@@ -8,7 +8,8 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
+
+from darcha.core import i18n
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PROJECT_DIR = BASE_DIR.parent
@@ -141,13 +142,8 @@ LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_FAILURE_WINDOW = int(os.environ.get("LOGIN_FAILURE_WINDOW", "900"))
 
 # --- Languages and time ---------------------------------------------------------------------
-LANGUAGE_CODE = "uz"
-LANGUAGES = [
-    ("uz", _("Uzbek (Latin)")),
-    ("uz-cyrl", _("Uzbek (Cyrillic)")),
-    ("ru", _("Russian")),
-    ("en", _("English")),
-]
+LANGUAGE_CODE = i18n.DEFAULT_LANGUAGE
+LANGUAGES = [(language.code, language.label) for language in i18n.LANGUAGES]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True

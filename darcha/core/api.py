@@ -10,6 +10,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .errors import Refused
+
 
 class ApiLanguageMixin:
     """The API is outside the /<lang>/ URL prefixes: it speaks `?lang=`, else Accept-Language."""
@@ -42,7 +44,10 @@ def _error_code(exc) -> str:
 
 
 def exception_handler(exc, context):
-    """Every API error is `{"code": ..., "detail": ..., "errors": {field: [messages]}}`."""
+    """Every API error is `{"code": ..., "detail": ..., "errors": {field: [messages]}}`; a service's
+    refusal (`core.errors.Refused`) keeps its code and status (409, or 403 for `Forbidden`)."""
+    if isinstance(exc, Refused):
+        return Response({"code": str(exc.code), "detail": exc.message}, status=exc.status)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}

@@ -41,6 +41,11 @@ class SystemActor:
 SYSTEM = SystemActor()
 
 
+def actor_user(actor) -> User | None:
+    """The user behind an actor: the User itself, or None for a system actor (or anything else)."""
+    return actor if isinstance(actor, User) else None
+
+
 def _canonical(data) -> str:
     return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), cls=DjangoJSONEncoder)
 
@@ -110,7 +115,7 @@ def audit_record(*, actor, action: str, obj: models.Model | None = None, data: d
         raise RuntimeError("audit_record must be called inside transaction.atomic()")
     # Round-trip through JSON so the stored data hashes the same when read back.
     clean_data = json.loads(_canonical(data or {}))
-    user = actor if isinstance(actor, User) else None
+    user = actor_user(actor)
     fields = {
         "created_at": timezone.now(),
         "actor_id": user.pk if user else None,

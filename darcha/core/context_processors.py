@@ -1,7 +1,6 @@
-from .selectors import user_memberships
+from . import access
 
 
 def navigation(request):
     user = getattr(request, "user", None)
-    memberships = user_memberships(user) if user is not None else []
-    return {"nav_memberships": memberships}
+    return {"nav_memberships": access.memberships(user) if user is not None else []}

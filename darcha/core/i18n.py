@@ -1,11 +1,40 @@
-"""Content stored per language (names of services, organizations, …) and read in the current one."""
+"""The languages Darcha speaks (the one list), and content stored per language (names of services,
+organizations, …) read in the current one."""
+
+from dataclasses import dataclass
 
 from django.db import models
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from .translit import latin_to_cyrillic
 
-CONTENT_LANGUAGES = ("uz", "uz_cyrl", "ru", "en")
+
+@dataclass(frozen=True)
+class Language:
+    code: str  # Django's language code, the URL prefix (/uz-cyrl/) and the stored preference
+    native: str  # the name in the language itself, for switchers
+    label: object  # the name in the interface's language (lazily translated)
+    html: str  # BCP 47 tag for <html lang> and hreflang
+    suffix: str  # suffix of the per-language model fields (name_uz_cyrl)
+
+
+LANGUAGES = (
+    Language("uz", "Oʻzbekcha", _("Uzbek (Latin)"), "uz", "uz"),
+    Language("uz-cyrl", "Ўзбекча", _("Uzbek (Cyrillic)"), "uz-Cyrl", "uz_cyrl"),
+    Language("ru", "Русский", _("Russian"), "ru", "ru"),
+    Language("en", "English", _("English"), "en", "en"),
+)
+DEFAULT_LANGUAGE = LANGUAGES[0].code
+LANGUAGE_CODES = tuple(language.code for language in LANGUAGES)
+# (code, native name): the choices of a person's or user's preferred language.
+LANGUAGE_CHOICES = [(language.code, language.native) for language in LANGUAGES]
+CONTENT_LANGUAGES = tuple(language.suffix for language in LANGUAGES)
+
+
+def language_or_default(code: str | None) -> str:
+    """A known language code, else the default language."""
+    return code if code in LANGUAGE_CODES else DEFAULT_LANGUAGE
 
 
 def field_suffix(language: str | None) -> str:
@@ -15,9 +44,7 @@ def field_suffix(language: str | None) -> str:
 
 def translated_fields(base: str, field_class=models.CharField, required: tuple[str, ...] = ("uz",), **kwargs):
     """Model fields `<base>_uz`, `<base>_uz_cyrl`, `<base>_ru`, `<base>_en`; Uzbek Latin required."""
-    from django.utils.translation import gettext_lazy as _
-
-    labels = {"uz": _("Uzbek (Latin)"), "uz_cyrl": _("Uzbek (Cyrillic)"), "ru": _("Russian"), "en": _("English")}
+    labels = {language.suffix: language.label for language in LANGUAGES}
     fields = {}
     for suffix in CONTENT_LANGUAGES:
         options = dict(kwargs)

@@ -3,7 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .choices import HolidayKind, HolidaySource, OrganizationKind, PersonKind, Role
-from .i18n import Translated, translated_fields
+from .i18n import LANGUAGE_CHOICES, Translated, translated_fields
 
 
 class Organization(models.Model):
@@ -59,16 +59,13 @@ class User(AbstractUser):
         _("preferred language"),
         max_length=8,
         default="uz",
-        choices=[("uz", "Oʻzbekcha"), ("uz-cyrl", "Ўзбекча"), ("ru", "Русский"), ("en", "English")],
+        choices=LANGUAGE_CHOICES,
     )
     phone = models.CharField(_("phone"), max_length=16, blank=True, default="")
 
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
-
-    def roles_in(self, organization: Organization) -> set[str]:
-        return {m.role for m in self.memberships.all() if m.organization_id == organization.pk}
 
 
 class Membership(models.Model):
@@ -222,7 +219,7 @@ class Person(models.Model):
         _("preferred language"),
         max_length=8,
         default="uz",
-        choices=[("uz", "Oʻzbekcha"), ("uz-cyrl", "Ўзбекча"), ("ru", "Русский"), ("en", "English")],
+        choices=LANGUAGE_CHOICES,
     )
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

@@ -10,8 +10,10 @@ from django.db import models, transaction
 from django.forms.models import model_to_dict
 from django.utils.translation import gettext as _
 
+from . import access
 from .audit import audit_record
 from .choices import ROLE_ORGANIZATION_KINDS, HolidayKind, HolidaySource, PersonKind
+from .i18n import language_or_default
 from .identifiers import mask_identifier, validate_passport, validate_phone, validate_pinfl, validate_stir
 from .models import BaseCalculationAmount, Holiday, Membership, Organization, Person, User
 
@@ -77,6 +79,7 @@ def membership_grant(*, actor, user: User, organization: Organization, role: str
                 obj=membership,
                 data={"user": user.pk, "organization": organization.code, "role": role},
             )
+    access.forget(user)
     return membership
 
 
@@ -89,6 +92,7 @@ def membership_revoke(*, actor, membership: Membership) -> None:
             data={"user": membership.user_id, "organization": membership.organization_id, "role": membership.role},
         )
         membership.delete()
+    access.forget(membership.user)
 
 
 def user_set_language(*, actor, user: User, language: str) -> User:
@@ -196,8 +200,7 @@ def person_register(
         errors["pinfl"] = [_("An individual is identified by PINFL or passport number.")]
     if kind == PersonKind.LEGAL_ENTITY and not stir and "stir" not in errors:
         errors["stir"] = [_("A legal entity is identified by its STIR.")]
-    if language not in {"uz", "uz-cyrl", "ru", "en"}:
-        language = "uz"
+    language = language_or_default(language)
     if errors:
         raise ValidationError(errors)
 

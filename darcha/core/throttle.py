@@ -1,8 +1,13 @@
 """Attempt counters in the shared cache: failed logins per username and address, and the limits
 other screens put on lookups (tracking, booking codes, the Telegram bot) per client."""
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import gettext_lazy
+
+TOO_MANY = gettext_lazy("Too many attempts from this device. Please wait a few minutes and try again.")
 
 
 def _keys(username: str, address: str) -> list[str]:
@@ -42,3 +47,24 @@ def login_failed(username: str, address: str) -> None:
 
 def login_succeeded(username: str, address: str) -> None:
     cache.delete(_keys(username, address)[0])
+
+
+@dataclass(frozen=True)
+class ClientLimit:
+    """At most `attempts` counted attempts from one client address in `window` seconds (from the first).
+
+    A screen asks `reached(request)` before the attempt and `count(request)` for an attempt that counts;
+    the refusal it shows is `TOO_MANY` with status 429."""
+
+    name: str
+    attempts: int
+    window: int
+
+    def key(self, request) -> str:
+        return f"limit:{self.name}:{client_address(request)}"
+
+    def reached(self, request) -> bool:
+        return attempts(self.key(request)) >= self.attempts
+
+    def count(self, request) -> int:
+        return count_attempt(self.key(request), self.window)

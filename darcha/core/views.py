@@ -14,9 +14,9 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
 from . import throttle
+from .access import memberships as user_memberships
 from .desk import panels_for
 from .forms import LoginForm
-from .selectors import user_memberships
 from .services import user_set_language
 
 

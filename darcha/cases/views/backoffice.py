@@ -38,10 +38,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from darcha.catalog.choices import Action, Outcome
+from darcha.core import access
 from darcha.core.calendar import WorkingCalendar
 from darcha.core.choices import OrganizationKind, Role
 from darcha.core.models import Organization
-from darcha.core.selectors import user_has_role, user_memberships
 
 from .. import services
 from ..choices import TaskStatus
@@ -58,7 +58,7 @@ from ..selectors import (
 )
 
 PAGE_SIZE = 50
-AGENCY_STAFF = (Role.AGENCY_CLERK, Role.AGENCY_HEAD)
+AGENCY_STAFF = access.AGENCY_STAFF
 # Who answers for deadlines and so sees the overdue list.
 OVERDUE_ROLES = {Role.CENTER_MANAGER, Role.AGENCY_HEAD, Role.LEADERSHIP, Role.ADMINISTRATOR}
 
@@ -106,7 +106,7 @@ def agency_access(view):
             )
             return redirect_to_login(back)
         agency_obj = get_object_or_404(Organization, code=agency, kind=OrganizationKind.AGENCY)
-        roles = {role for role in AGENCY_STAFF if user_has_role(request.user, role, agency_obj)}
+        roles = access.roles_at(request.user, agency_obj) & AGENCY_STAFF
         if not roles:
             raise PermissionDenied(_("Only the clerks and the head of this agency work with its tasks."))
         request.agency_roles = roles
@@ -366,8 +366,7 @@ def result_upload(request, agency: Organization, task: Task):
 def overdue(request):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    memberships = user_memberships(request.user)
-    if not request.user.is_superuser and not any(m.role in OVERDUE_ROLES for m in memberships):
+    if not access.holds_any(request.user, OVERDUE_ROLES):
         raise PermissionDenied(_("The overdue list is for center managers, agency heads and leadership."))
     sort = request.GET.get("sort", "agency")
     if sort not in ("agency", "due"):
@@ -387,8 +386,8 @@ def overdue(request):
         tasks = tasks.order_by("agency__code", "due_at", "id")
     page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
     calendar = WorkingCalendar.current()
-    my_agencies = {m.organization_id for m in memberships if m.role in AGENCY_STAFF}
-    my_centers = {m.organization_id for m in memberships if m.role in (Role.OPERATOR, Role.CENTER_MANAGER)}
+    scope = access.scope(request.user)
+    my_agencies, my_centers = scope.organizations(AGENCY_STAFF), scope.organizations(access.CENTER_STAFF)
     for task in page.object_list:
         mark_due(task, now, calendar)
         task.at_my_agency = task.agency_id in my_agencies

@@ -29,6 +29,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from darcha.catalog.models import Category, Service
+from darcha.core import access
 from darcha.core.audit import SystemActor
 from darcha.core.choices import OrganizationKind
 from darcha.core.models import Organization
@@ -38,7 +39,7 @@ from ..choices import OPEN_STATUSES, Priority, TicketStatus
 from ..forms import OperatorIssueForm, TicketIssueForm
 from ..models import Counter, Ticket
 from ..selectors import ticket_position
-from ..services import STAFF_ROLES, ticket_issue
+from ..services import ticket_issue
 
 KIOSK_LANGUAGES = [
     ("uz", "Oʻzbekcha", "uz"),
@@ -229,7 +230,7 @@ def kiosk_ticket(request, center, code):
 
 # --- tickets issued by an operator ------------------------------------------------------------
 def _may_issue(user, center: Organization) -> bool:
-    return user.is_superuser or bool(user.roles_in(center) & set(STAFF_ROLES))
+    return access.has_role(user, access.CENTER_STAFF, center)
 
 
 @never_cache

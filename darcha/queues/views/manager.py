@@ -25,9 +25,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from darcha.core.choices import OrganizationKind, Role
+from darcha.core import access
+from darcha.core.choices import OrganizationKind
 from darcha.core.models import Organization
-from darcha.core.selectors import jurisdiction, user_memberships
 
 from ..stats import MAX_RANGE_DAYS, Figures, live_board, queue_stats
 
@@ -37,21 +37,8 @@ MIN_CHART_HOURS = 8
 
 # --- Access ---------------------------------------------------------------------------------
 def may_watch_center(user, center: Organization) -> bool:
-    """Managers of the center, leadership governing it (a city hokimiyat governs its city's centers),
-    administrators above or at it."""
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    for membership in user_memberships(user):
-        organization = membership.organization
-        if membership.role == Role.CENTER_MANAGER and organization.pk == center.pk:
-            return True
-        if membership.role == Role.ADMINISTRATOR and center.path.startswith(organization.path):
-            return True
-        if membership.role == Role.LEADERSHIP and center.path.startswith(jurisdiction(organization).path):
-            return True
-    return False
+    """Managers of the center, leadership governing it, administrators above or at it."""
+    return access.has_role(user, access.CENTER_WATCHERS, center)
 
 
 def _center(request, code: str) -> Organization:
