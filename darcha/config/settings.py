@@ -138,6 +138,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Failed logins: after this many failures for one username or one address within the window,
 # further attempts are refused until the window passes.
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated). Empty: the
+# client is REMOTE_ADDR, whatever headers it sends.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_FAILURE_WINDOW = int(os.environ.get("LOGIN_FAILURE_WINDOW", "900"))
 
@@ -184,6 +187,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "darcha.core.api.Pagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "darcha.core.api.exception_handler",
+    # Any DRF throttle that is not core.api's counts REMOTE_ADDR only (never a forged X-Forwarded-For).
+    "NUM_PROXIES": 0,
     "DEFAULT_THROTTLE_RATES": {"anon": "120/minute", "user": "600/minute", "track": "30/minute"},
     "PAGE_SIZE": 50,
 }

@@ -5,12 +5,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
+from rest_framework import exceptions, status, throttling
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import Refused
+from .throttle import client_address
 
 
 class ApiLanguageMixin:
@@ -28,6 +29,13 @@ class ApiLanguageMixin:
         response = super().finalize_response(request, response, *args, **kwargs)
         response.headers.setdefault("Content-Language", translation.get_language())
         return response
+
+
+class ScopedRateThrottle(throttling.ScopedRateThrottle):
+    """DRF's scoped throttle, counting per client address as `core.throttle` determines it."""
+
+    def get_ident(self, request):
+        return client_address(request)
 
 
 class Pagination(PageNumberPagination):

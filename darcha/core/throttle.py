@@ -1,6 +1,15 @@
 """Attempt counters in the shared cache: failed logins per username and address, and the limits
-other screens put on lookups (tracking, booking codes, the Telegram bot) per client."""
+other screens put on lookups (tracking, booking codes, the Telegram bot) per client.
 
+The client's address is `REMOTE_ADDR`, unless the request came through one of `TRUSTED_PROXIES` (a
+setting, empty by default): then it is the nearest X-Forwarded-For hop that is not a trusted proxy. A
+client cannot choose its address by sending the header itself: hops it wrote stand to the left of the
+ones our proxies appended, and are never reached while an untrusted hop stands before them. Pages, the
+API and DRF's throttles (`core.api`) all take the address from here.
+"""
+
+import functools
+import ipaddress
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -14,10 +23,31 @@ def _keys(username: str, address: str) -> list[str]:
     return [f"login-fail:user:{username.strip().lower()}", f"login-fail:addr:{address}"]
 
 
+@functools.cache
+def _networks(proxies: tuple[str, ...]) -> tuple:
+    return tuple(ipaddress.ip_network(proxy.strip(), strict=False) for proxy in proxies if proxy.strip())
+
+
+def _trusted(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in _networks(tuple(settings.TRUSTED_PROXIES)))
+
+
 def client_address(request) -> str:
-    # Behind the center's reverse proxy the real client is the first X-Forwarded-For hop.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    return forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR", "")
+    remote = request.META.get("REMOTE_ADDR", "")
+    if not _trusted(remote):
+        return remote
+    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if not _trusted(hop):
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:  # a garbled hop: count it as the proxy that forwarded it
+                return remote
+    return hops[0] if hops else remote
 
 
 def count_attempt(key: str, window: int) -> int:
