@@ -27,7 +27,6 @@ The steps that need Django in-process run in a subprocess: `python bench/bench_c
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import http.client
 import json
@@ -239,6 +238,18 @@ def _api_post(server: Server, headers: dict[str, str], body: str) -> tuple[int, 
         conn.close()
 
 
+def _api_token(server: Server) -> str | None:
+    conn = http.client.HTTPConnection(LOOPBACK, server.port, timeout=30)
+    body = json.dumps({"username": BENCH_USER, "password": BENCH_PASSWORD, "name": "bench"})
+    try:
+        conn.request("POST", "/api/v1/auth/tokens/", body=body.encode(), headers={"Content-Type": "application/json"})
+        response = conn.getresponse()
+        answer = response.read()
+    finally:
+        conn.close()
+    return json.loads(answer)["token"] if response.status == 201 else None
+
+
 def _intake_api(ctx: Context, db: Database, server: Server, intake: dict) -> list[Row]:
     from bench_queue import _lua_table, _session
 
@@ -259,10 +270,13 @@ def _intake_api(ctx: Context, db: Database, server: Server, intake: dict) -> lis
         }
     )
     cookie, csrf = _session(server, "/health/live/", login=(BENCH_USER, BENCH_PASSWORD))
-    token = base64.b64encode(f"{BENCH_USER}:{BENCH_PASSWORD}".encode()).decode()
+    token = _api_token(server)
+    if token is None:
+        ctx.failures.append(f"{NAME}: POST /api/v1/auth/tokens/ gave no token")
+        return []
     modes = [
         ("intake API, session cookie", {"Cookie": cookie, "X-CSRFToken": csrf}),
-        ("intake API, basic auth", {"Authorization": f"Basic {token}"}),
+        ("intake API, token", {"Authorization": f"Token {token}"}),
     ]
     raw_rate = intake["raw"]["calls"] / intake["raw"]["seconds"]
     rows: list[Row] = []

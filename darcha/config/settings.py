@@ -4,6 +4,7 @@ Development defaults (SQLite, DEBUG off unless asked, console notifications) nee
 installed; production sets DATABASE_URL, SECRET_KEY, ALLOWED_HOSTS and DARCHA_PRODUCTION=1.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -41,6 +42,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -179,7 +181,8 @@ CASES_RATING_DAYS = int(os.environ.get("CASES_RATING_DAYS", 30))
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
+        # Per-user revocable tokens, hashed at rest (no Basic auth: a password per request is unthrottled CPU).
+        "knox.auth.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -191,6 +194,12 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": 0,
     "DEFAULT_THROTTLE_RATES": {"anon": "120/minute", "user": "600/minute", "track": "30/minute"},
     "PAGE_SIZE": 50,
+}
+KNOX_TOKEN_MODEL = "core.ApiToken"  # noqa: S105 (a model name, not a secret)
+REST_KNOX = {
+    "TOKEN_TTL": dt.timedelta(days=int(os.environ.get("API_TOKEN_TTL_DAYS", "365"))),
+    "TOKEN_PREFIX": "darcha_",  # recognisable in a leaked file or log, for secret scanners
+    "AUTO_REFRESH": False,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Darcha API",

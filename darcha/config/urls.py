@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 from darcha.cases import api as cases_api
 from darcha.catalog import api as catalog_api
 from darcha.catalog import views as catalog_views
+from darcha.core import api_tokens
 from darcha.core import views as core_views
 
 admin.site.site_header = _("Darcha administration")
@@ -26,6 +27,8 @@ router.register("track", cases_api.TrackViewSet, basename="track")
 urlpatterns = [
     path("health/", core_views.health, name="health"),
     path("health/live/", core_views.live, name="live"),
+    path("api/v1/auth/tokens/", api_tokens.ApiTokenCreateView.as_view(), name="api-token-create"),
+    path("api/v1/auth/tokens/current/", api_tokens.ApiTokenCurrentView.as_view(), name="api-token-current"),
     path("api/v1/", include(router.urls)),
     path("notify/", include("darcha.notify.urls")),  # provider callbacks (SMS delivery reports)
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

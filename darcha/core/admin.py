@@ -9,8 +9,18 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditEntry, BaseCalculationAmount, Holiday, Membership, OpeningHours, Organization, Person, User
-from .services import holidays_seed, record_delete, record_save
+from .models import (
+    ApiToken,
+    AuditEntry,
+    BaseCalculationAmount,
+    Holiday,
+    Membership,
+    OpeningHours,
+    Organization,
+    Person,
+    User,
+)
+from .services import api_token_revoke, holidays_seed, record_delete, record_save
 
 
 class ReadOnlyAdminMixin:
@@ -138,3 +148,32 @@ class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["id", "created_at", "actor_label", "action", "object_type", "object_repr"]
     list_filter = ["action", "object_type"]
     search_fields = ["object_repr", "actor_label", "object_id"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are made by their users (desk → API tokens, or the API); an administrator sees and revokes them."""
+
+    list_display = ["name", "user", "token_key", "created", "expiry"]
+    list_filter = ["created"]
+    search_fields = ["name", "user__username", "token_key"]
+    readonly_fields = ["name", "user", "token_key", "created", "expiry"]
+    exclude = ["digest"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        api_token_revoke(actor=request.user, token=obj)
+
+    def delete_queryset(self, request, queryset):
+        for token in queryset:
+            api_token_revoke(actor=request.user, token=token)
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request, queryset):
+        self.delete_queryset(request, queryset)

@@ -5,13 +5,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status, throttling
+from rest_framework import exceptions, serializers, status, throttling
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from . import throttle
 from .errors import Refused
-from .throttle import client_address
 
 
 class ApiLanguageMixin:
@@ -35,7 +35,7 @@ class ScopedRateThrottle(throttling.ScopedRateThrottle):
     """DRF's scoped throttle, counting per client address as `core.throttle` determines it."""
 
     def get_ident(self, request):
-        return client_address(request)
+        return throttle.client_address(request)
 
 
 class Pagination(PageNumberPagination):
@@ -79,3 +79,15 @@ def exception_handler(exc, context):
 
 def bad_request(code: str, detail: str, errors: dict | None = None) -> Response:
     return Response({"code": code, "detail": detail, "errors": errors or {}}, status=status.HTTP_400_BAD_REQUEST)
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The shared error shape, for the schema."""
+
+    code = serializers.CharField(help_text="Stable machine-readable code, e.g. invalid, not_found, forbidden")
+    detail = serializers.CharField(help_text="Translated message")
+    errors = serializers.DictField(
+        child=serializers.JSONField(),
+        required=False,
+        help_text="Field name → list of translated messages (nested objects for nested fields)",
+    )

@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from knox.models import AbstractAuthToken
 
 from .choices import HolidayKind, HolidaySource, OrganizationKind, PersonKind, Role
 from .i18n import LANGUAGE_CHOICES, Translated, translated_fields
@@ -251,3 +252,18 @@ class Person(models.Model):
         from .identifiers import mask_identifier
 
         return mask_identifier(self.identifier, visible=4 if len(self.identifier) > 9 else 2)
+
+
+class ApiToken(AbstractAuthToken):
+    """A revocable API token of one user (django-rest-knox): only its hash is stored, the token itself is shown
+    once, when it is made. Sent as `Authorization: Token <token>`; revoking deletes it."""
+
+    name = models.CharField(_("name"), max_length=100, help_text=_("What the token is for, e.g. the partner's kiosk."))
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.token_key}…)"

@@ -3,7 +3,7 @@
 from django.db.models import Q, QuerySet
 
 from . import access
-from .models import Organization, User
+from .models import ApiToken, Organization, User
 
 
 def visible_organizations(user: User) -> QuerySet[Organization]:
@@ -17,3 +17,7 @@ def visible_organizations(user: User) -> QuerySet[Organization]:
     for path in scope.subtree_paths:
         condition |= Q(path__startswith=path)
     return Organization.objects.filter(condition)
+
+
+def api_tokens_of(user: User) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(user=user).order_by("-created")

@@ -11,11 +11,12 @@ from django.forms.models import model_to_dict
 from django.utils.translation import gettext as _
 
 from . import access
-from .audit import audit_record
+from .audit import actor_user, audit_record
 from .choices import ROLE_ORGANIZATION_KINDS, HolidayKind, HolidaySource, PersonKind
+from .errors import Forbidden
 from .i18n import language_or_default
 from .identifiers import mask_identifier, validate_passport, validate_phone, validate_pinfl, validate_stir
-from .models import BaseCalculationAmount, Holiday, Membership, Organization, Person, User
+from .models import ApiToken, BaseCalculationAmount, Holiday, Membership, Organization, Person, User
 
 # Russian names for the official holidays (the `holidays` package has Uzbek and English only).
 _HOLIDAY_NAMES_RU = {
@@ -243,3 +244,30 @@ def person_register(
             data={"identifier": mask_identifier(person.identifier), "changed": changed},
         )
     return person
+
+
+def api_token_create(*, actor, user: User, name: str) -> tuple[ApiToken, str]:
+    """A new API token for `user` (made by themselves; a superuser may for anyone): the row, and the token,
+    which is stored only as a hash and so can be shown this once."""
+    name = " ".join(str(name or "").split())[:100]
+    if not name:
+        raise ValidationError({"name": [_("Say what the token is for.")]})
+    if actor_user(actor) != user and not access.is_superuser(actor):
+        raise Forbidden(_("You may make API tokens only for yourself."))
+    with transaction.atomic():
+        token, secret = ApiToken.objects.create(user=user, name=name)
+        audit_record(actor=actor, action="api_token_create", obj=token, data={"user": user.pk, "name": name})
+    return token, secret
+
+
+def api_token_revoke(*, actor, token: ApiToken) -> None:
+    if actor_user(actor) != token.user and not access.is_superuser(actor):
+        raise Forbidden(_("You may revoke only your own API tokens."))
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="api_token_revoke",
+            obj=token,
+            data={"user": token.user_id, "name": token.name, "key": token.token_key},
+        )
+        ApiToken.objects.filter(pk=token.pk).delete()

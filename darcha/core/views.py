@@ -10,14 +10,16 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.i18n import set_language as django_set_language
 
 from . import throttle
 from .access import memberships as user_memberships
 from .desk import panels_for
+from .errors import attempt
 from .forms import LoginForm
-from .services import user_set_language
+from .selectors import api_tokens_of
+from .services import api_token_create, api_token_revoke, user_set_language
 
 
 def _safe_next(request, default: str) -> str:
@@ -122,3 +124,30 @@ def permission_denied(request, exception=None):
 
 def bad_request(request, exception=None):
     return render(request, "400.html", status=400)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_tokens(request):
+    """The signed-in user's API tokens: make one (shown this once), revoke one."""
+    created, status, error = None, 200, ""
+    if request.method == "POST":
+        if "revoke" in request.POST:
+            token = api_tokens_of(request.user).filter(pk=request.POST.get("revoke", "")).first()
+            if token is None:
+                status, error = 404, _("This token no longer exists.")
+            else:
+                api_token_revoke(actor=request.user, token=token)
+                messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
+                return HttpResponseRedirect(reverse("core:api_tokens"), status=303)
+        else:
+            result = attempt(
+                lambda: api_token_create(actor=request.user, user=request.user, name=request.POST.get("name"))
+            )
+            if result.ok:
+                created = {"token": result.value[1], "name": result.value[0].name}
+            else:
+                status, error = result.status, result.message
+    context = {"tokens": list(api_tokens_of(request.user)), "created": created, "error": error}
+    return render(request, "core/api_tokens.html", context, status=status)
