@@ -736,7 +736,7 @@ def _step_intake(calls: int) -> dict:
     from darcha.core.choices import PersonKind, Role
     from darcha.core.models import Organization, User
     from darcha.core.services import membership_grant, person_register
-    from darcha.demo.namangan import CENTER
+    CENTER = "namangan-city-center"  # the demo center (darcha/demo/data/namangan/center.toml)
 
     center = Organization.objects.get(code=CENTER)
     service = Service.objects.get(code=SERVICE)

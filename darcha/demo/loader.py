@@ -1,4 +1,4 @@
-"""Load the Namangan demo (darcha.demo.namangan) through the service functions, idempotently.
+"""Load the Namangan demo (darcha/demo/data/namangan/*.toml) through the service functions, idempotently.
 
 Every object is looked up by its natural key (`code`, username, center + window number); what is
 missing is created, what exists is left as it is — an administrator's later edits are never
@@ -28,9 +28,9 @@ from darcha.core.money import FeeKind
 from darcha.core.services import holidays_seed, membership_grant, record_save
 from darcha.queues.models import Counter as ServiceCounter
 
-from . import namangan as data
+from .reader import LANGUAGES, load_region
 
-LANGUAGES = ("uz", "ru", "en")
+REGION = "namangan"
 
 
 @dataclass
@@ -52,8 +52,9 @@ def _texts(base: str, values: tuple[str, ...] | None) -> dict[str, str]:
 def load_demo(*, with_users: bool = True, today: dt.date | None = None) -> LoadResult:
     """Create whatever part of the Namangan demo is missing, in one transaction."""
     result = LoadResult(users_loaded=with_users)
+    data = load_region(REGION)
     with transaction.atomic():
-        loader = _Loader(result)
+        loader = _Loader(result, data)
         loader.organizations()
         loader.opening_hours()
         loader.categories()
@@ -69,8 +70,9 @@ def load_demo(*, with_users: bool = True, today: dt.date | None = None) -> LoadR
 
 
 class _Loader:
-    def __init__(self, result: LoadResult):
+    def __init__(self, result: LoadResult, data: dict):
         self.result = result
+        self.data = data
         self.orgs: dict[str, Organization] = {}
         self.categories_by_code: dict[str, Category] = {}
         self.discounts_by_code: dict[str, Discount] = {}
@@ -83,16 +85,16 @@ class _Loader:
 
     # --- organizations ---------------------------------------------------------------------
     def organizations(self) -> None:
-        codes = [spec["code"] for spec in data.ORGANIZATIONS]
+        codes = [spec["code"] for spec in self.data["organizations"]]
         self.orgs = {o.code: o for o in Organization.objects.filter(code__in=codes)}
-        for spec in data.ORGANIZATIONS:
+        for spec in self.data["organizations"]:
             if spec["code"] in self.orgs:
                 continue
             short = spec.get("short")
             org = Organization(
                 code=spec["code"],
                 kind=spec["kind"],
-                parent=self.orgs[spec["parent"]] if spec["parent"] else None,
+                parent=self.orgs[spec["parent"]] if spec.get("parent") else None,
                 short_name=spec.get("short_name") or (short[0] if short else ""),
                 address=spec.get("address", ""),
                 phone=spec.get("phone", ""),
@@ -103,24 +105,17 @@ class _Loader:
             self.orgs[org.code] = self.save(org)
 
     def opening_hours(self) -> None:
-        center = self.orgs[data.CENTER]
+        center = self.orgs[self.data["center"]]
         present = set(OpeningHours.objects.filter(center=center).values_list("weekday", flat=True))
-        for weekday, opens, closes in data.OPENING_HOURS:
+        for weekday, opens, closes in self.data["opening_hours"]:
             if weekday not in present:
-                self.save(
-                    OpeningHours(
-                        center=center,
-                        weekday=weekday,
-                        opens=dt.time.fromisoformat(opens),
-                        closes=dt.time.fromisoformat(closes),
-                    )
-                )
+                self.save(OpeningHours(center=center, weekday=weekday, opens=opens, closes=closes))
 
     # --- catalog ---------------------------------------------------------------------------
     def categories(self) -> None:
-        codes = [spec["code"] for spec in data.CATEGORIES]
+        codes = [spec["code"] for spec in self.data["categories"]]
         self.categories_by_code = {c.code: c for c in Category.objects.filter(code__in=codes)}
-        for position, spec in enumerate(data.CATEGORIES, start=1):
+        for position, spec in enumerate(self.data["categories"], start=1):
             if spec["code"] not in self.categories_by_code:
                 category = Category(
                     code=spec["code"],
@@ -132,17 +127,17 @@ class _Loader:
                 self.categories_by_code[category.code] = self.save(category)
 
     def discounts(self) -> None:
-        codes = [spec["code"] for spec in data.DISCOUNTS]
+        codes = [spec["code"] for spec in self.data["discounts"]]
         self.discounts_by_code = {d.code: d for d in Discount.objects.filter(code__in=codes)}
-        for spec in data.DISCOUNTS:
+        for spec in self.data["discounts"]:
             if spec["code"] not in self.discounts_by_code:
                 discount = Discount(code=spec["code"], percent=Decimal(spec["percent"]), **_texts("name", spec["name"]))
                 self.discounts_by_code[discount.code] = self.save(discount)
 
     def services(self) -> None:
-        codes = [spec["code"] for spec in data.SERVICES]
+        codes = [spec["code"] for spec in self.data["services"]]
         existing = set(Service.objects.filter(code__in=codes).values_list("code", flat=True))
-        for spec in data.SERVICES:
+        for spec in self.data["services"]:
             if spec["code"] not in existing:
                 self.service(spec)
 
@@ -174,10 +169,10 @@ class _Loader:
 
     def document(self, service: Service, position: int, item) -> RequiredDocument:
         if isinstance(item, str):
-            item = data.DOCUMENTS[item]
+            item = self.data["documents"][item]
         elif isinstance(item, tuple):
             key, overrides = item
-            item = {**data.DOCUMENTS[key], **overrides}
+            item = {**self.data["documents"][key], **overrides}
         return self.save(
             RequiredDocument(
                 service=service,
@@ -269,8 +264,8 @@ class _Loader:
         return {"kind": kind, "agency": agency, "days": days}
 
     def step(self, version: ProcedureVersion, stage: int, spec: dict, codes: set[str], *, join: bool) -> Step:
-        kind = data.STEP_KINDS[spec["kind"]]
-        agency_spec = next(o for o in data.ORGANIZATIONS if o["code"] == spec["agency"])
+        kind = self.data["step_kinds"][spec["kind"]]
+        agency_spec = next(o for o in self.data["organizations"] if o["code"] == spec["agency"])
         agency = self.orgs[spec["agency"]]
         base = f"{spec['kind']}-{agency.code.removeprefix('namangan-')}"
         code, n = base, 1
@@ -312,9 +307,9 @@ class _Loader:
 
     # --- counters, users, calendar ---------------------------------------------------------
     def counters(self) -> None:
-        center = self.orgs[data.CENTER]
+        center = self.orgs[self.data["center"]]
         present = set(ServiceCounter.objects.filter(center=center).values_list("number", flat=True))
-        missing = [spec for spec in data.COUNTERS if spec[0] not in present]
+        missing = [spec for spec in self.data["counters"] if spec[0] not in present]
         if not missing:
             return
         services = {s.code: s for s in Service.objects.filter(code__in={c for spec in missing for c in spec[2]})}
@@ -325,9 +320,11 @@ class _Loader:
 
     def users(self) -> None:
         present = set(
-            User.objects.filter(username__in=[u["username"] for u in data.USERS]).values_list("username", flat=True)
+            User.objects.filter(username__in=[u["username"] for u in self.data["users"]]).values_list(
+                "username", flat=True
+            )
         )
-        for spec in data.USERS:
+        for spec in self.data["users"]:
             if spec["username"] in present:
                 continue
             superuser = spec.get("superuser", False)
@@ -340,13 +337,13 @@ class _Loader:
                 is_staff=superuser,
                 is_superuser=superuser,
             )
-            user.set_password(data.PASSWORD)
+            user.set_password(self.data["password"])
             self.save(user)
             membership_grant(actor=SYSTEM, user=user, organization=self.orgs[spec["organization"]], role=spec["role"])
             self.result.created["role memberships"] += 1
 
     def applications(self, now: dt.datetime) -> None:
-        made = _load_applications(self.orgs, now)
+        made = _load_applications(self.data, self.orgs, now)
         if made:
             self.result.created["applications"] += made
 
@@ -366,15 +363,7 @@ class _Loader:
             self.result.holiday_years = missing
 
 
-# --- demo applications ------------------------------------------------------------------------
-# (username of the acting clerk per step, in order) for each demo application's progress.
-DEMO_APPLICANTS = [
-    ("Karimov Aziz Baxtiyorovich", "+998901112233", "uz"),
-    ("Юсупова Дилноза Рустамовна", "+998935554433", "ru"),
-    ("Tursunov Jamshid", "+998977771122", "uz"),
-]
-
-
+# --- demo applications (applications.toml) ----------------------------------------------------
 def _demo_pinfl(n: int) -> str:
     from darcha.core.identifiers import pinfl_check_digit
 
@@ -382,78 +371,84 @@ def _demo_pinfl(n: int) -> str:
     return first13 + str(pinfl_check_digit(first13))
 
 
-def _load_applications(orgs: dict[str, Organization], now: dt.datetime) -> int:
+def _load_applications(data: dict, orgs: dict[str, Organization], now: dt.datetime) -> int:
     """A few applications in every state, through the service functions, so the screens have work on them."""
     from darcha.cases import services as cases
     from darcha.cases.models import Application, Task
     from darcha.core.choices import PersonKind
     from darcha.core.services import person_register
 
-    center = orgs[data.CENTER]
+    center = orgs[data["center"]]
     if Application.objects.filter(center=center).exists():
         return 0
-    users = {u.username: u for u in User.objects.filter(username__in=["operator1", "clerk", "clerk.arch", "head"])}
-    if len(users) < 4:
+    specs = data["applications"]
+    usernames = {spec["by"] for spec in specs} | {act["by"] for spec in specs for act in spec.get("acts", [])}
+    usernames |= {spec["handed_over"]["by"] for spec in specs if "handed_over" in spec}
+    usernames |= {applicant["by"] for applicant in data["applicants"]}
+    users = {u.username: u for u in User.objects.filter(username__in=usernames)}
+    if len(users) < len(usernames):
         return 0
     people = [
         person_register(
-            actor=users["operator1"],
+            actor=users[applicant["by"]],
             kind=PersonKind.INDIVIDUAL,
-            name=name,
+            name=applicant["name"],
             pinfl=_demo_pinfl(i),
-            phone=phone,
-            language=language,
+            phone=applicant["phone"],
+            language=applicant["language"],
         )
-        for i, (name, phone, language) in enumerate(DEMO_APPLICANTS, start=1)
+        for i, applicant in enumerate(data["applicants"], start=1)
     ]
-    address = Service.objects.get(code="address-assignment")
-    passport = Service.objects.get(code="cadastre-passport")
-
-    def submit(service, person, when):
+    services = Service.objects.in_bulk({spec["service"] for spec in specs}, field_name="code")
+    day = dt.timedelta(days=1)
+    for spec in specs:
+        service, person = services[spec["service"]], people[spec["applicant"] - 1]
         presented = [d for d in service.documents.all() if not d.obtained_by_center]
         fee = (
             cases.Fee(payment_reference="DEMO-" + person.pinfl[-4:])
             if service.fee_kind != FeeKind.FREE
             else cases.Fee()
         )
-        return cases.application_submit(
-            actor=users["operator1"],
+        application = cases.application_submit(
+            actor=users[spec["by"]],
             intake=cases.Intake(service=service, applicant=person, center=center, presented=presented, fee=fee),
-            now=when,
+            now=now - spec["days_ago"] * day,
         )
-
-    def act(application, username, action="approve", comment="", when=None):
-        task = Task.objects.get(application=application, status="open")
-        cases.task_act(actor=users[username], task=task, action=action, comment=comment, now=when or now)
-
-    day = dt.timedelta(days=1)
-    submit(address, people[0], now - 2 * day)  # at the architecture department
-    moved = submit(address, people[1], now - 6 * day)
-    act(moved, "clerk.arch", when=now - 3 * day)  # now at the cadastre
-    waiting = submit(address, people[2], now - 4 * day)
-    act(waiting, "clerk.arch", "request_documents", "Bino texnik pasportining asl nusxasi", now - 2 * day)
-    submit(passport, people[0], now - 20 * day)  # overdue at the cadastre
-    ready = submit(passport, people[1], now - 5 * day)
-    act(ready, "clerk", when=now - 3 * day)
-    act(ready, "clerk", when=now - day)
-    closed = submit(passport, people[2], now - 12 * day)
-    act(closed, "clerk", when=now - 10 * day)
-    act(closed, "clerk", when=now - 8 * day)
-    cases.application_handover(
-        actor=users["operator1"], application=closed, identifier=people[2].pinfl, now=now - 7 * day
-    )
-    cases.rating_submit(application=closed, score=5, comment="Tez va xushmuomala xizmat.", now=now - 7 * day)
-    return 6
+        for act in spec.get("acts", []):
+            cases.task_act(
+                actor=users[act["by"]],
+                task=Task.objects.get(application=application, status="open"),
+                action=act["action"],
+                comment=act.get("comment", ""),
+                now=now - act["days_ago"] * day,
+            )
+        if handed_over := spec.get("handed_over"):
+            cases.application_handover(
+                actor=users[handed_over["by"]],
+                application=application,
+                identifier=person.pinfl,
+                now=now - handed_over["days_ago"] * day,
+            )
+        if rating := spec.get("rating"):
+            cases.rating_submit(
+                application=application,
+                score=rating["score"],
+                comment=rating.get("comment", ""),
+                now=now - rating["days_ago"] * day,
+            )
+    return len(specs)
 
 
 # --- the report the command prints -------------------------------------------------------------
 def demo_logins() -> list[tuple[str, str, str, str]]:
     """(username, role, organization, password) of the demo users that exist."""
-    users = {u.username: u for u in User.objects.filter(username__in=[s["username"] for s in data.USERS])}
-    orgs = {o.code: o for o in Organization.objects.filter(code__in=[s["organization"] for s in data.USERS])}
+    data = load_region(REGION)
+    specs = data["users"]
+    users = {u.username: u for u in User.objects.filter(username__in=[s["username"] for s in specs])}
+    orgs = {o.code: o for o in Organization.objects.filter(code__in=[s["organization"] for s in specs])}
     return [
-        (spec["username"], str(Role(spec["role"]).label), orgs[spec["organization"]].name_uz, data.PASSWORD)
-        for spec in data.USERS
+        (spec["username"], str(Role(spec["role"]).label), orgs[spec["organization"]].name_uz, data["password"])
+        for spec in specs
         if spec["username"] in users and spec["organization"] in orgs
     ]
 

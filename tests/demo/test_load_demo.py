@@ -15,11 +15,15 @@ from darcha.catalog.models import Category, Discount, ProcedureVersion, Required
 from darcha.catalog.selectors import service_search
 from darcha.core.choices import OrganizationKind, Role
 from darcha.core.models import AuditEntry, Holiday, Membership, OpeningHours, Organization, User
-from darcha.demo import namangan
 from darcha.demo.loader import load_demo
+from darcha.demo.reader import load_region
 from darcha.queues.models import Counter
 
 pytestmark = pytest.mark.django_db
+
+DATA = load_region("namangan")
+REGION, CITY, DISTRICT = "namangan-region", "namangan-city", "yangikurgan-district"
+CENTER, ARCHITECTURE, DISABILITY = DATA["center"], "namangan-architecture", "disability-1-2"
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TODAY = timezone.localdate()  # the command uses today too: the same holiday years
@@ -57,27 +61,27 @@ def counts() -> dict[str, int]:
 
 def test_first_load_reports_what_it_created(demo):
     assert demo.changed
-    assert demo.created["services"] == len(namangan.SERVICES)
-    assert demo.created["published procedures"] == len(namangan.SERVICES)
+    assert demo.created["services"] == len(DATA["services"])
+    assert demo.created["published procedures"] == len(DATA["services"])
     assert demo.holiday_years == [TODAY.year - 1, TODAY.year, TODAY.year + 1, TODAY.year + 2]
 
 
 def test_organization_tree(demo):
-    region = Organization.objects.get(code=namangan.REGION, kind=OrganizationKind.REGION)
-    city = Organization.objects.get(code=namangan.CITY, parent=region, kind=OrganizationKind.CITY)
-    Organization.objects.get(code=namangan.DISTRICT, parent=region, kind=OrganizationKind.DISTRICT)
+    region = Organization.objects.get(code=REGION, kind=OrganizationKind.REGION)
+    city = Organization.objects.get(code=CITY, parent=region, kind=OrganizationKind.CITY)
+    Organization.objects.get(code=DISTRICT, parent=region, kind=OrganizationKind.DISTRICT)
     hokimiyats = set(
         Organization.objects.filter(kind=OrganizationKind.HOKIMIYAT).values_list("parent__code", flat=True)
     )
-    assert hokimiyats == {namangan.REGION, namangan.CITY, namangan.DISTRICT}
-    center = Organization.objects.get(code=namangan.CENTER, kind=OrganizationKind.CENTER)
+    assert hokimiyats == {REGION, CITY, DISTRICT}
+    center = Organization.objects.get(code=CENTER, kind=OrganizationKind.CENTER)
     assert center.parent == city
-    assert set(region.descendants().values_list("code", flat=True)) == {o["code"] for o in namangan.ORGANIZATIONS}
+    assert set(region.descendants().values_list("code", flat=True)) == {o["code"] for o in DATA["organizations"]}
     assert Organization.objects.filter(kind=OrganizationKind.AGENCY).count() >= 15
 
 
 def test_center_hours_and_counters(demo):
-    center = Organization.objects.get(code=namangan.CENTER)
+    center = Organization.objects.get(code=CENTER)
     hours = {h.weekday: (h.opens, h.closes) for h in center.opening_hours.all()}
     assert hours[0] == (dt.time(9), dt.time(18))
     assert hours[5] == (dt.time(9), dt.time(15))
@@ -119,7 +123,7 @@ def test_documents_fees_and_discounts(demo):
     assert set(Service.objects.values_list("fee_kind", flat=True)) == {"free", "fixed", "brv_multiple", "brv_percent"}
     assert Service.objects.filter(online=True).count() >= 10
     assert Service.objects.filter(for_legal_entities=True).exists()
-    disability = Discount.objects.get(code=namangan.DISABILITY)
+    disability = Discount.objects.get(code=DISABILITY)
     assert disability.percent == 50
     assert disability.services.count() >= 5
     passport = Service.objects.get(code="cadastre-passport")  # 0.5 × BRV of 412 000 so'm
@@ -155,12 +159,12 @@ def test_a_user_for_every_role(demo):
     assert set(Membership.objects.values_list("role", flat=True)) == set(Role.values)
     admin = User.objects.get(username="admin")
     assert admin.is_superuser and admin.is_staff
-    assert admin.memberships.get().organization.code == namangan.REGION
-    for spec in namangan.USERS:
+    assert admin.memberships.get().organization.code == REGION
+    for spec in DATA["users"]:
         user = User.objects.get(username=spec["username"])
-        assert user.check_password(namangan.PASSWORD)
+        assert user.check_password(DATA["password"])
         assert user.first_name and user.last_name and user.language in {"uz", "ru"}
-    assert User.objects.get(username="clerk.arch").memberships.get().organization.code == namangan.ARCHITECTURE
+    assert User.objects.get(username="clerk.arch").memberships.get().organization.code == ARCHITECTURE
 
 
 @pytest.mark.parametrize("query", ["kadastr", "кадастр", "cadastre", "koʻchmas mulk", "кўчмас"])
@@ -199,9 +203,9 @@ def test_command_is_idempotent_and_prints_logins(demo):
     call_command("load_demo", stdout=out)
     text = out.getvalue()
     assert "already loaded" in text
-    for spec in namangan.USERS:
+    for spec in DATA["users"]:
         assert spec["username"] in text
-    assert namangan.PASSWORD in text
+    assert DATA["password"] in text
     assert f"services: {Service.objects.count()}," in text
     assert counts() == before
 

@@ -27,9 +27,11 @@ from playwright.sync_api import expect
 
 from darcha.cases.models import Application, Rating, TelegramSubscription
 from darcha.core.identifiers import format_phone, pinfl_check_digit, validate_phone
-from darcha.demo.namangan import ARCHITECTURE, CADASTRE, CENTER
 from darcha.notify.models import Message
 from tests.notify.standins import TelegramBotStandIn
+
+CENTER = "namangan-city-center"  # the demo center (darcha/demo/data/namangan/center.toml)
+ARCHITECTURE, CADASTRE = "namangan-architecture", "namangan-cadastre"  # demo agencies (organizations.toml)
 
 pytestmark = pytest.mark.e2e
 

@@ -11,10 +11,11 @@ from playwright.sync_api import expect
 from darcha.catalog.models import Service
 from darcha.core.audit import SYSTEM
 from darcha.core.models import Organization, User
-from darcha.demo.namangan import CENTER
 from darcha.queues.choices import Priority, TicketStatus
 from darcha.queues.models import Counter, Ticket
 from darcha.queues.services import ticket_issue, ticket_start
+
+CENTER = "namangan-city-center"  # the demo center (darcha/demo/data/namangan/center.toml)
 
 pytestmark = pytest.mark.e2e
 

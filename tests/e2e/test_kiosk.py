@@ -6,9 +6,11 @@ import pytest
 from playwright.sync_api import expect
 
 from darcha.core.models import User
-from darcha.demo.namangan import CENTER
 from darcha.queues.models import Ticket
-from darcha.queues.services import counters_serving, operator_sign_in, ticket_call_next
+from darcha.queues.selectors import counters_serving
+from darcha.queues.services import operator_sign_in, ticket_call_next
+
+CENTER = "namangan-city-center"  # the demo center (darcha/demo/data/namangan/center.toml)
 
 pytestmark = pytest.mark.e2e
 

@@ -15,7 +15,6 @@ from darcha.core.audit import SYSTEM
 from darcha.core.choices import Role
 from darcha.core.models import Organization, User
 from darcha.core.services import membership_grant
-from darcha.demo import namangan
 from darcha.queues.choices import TicketStatus
 from darcha.queues.models import Counter, Ticket
 from darcha.queues.services import (
@@ -28,6 +27,9 @@ from darcha.queues.services import (
     ticket_recall,
     ticket_start,
 )
+
+CENTER = "namangan-city-center"  # the demo center (darcha/demo/data/namangan/center.toml)
+PASSWORD = "darcha-demo"  # the demo users' password (users.toml)
 
 pytestmark = pytest.mark.e2e
 
@@ -79,7 +81,7 @@ def morning(demo):
     if since_midnight < dt.timedelta(minutes=90):
         pytest.skip("a morning of tickets needs the day to have begun")
     start = now - min(since_midnight - dt.timedelta(minutes=1), dt.timedelta(hours=4))
-    center = Organization.objects.get(code=namangan.CENTER)
+    center = Organization.objects.get(code=CENTER)
     windows = {c.number: c for c in Counter.objects.filter(center=center)}
     staff = [User.objects.get(username="operator1"), User.objects.get(username="operator2")]
     for username, first, last in [("operator3", "Nodir", "Rahimov"), ("operator4", "Gulnora", "Saidova")]:
@@ -121,7 +123,7 @@ def morning(demo):
 def _log_in_as_manager(page) -> None:
     page.goto("/login/")
     page.fill("input[name='username']", "manager")
-    page.fill("input[name='password']", namangan.PASSWORD)
+    page.fill("input[name='password']", PASSWORD)
     page.locator("form button[type='submit'], form input[type='submit']").last.click()
     expect(page).to_have_url(re.compile(r"/desk/$"))
 

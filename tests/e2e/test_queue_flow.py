@@ -7,8 +7,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from darcha.demo.namangan import CENTER
 from tests.e2e.asgi_server import asgi_server  # noqa: F401 — the fixture
+
+CENTER = "namangan-city-center"  # the demo center (darcha/demo/data/namangan/center.toml)
 
 pytestmark = pytest.mark.e2e
 
