@@ -31,6 +31,12 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
 if PRODUCTION and not SECRET_KEY:
     raise RuntimeError("SECRET_KEY must be set when DARCHA_PRODUCTION=1")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,[::1],testserver")
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1", "testserver"}
+if SECRET_KEY == _DEV_SECRET and set(ALLOWED_HOSTS) - LOOPBACK_HOSTS:
+    # The committed development key serves this machine only: anyone could sign sessions and links with it.
+    raise RuntimeError(
+        "ALLOWED_HOSTS names other machines but SECRET_KEY is the development key: set DARCHA_PRODUCTION=1 and SECRET_KEY"
+    )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
@@ -108,7 +114,9 @@ else:
             "min_size": int(os.environ.get("DB_POOL_MIN", "2")),
             "max_size": int(os.environ.get("DB_POOL_MAX", "10")),
             "timeout": 10,
-        }
+        },
+        # A database that does not answer is known within seconds, not after the operating system's timeout.
+        "connect_timeout": 3,
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -56,6 +57,9 @@ def exception_handler(exc, context):
     refusal (`core.errors.Refused`) keeps its code and status (409, or 403 for `Forbidden`)."""
     if isinstance(exc, Refused):
         return Response({"code": str(exc.code), "detail": exc.message}, status=exc.status)
+    if isinstance(exc, OperationalError | InterfaceError):  # the database is down or unreachable
+        body = {"code": "unavailable", "detail": _("The service is unavailable for a moment. Please try again.")}
+        return Response(body, status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "30"})
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}

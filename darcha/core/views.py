@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.i18n import set_language as django_set_language
+from psycopg_pool import PoolTimeout
 
 from . import throttle
 from .access import memberships as user_memberships
@@ -92,14 +93,27 @@ def desk(request):
     return render(request, "core/desk.html", {"sections": sections})
 
 
+HEALTH_TIMEOUT_SECONDS = 2
+
+
+def _database_answers() -> None:
+    pool = getattr(connection, "pool", None) if connection.vendor == "postgresql" else None
+    if pool is not None:
+        # A connection from the pool within 2 s, or the database is reported down (the pool's own wait is longer).
+        with pool.connection(timeout=HEALTH_TIMEOUT_SECONDS) as conn:
+            conn.execute("SELECT 1").fetchone()
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
 @require_GET
 def health(request):
-    """200 when the database answers, 503 otherwise (for load balancers and monitoring)."""
+    """200 when the database answers, 503 otherwise (for load balancers and monitoring), within 2 seconds."""
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except DatabaseError:
+        _database_answers()
+    except (DatabaseError, PoolTimeout):
         return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
 
@@ -115,6 +129,8 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    if request.path.startswith("/api/"):  # API clients read JSON with a stable code, even from a crash
+        return JsonResponse({"code": "server_error", "detail": _("Something went wrong on our side.")}, status=500)
     return render(request, "500.html", status=500)
 
 

@@ -89,7 +89,7 @@ def test_health_reports_the_database(client, monkeypatch):
     def broken(*args, **kwargs):
         raise DatabaseError("down")
 
-    monkeypatch.setattr("django.db.backends.utils.CursorWrapper.execute", broken)
+    monkeypatch.setattr("darcha.core.views._database_answers", broken)
     response = client.get("/health/")
     assert response.status_code == 503 and response.json()["database"] == "unreachable"
     assert client.get("/health/live/").status_code == 200

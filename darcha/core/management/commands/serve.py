@@ -8,7 +8,11 @@ import sys
 
 import uvicorn
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+
+from darcha.config.settings import _DEV_SECRET as DEV_SECRET
+
+LOOPBACK_ADDRESSES = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 
 def _start(*command: str) -> subprocess.Popen:
@@ -41,6 +45,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, host, port, no_worker, no_scheduler, **options):
+        if settings.SECRET_KEY == DEV_SECRET and host not in LOOPBACK_ADDRESSES:
+            raise CommandError(
+                f"Refusing to serve on {host} with the development SECRET_KEY: other machines could forge sessions and "
+                "links. Set DARCHA_PRODUCTION=1, SECRET_KEY and ALLOWED_HOSTS (docs/deploy.md), or serve on 127.0.0.1."
+            )
         worker = None if no_worker else _start("db_worker", "--interval", "1")
         scheduler = None if no_scheduler else _start("scheduler")
         self.stdout.write(self.style.SUCCESS(f"Darcha is serving at http://{host}:{port}/"))
