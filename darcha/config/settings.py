@@ -35,7 +35,8 @@ LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1", "testserver"}
 if SECRET_KEY == _DEV_SECRET and set(ALLOWED_HOSTS) - LOOPBACK_HOSTS:
     # The committed development key serves this machine only: anyone could sign sessions and links with it.
     raise RuntimeError(
-        "ALLOWED_HOSTS names other machines but SECRET_KEY is the development key: set DARCHA_PRODUCTION=1 and SECRET_KEY"
+        "ALLOWED_HOSTS names other machines but SECRET_KEY is the development key: "
+        "set DARCHA_PRODUCTION=1 and SECRET_KEY"
     )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
