@@ -1,5 +1,4 @@
 import pytest
-from django.core.management import call_command
 
 from darcha.catalog.models import Service
 from darcha.core.choices import Role
@@ -53,11 +52,6 @@ def test_bad_page_and_filter_values_do_not_break_the_list(client, published_serv
 def test_home_lists_categories_and_counts(client, published_service):
     html = client.get("/").content.decode()
     assert published_service.category.name_uz in html
-
-
-@pytest.fixture
-def demo(db):
-    call_command("load_demo", verbosity=0)
 
 
 def test_every_demo_role_lands_on_a_desk_with_its_panels(client, demo):
