@@ -1,3 +1,5 @@
+import enum
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -42,3 +44,44 @@ class TicketAction(models.TextChoices):
     FINISH = "finish", _("Finished")
     NO_SHOW = "no_show", _("Did not come")
     CLOSE = "close", _("Closed at end of day")
+
+
+class QueueEvent(enum.StrEnum):
+    """The types of the live events of a center (`events.publish`), as the display board, the
+    console and the ticket's live page read them from the stream (`static/queues/*.js` name them)."""
+
+    SNAPSHOT = "snapshot"  # the whole state, sent by the stream itself (first, and after changes)
+    ISSUED = "issued"
+    CALLED = "called"  # also on recall and resume
+    STARTED = "started"
+    HELD = "held"
+    FINISHED = "finished"  # served, or did not come
+    TRANSFERRED = "transferred"
+    CLOSED = "closed"  # the end of the day
+    OPERATORS = "operators"  # who is signed in where, and in which state
+    RESYNC = "resync"  # sent by the bus when events may have been lost
+
+
+class QueueRefusal(enum.StrEnum):
+    """Codes of the queue's refusals (`core.errors.Refused`): an action the state does not allow."""
+
+    # tickets and operator sessions
+    NOT_SIGNED_IN = "not_signed_in"
+    NOT_SERVING = "not_serving"
+    BUSY = "busy"
+    WRONG_STATUS = "wrong_status"
+    OTHER_COUNTER = "other_counter"
+    NOT_HERE = "not_here"
+    RECALL_FIRST = "recall_first"
+    COUNTER_CLOSED = "counter_closed"
+    COUNTER_TAKEN = "counter_taken"
+    # appointments
+    SLOT_FULL = "slot_full"
+    LIMIT = "limit"
+    NOT_FOUND = "not_found"
+    NOT_CANCELLABLE = "not_cancellable"
+    PAST = "past"
+    OTHER_CENTER = "other_center"
+    CHECKED_IN = "checked_in"
+    CANCELLED = "cancelled"
+    NOT_TODAY = "not_today"

@@ -42,13 +42,15 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connections
 
+from .choices import QueueEvent
+
 log = logging.getLogger(__name__)
 
 PG_CHANNEL = "darcha_events"
 REDIS_CHANNEL = "darcha:events"
 QUEUE_SIZE = 256
 # Sent to every local subscriber after the listener reconnected: events may have been lost.
-RESYNC = json.dumps({"type": "resync"})
+RESYNC = json.dumps({"type": QueueEvent.RESYNC})
 NOTIFY_LIMIT = 7900  # PostgreSQL refuses NOTIFY payloads of 8000 bytes or more
 LISTEN_POLL_SECONDS = 1.0  # how often the listener looks up from waiting (stop requests, idling)
 HEALTH_CHECK_SECONDS = 30.0  # a listening connection is probed this often (half-open TCP)

@@ -5,9 +5,10 @@ gives a Server-Sent-Event stream the center's events, as JSON text, in an asynci
 travel between server processes (PostgreSQL LISTEN/NOTIFY, Redis pub/sub, Unix sockets beside a
 SQLite file, or within one process) is the business of `eventbus`.
 
-Event types: issued, called (also on recall and resume), started, held, finished, transferred,
-closed, operators — and resync, sent by the bus itself when events may have been lost (after its
-listener reconnected, or when a subscriber fell behind): the stream answers it with a snapshot.
+Event types are `choices.QueueEvent`: issued, called (also on recall and resume), started, held,
+finished, transferred, closed, operators — and resync, sent by the bus itself when events may have
+been lost (after its listener reconnected, or when a subscriber fell behind): the stream answers it
+with a snapshot.
 """
 
 from __future__ import annotations

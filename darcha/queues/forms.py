@@ -1,6 +1,6 @@
 """Forms of the queue screens. They check the shape of the input; the rules (is the service
-provided, is it served at this center, is the phone Uzbek) are `services.ticket_issue`'s, whose
-errors `TicketIssueForm.add_issue_error` puts back on the right field."""
+provided, is it served at this center, is the phone Uzbek) are the services', whose refusals
+`add_attempt_error` puts back on the right field."""
 
 from __future__ import annotations
 
@@ -12,8 +12,18 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from darcha.catalog.models import Service
+from darcha.core.errors import Attempt
 
 from .choices import Priority
+
+
+def add_attempt_error(form: forms.Form, result: Attempt, fields: dict[str, str]) -> None:
+    """A refused service call's reason on the form: next to the field its code names in `fields`
+    (the field the citizen has to change), else above the form."""
+    field = fields.get(str(getattr(result.error, "code", None) or ""))
+    error = result.error if isinstance(result.error, ValidationError) else result.message
+    form.add_error(field if field in form.fields else None, error)
+
 
 # Error codes of services.ticket_issue → the field the citizen or the operator has to change.
 ISSUE_ERROR_FIELDS = {
@@ -76,10 +86,9 @@ class TicketIssueForm(forms.Form):
             return "+" + raw
         return raw
 
-    def add_issue_error(self, error: ValidationError) -> None:
-        """An error of `ticket_issue`, shown next to the field it concerns (or above the form)."""
-        field = ISSUE_ERROR_FIELDS.get(getattr(error, "code", None) or "")
-        self.add_error(field if field in self.fields else None, error)
+    def add_issue_error(self, result: Attempt) -> None:
+        """The refusal of a `ticket_issue` attempt, shown next to the field it concerns (or above the form)."""
+        add_attempt_error(self, result, ISSUE_ERROR_FIELDS)
 
 
 class OperatorServiceChoiceField(ServiceChoiceField):

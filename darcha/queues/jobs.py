@@ -15,21 +15,20 @@ import datetime as dt
 import logging
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from darcha.core.audit import SYSTEM, audit_record
 from darcha.core.calendar import WorkingCalendar
 from darcha.core.choices import OrganizationKind
-from darcha.core.models import OpeningHours, Organization
+from darcha.core.models import Organization
 from darcha.notify import services as notify
 
-from . import appointments as slots
-from .booking import appointment_mark_no_shows, appointments_remind, appointments_settle
+from . import slots
+from .appointments import appointment_mark_no_shows, appointments_remind, appointments_settle
 from .choices import OPEN_STATUSES, TicketStatus
-from .models import Counter, Ticket
-from .selectors import ticket_position
-from .services import queue_settings, tickets_close_day
+from .models import Ticket
+from .selectors import counters_serving, opening_hours_by_center, queue_settings, ticket_position
+from .services import tickets_close_day
 
 log = logging.getLogger(__name__)
 LOOK_BACK = dt.timedelta(days=31)  # how far back close_day looks for tickets left open
@@ -42,9 +41,7 @@ def close_day(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     today = timezone.localdate(now)
     calendar = WorkingCalendar.current()
-    hours: dict[int, dict] = {}
-    for row in OpeningHours.objects.all():
-        hours.setdefault(row.center_id, {})[row.weekday] = (row.opens, row.closes)
+    hours = opening_hours_by_center()
     closed = 0
     # One indexed look per center (about two hundred) over the last weeks' tickets.
     for center in Organization.objects.filter(kind=OrganizationKind.CENTER):
@@ -74,12 +71,7 @@ def _window(ticket: Ticket) -> str:
     """The window the citizen will go to, when only one can serve the ticket."""
     if ticket.target_counter_id:
         return str(ticket.target_counter.number)
-    numbers = list(
-        Counter.objects.filter(center=ticket.center_id, is_active=True)
-        .filter(Q(services=ticket.service_id) | Q(categories=ticket.service.category_id))
-        .values_list("number", flat=True)
-        .distinct()
-    )
+    numbers = list(counters_serving(ticket.service, ticket.center_id).values_list("number", flat=True))
     return str(numbers[0]) if len(numbers) == 1 else ""
 
 

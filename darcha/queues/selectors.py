@@ -1,21 +1,191 @@
-"""Queue reads: a ticket's position and estimated wait, the board's snapshot, a counter's console."""
+"""Queue reads: what a center serves and which counters serve what, a ticket's position and
+estimated wait, the board's snapshot, a counter's console, and the appointments' calendar and
+lookups. Every read of the queue's screens, services and jobs is here."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Avg, Count, F, Q
+from django.core.exceptions import ValidationError
+from django.db.models import Avg, Count, F, Q, QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from darcha.core.models import Organization
+from darcha.catalog.models import Category, Service
+from darcha.core.calendar import WorkingCalendar
+from darcha.core.choices import OrganizationKind
+from darcha.core.identifiers import validate_phone
+from darcha.core.models import OpeningHours, Organization
 
-from .choices import OperatorState, TicketStatus
-from .models import Counter, OperatorSession, Ticket
+from . import slots
+from .choices import OperatorState, QueueEvent, TicketStatus
+from .models import (
+    HOLDING_STATUSES,
+    Appointment,
+    Counter,
+    OperatorSession,
+    QueueSettings,
+    SlotRule,
+    Ticket,
+)
 
 DEFAULT_SERVICE_MINUTES = 10
 
 
+# --- centers, the services they serve, the counters that serve them ----------------------------
+def center_or_404(code: str, *, active: bool = True) -> Organization:
+    """The center with this code (an open one unless `active` is False), else 404."""
+    centers = Organization.objects.filter(kind=OrganizationKind.CENTER)
+    return get_object_or_404(centers.filter(is_active=True) if active else centers, code=code)
+
+
+def centers_with_counters() -> QuerySet[Organization]:
+    """Open centers that have counters, with their opening hours, in the order of the tree."""
+    return (
+        Organization.objects.filter(kind=OrganizationKind.CENTER, is_active=True, counters__isnull=False)
+        .distinct()
+        .prefetch_related("opening_hours")
+        .order_by("path")
+    )
+
+
+def queue_settings(center: Organization) -> QueueSettings:
+    """The center's queue rules; the defaults (unsaved) when it has none of its own."""
+    try:
+        return center.queue_settings
+    except QueueSettings.DoesNotExist:
+        return QueueSettings(center=center)
+
+
+def center_services(center: Organization | int) -> QuerySet[Service]:
+    """The services a center serves: active services that an active counter of the center serves,
+    named or through their category."""
+    counters = Counter.objects.filter(center=center, is_active=True)
+    return (
+        Service.objects.filter(is_active=True)
+        .filter(Q(pk__in=counters.values("services")) | Q(category__in=counters.values("categories")))
+        .select_related("category")
+    )
+
+
+def center_service(center: Organization, code: str) -> Service | None:
+    """The service with this code, if the center serves it."""
+    return center_services(center).filter(code=code).first() if code else None
+
+
+def center_services_listed(center: Organization) -> list[Service]:
+    """The services a center serves, by category (in the catalog's order) and name, for lists."""
+    return sorted(center_services(center), key=lambda s: (s.category.position, s.category.code, s.name.casefold()))
+
+
+def service_by_code(code: str) -> Service | None:
+    """A catalog service by its code (whether or not a center serves it)."""
+    return Service.objects.select_related("category").filter(code=code).first()
+
+
+def center_categories(center: Organization) -> QuerySet[Category]:
+    """The categories of the services a center serves, in the catalog's order."""
+    return Category.objects.filter(services__in=center_services(center)).distinct().order_by("position", "code")
+
+
+def counters_serving(service: Service, center: Organization | int) -> QuerySet[Counter]:
+    """The center's active counters that serve the service, named or through its category."""
+    return (
+        Counter.objects.filter(center=center, is_active=True)
+        .filter(Q(services=service) | Q(categories=service.category_id))
+        .distinct()
+    )
+
+
+def center_counter(center: Organization, number: int) -> Counter | None:
+    """The center's window with this number (open or not)."""
+    counter = Counter.objects.filter(center=center, number=number).first()
+    if counter is not None:
+        counter.center = center
+    return counter
+
+
+def active_counters(center: Organization | int) -> list[Counter]:
+    return list(Counter.objects.filter(center=center, is_active=True))
+
+
+def counter_labels(center: Organization) -> dict[str, str]:
+    """Windows with a label of their own ("Soliq oynasi"), by number."""
+    rows = Counter.objects.filter(center=center).exclude(label="").values_list("number", "label")
+    return {str(number): label for number, label in rows}
+
+
+@dataclass(frozen=True)
+class CenterCounters:
+    """A center's active counters by number, each with whoever is signed in at it."""
+
+    rows: list[tuple[Counter, OperatorSession | None]]
+    sessions: list[OperatorSession]  # every open session at the center's counters
+
+    @property
+    def busy(self) -> int:
+        return sum(1 for _counter, session in self.rows if session is not None)
+
+    def session_of(self, user) -> OperatorSession | None:
+        return next((s for s in self.sessions if s.operator_id == user.pk), None)
+
+
+def counters_with_sessions(center: Organization, *, with_services: bool = False) -> CenterCounters:
+    """The center's counters and open sessions (two queries; two more for what each counter
+    serves, `with_services`)."""
+    counters = Counter.objects.filter(center=center, is_active=True).order_by("number")
+    if with_services:
+        counters = counters.prefetch_related("categories", "services")
+    sessions = list(
+        OperatorSession.objects.filter(counter__center=center, ended_at__isnull=True).select_related(
+            "operator", "counter"
+        )
+    )
+    by_counter = {session.counter_id: session for session in sessions}
+    return CenterCounters(rows=[(counter, by_counter.get(counter.pk)) for counter in counters], sessions=sessions)
+
+
+def open_session(counter: Counter) -> OperatorSession | None:
+    """The session of whoever is signed in at the counter."""
+    return OperatorSession.objects.filter(counter=counter, ended_at__isnull=True).select_related("operator").first()
+
+
+def session_elsewhere(user, counter: Counter) -> OperatorSession | None:
+    """The user's open session at another counter (to say where they are signed in)."""
+    return (
+        OperatorSession.objects.filter(operator=user, ended_at__isnull=True)
+        .exclude(counter=counter)
+        .select_related("counter", "counter__center")
+        .first()
+    )
+
+
+def ticket_prefix(service: Service) -> str:
+    """The category's own prefix; else a letter from the category's place among all categories."""
+    category = service.category
+    if category.ticket_prefix:
+        return category.ticket_prefix
+    earlier = Category.objects.filter(
+        Q(position__lt=category.position) | Q(position=category.position, pk__lt=category.pk)
+    )
+    return chr(ord("A") + earlier.count() % 26)
+
+
+def ticket_by_code(code: str) -> Ticket | None:
+    """The ticket its QR code or printout names (its public code)."""
+    return (
+        Ticket.objects.select_related("center", "service", "service__category", "counter")
+        .filter(public_code=code)
+        .first()
+    )
+
+
+def center_ticket(center: Organization, pk: int) -> Ticket | None:
+    return Ticket.objects.filter(center=center, pk=pk).first()
+
+
+# --- positions, the board, the console ---------------------------------------------------------
 @dataclass(frozen=True)
 class Position:
     ahead: int
@@ -42,11 +212,7 @@ def average_service_minutes(center: Organization, service_ids, now: dt.datetime)
 def ticket_position(ticket: Ticket, now: dt.datetime | None = None) -> Position:
     """People ahead of a waiting ticket at the counters that serve it, and the estimated wait."""
     now = now or timezone.now()
-    counters = (
-        Counter.objects.filter(center=ticket.center_id, is_active=True)
-        .filter(Q(services=ticket.service_id) | Q(categories=ticket.service.category_id))
-        .distinct()
-    )
+    counters = counters_serving(ticket.service, ticket.center_id)
     if ticket.target_counter_id:
         counters = Counter.objects.filter(pk=ticket.target_counter_id)
     service_q, counter_ids = Q(), []
@@ -94,7 +260,7 @@ def board_snapshot(center: Organization, now: dt.datetime | None = None, recent:
         .order_by("prefix", "service__name_uz")
     )
     return {
-        "type": "snapshot",
+        "type": QueueEvent.SNAPSHOT,
         "calls": [
             {
                 "ticket": t.display,
@@ -144,9 +310,7 @@ def counter_console(counter: Counter, now: dt.datetime | None = None) -> dict:
         center=counter.center_id, day=day, status=TicketStatus.WAITING, queued_at__lte=now
     ).filter(Q(target_counter=counter) | (Q(target_counter__isnull=True) & tickets_served_by(counter)))
     return {
-        "session": OperatorSession.objects.filter(counter=counter, ended_at__isnull=True)
-        .select_related("operator")
-        .first(),
+        "session": open_session(counter),
         "current": current_ticket(counter),
         "held": list(Ticket.objects.filter(counter=counter, status=TicketStatus.ON_HOLD).select_related("service")),
         "waiting_count": waiting.count(),
@@ -159,3 +323,120 @@ def counter_console(counter: Counter, now: dt.datetime | None = None) -> dict:
 
 def _minutes_since(moment: dt.datetime | None, now: dt.datetime) -> int:
     return int((now - moment).total_seconds() // 60) if moment else 0
+
+
+# --- appointments ------------------------------------------------------------------------------
+# Booking codes: eight digits — typed on the kiosk's number pad, read out over the phone.
+CODE_LENGTH = 8
+
+
+def normalize_code(code: str) -> str:
+    """ "1234 5678", "1234-5678" → "12345678"; anything else cannot match a code."""
+    code = "".join(str(code or "").split()).replace("-", "")
+    return code if len(code) == CODE_LENGTH and code.isascii() and code.isdigit() else ""
+
+
+def bookable_services(center: Organization) -> QuerySet[Service]:
+    """The services the center serves that are not closed to online booking."""
+    services = center_services(center)
+    rules = {rule.service_id: rule.is_active for rule in SlotRule.objects.filter(center=center)}
+    closed = [service_id for service_id, active in rules.items() if service_id and not active]
+    if rules.get(None) is False:
+        # Booking closed for the center: only services with an active rule of their own remain.
+        services = services.filter(pk__in=[service_id for service_id, active in rules.items() if active])
+    return services.exclude(pk__in=closed)
+
+
+def bookable_services_listed(center: Organization) -> list[Service]:
+    """The bookable services by category and name, for the booking page's list."""
+    return sorted(bookable_services(center), key=lambda s: (s.category.position, s.name.casefold()))
+
+
+def slot_rule(center: Organization, service: Service) -> SlotRule:
+    """The service's own rule, else the center's default rule, else the built-in defaults."""
+    rules = {
+        rule.service_id: rule
+        for rule in SlotRule.objects.filter(Q(service=service) | Q(service__isnull=True), center=center)
+    }
+    rules.setdefault(None, SlotRule(center=center))
+    return rules.get(service.pk) or rules[None]
+
+
+def slot_policy(rule: SlotRule) -> slots.Policy:
+    return slots.Policy(slot_minutes=rule.slot_minutes, capacity=rule.capacity, days_ahead=rule.days_ahead)
+
+
+def opening_hours(center: Organization | int) -> dict[int, tuple[dt.time, dt.time]]:
+    """weekday (Monday 0) → (opens, closes)."""
+    return {row.weekday: (row.opens, row.closes) for row in OpeningHours.objects.filter(center=center)}
+
+
+def opening_hours_by_center() -> dict[int, dict[int, tuple[dt.time, dt.time]]]:
+    """Every center's opening hours in one query: center id → weekday → (opens, closes)."""
+    hours: dict[int, dict] = {}
+    for row in OpeningHours.objects.all():
+        hours.setdefault(row.center_id, {})[row.weekday] = (row.opens, row.closes)
+    return hours
+
+
+def booked_counts(center: Organization, service: Service, start: dt.datetime, end: dt.datetime) -> dict:
+    """Bookings holding each slot that starts in [start, end)."""
+    rows = (
+        Appointment.objects.filter(
+            center=center, service=service, start__gte=start, start__lt=end, status__in=HOLDING_STATUSES
+        )
+        .values("start")
+        .annotate(n=Count("id"))
+    )
+    return {row["start"]: row["n"] for row in rows}
+
+
+def slot_calendar(center: Organization, service: Service, *, now: dt.datetime | None = None) -> slots.SlotCalendar:
+    """The service's days and slots at the center with their bookings: a few queries, then pure."""
+    now = now or timezone.now()
+    rule_policy = slot_policy(slot_rule(center, service))
+    first, last = slots.horizon(timezone.localdate(now), rule_policy)
+    booked = booked_counts(
+        center, service, slots.local(first, dt.time.min), slots.local(last + dt.timedelta(days=1), dt.time.min)
+    )
+    return slots.SlotCalendar(rule_policy, opening_hours(center), WorkingCalendar.current(), now, booked)
+
+
+def slot_holding(center: Organization, service: Service, start: dt.datetime) -> int:
+    """Bookings holding the slot that starts at `start`."""
+    return Appointment.objects.filter(center=center, service=service, start=start, status__in=HOLDING_STATUSES).count()
+
+
+def bookings_that_day(center: Organization, phone: str, day: dt.date) -> int:
+    """Bookings of a phone number at the center that hold a place on the day (the daily limit)."""
+    start = slots.local(day, dt.time.min)
+    return Appointment.objects.filter(
+        center=center,
+        phone=phone,
+        start__gte=start,
+        start__lt=start + dt.timedelta(days=1),
+        status__in=HOLDING_STATUSES,
+    ).count()
+
+
+def appointment_code_taken(code: str) -> bool:
+    return Appointment.objects.filter(code=code).exists()
+
+
+def appointment_by_code(code: str, *, center: Organization | None = None) -> Appointment | None:
+    """The booking with this code (at this center, if given), with its center, service and ticket."""
+    appointments = Appointment.objects.select_related("center", "service", "ticket").filter(code=normalize_code(code))
+    return (appointments.filter(center=center) if center is not None else appointments).first()
+
+
+def appointment_find(code: str, phone: str) -> Appointment | None:
+    """The booking with this code, if it was made with this phone number (else None: no hint which)."""
+    try:
+        phone = validate_phone(phone)
+    except ValidationError:
+        return None
+    return (
+        Appointment.objects.select_related("center", "service", "ticket")
+        .filter(code=normalize_code(code), phone=phone)
+        .first()
+    )

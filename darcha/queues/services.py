@@ -1,67 +1,38 @@
 """Every write of the queue: tickets and operator sessions. Keyword-only, atomic, audited;
-live events go out after commit."""
+live events go out after commit. Bad input is a ValidationError; an action the ticket's or the
+operator's state does not allow, `core.errors.Refused` with a `QueueRefusal` code; an actor who does
+not work at the center, `core.errors.Forbidden` (asked of `core.access`)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import secrets
 
-from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from darcha.catalog.models import Category, Service
+from darcha.catalog.models import Service
+from darcha.core import access
 from darcha.core.audit import SYSTEM, SystemActor, audit_record
 from darcha.core.choices import OrganizationKind, Role
+from darcha.core.errors import Refused
+from darcha.core.i18n import LANGUAGE_CODES
 from darcha.core.identifiers import validate_phone
 from darcha.core.models import Organization
 
 from . import events, tasks
-from .choices import OPEN_STATUSES, OperatorState, Priority, TicketAction, TicketStatus
-from .models import Counter, OperatorSession, OperatorStateSpan, QueueSettings, Ticket, TicketEvent, TicketSequence
-from .selectors import current_ticket, tickets_served_by
-
-STAFF_ROLES = {Role.OPERATOR, Role.CENTER_MANAGER}
-
-
-class QueueError(ValidationError):
-    """A queue action that does not fit the ticket's or the operator's state (answered with 409)."""
-
-
-def queue_settings(center: Organization) -> QueueSettings:
-    try:
-        return center.queue_settings
-    except QueueSettings.DoesNotExist:
-        return QueueSettings(center=center)
-
-
-def ticket_prefix(service: Service) -> str:
-    """The category's own prefix; else a letter from the category's place among all categories."""
-    category = service.category
-    if category.ticket_prefix:
-        return category.ticket_prefix
-    earlier = Category.objects.filter(
-        Q(position__lt=category.position) | Q(position=category.position, pk__lt=category.pk)
-    )
-    return chr(ord("A") + earlier.count() % 26)
-
-
-def counters_serving(service: Service, center: Organization):
-    return (
-        Counter.objects.filter(center=center, is_active=True)
-        .filter(Q(services=service) | Q(categories=service.category_id))
-        .distinct()
-    )
+from .choices import OPEN_STATUSES, OperatorState, Priority, QueueEvent, QueueRefusal, TicketAction, TicketStatus
+from .models import Counter, OperatorSession, OperatorStateSpan, Ticket, TicketEvent, TicketSequence
+from .selectors import counters_serving, current_ticket, queue_settings, ticket_prefix, tickets_served_by
 
 
 def _require_staff(actor, center: Organization) -> None:
-    if isinstance(actor, SystemActor) or getattr(actor, "is_superuser", False):
-        return
-    if not actor.memberships.filter(organization=center, role__in=STAFF_ROLES).exists():
-        raise PermissionDenied(_("You do not work at this center."))
+    """The center's operators and managers act here; a system actor (the kiosk, a job) too."""
+    if not isinstance(actor, SystemActor):
+        access.require_role(actor, access.CENTER_STAFF, center, _("You do not work at this center."))
 
 
 def _log(ticket: Ticket, action: str, now, actor=None, counter=None, **data) -> None:
@@ -69,7 +40,7 @@ def _log(ticket: Ticket, action: str, now, actor=None, counter=None, **data) -> 
     TicketEvent.objects.create(ticket=ticket, action=action, at=now, counter=counter, operator=operator, data=data)
 
 
-def _announce(ticket: Ticket, kind: str, **extra) -> None:
+def _announce(ticket: Ticket, kind: QueueEvent, **extra) -> None:
     event = {"type": kind, "ticket": ticket.display, "ticket_id": ticket.pk, "service": ticket.service_id, **extra}
     if ticket.counter_id:
         event["counter"] = ticket.counter.number
@@ -110,7 +81,7 @@ def ticket_issue(
         raise ValidationError(_("Unknown priority group."), code="priority")
     if not counters_serving(service, center).exists():
         raise ValidationError(_("No window of this center serves this service."), code="no_counter")
-    if language not in {code for code, _name in settings.LANGUAGES}:
+    if language not in LANGUAGE_CODES:
         raise ValidationError(_("Unknown language."), code="language")
     if not center.is_active:
         raise ValidationError(_("This center is closed."), code="center_closed")
@@ -139,7 +110,7 @@ def ticket_issue(
             obj=ticket,
             data={"service": service.code, "priority": priority, "center": center.code},
         )
-        _announce(ticket, "issued")
+        _announce(ticket, QueueEvent.ISSUED)
     return ticket
 
 
@@ -152,7 +123,7 @@ def _open_session(actor, counter: Counter) -> OperatorSession:
         .first()
     )
     if session is None:
-        raise QueueError(_("Sign in at this counter first."), code="not_signed_in")
+        raise Refused(_("Sign in at this counter first."), QueueRefusal.NOT_SIGNED_IN)
     return session
 
 
@@ -165,12 +136,12 @@ def ticket_call_next(*, actor, counter: Counter, now: dt.datetime | None = None)
     with transaction.atomic():
         session = _open_session(actor, counter)
         if session.state != OperatorState.SERVING:
-            raise QueueError(
-                _("You are on a break or in back-office work: return to the counter first."), code="not_serving"
+            raise Refused(
+                _("You are on a break or in back-office work: return to the counter first."), QueueRefusal.NOT_SERVING
             )
         if current_ticket(counter) is not None:
-            raise QueueError(
-                _("Finish the current ticket, or mark it as not come, before calling the next."), code="busy"
+            raise Refused(
+                _("Finish the current ticket, or mark it as not come, before calling the next."), QueueRefusal.BUSY
             )
         candidates = (
             Ticket.objects.filter(
@@ -196,7 +167,7 @@ def ticket_call_next(*, actor, counter: Counter, now: dt.datetime | None = None)
         ticket.save(update_fields=["status", "counter", "operator", "target_counter", "called_at", "last_called_at"])
         _log(ticket, TicketAction.CALL, now, actor, counter)
         audit_record(actor=actor, action="ticket_call", obj=ticket, data={"counter": counter.number})
-        _announce(ticket, "called")
+        _announce(ticket, QueueEvent.CALLED)
         transaction.on_commit(lambda: tasks.positions_enqueue(center_id=counter.center_id, now=now))
     return ticket
 
@@ -206,13 +177,13 @@ def _lock_own(actor, ticket: Ticket, allowed: tuple[str, ...]) -> Ticket:
     ticket = Ticket.objects.select_for_update(of=("self",)).select_related("counter", "center").get(pk=ticket.pk)
     _require_staff(actor, ticket.center)
     if ticket.status not in allowed:
-        raise QueueError(
+        raise Refused(
             _("Ticket %(ticket)s is %(status)s; this action is not possible now.")
             % {"ticket": ticket.display, "status": ticket.get_status_display().lower()},
-            code="wrong_status",
+            QueueRefusal.WRONG_STATUS,
         )
     if ticket.counter_id and ticket.operator_id and actor is not SYSTEM and ticket.operator_id != actor.pk:
-        raise QueueError(_("This ticket is being served at another counter."), code="other_counter")
+        raise Refused(_("This ticket is being served at another counter."), QueueRefusal.OTHER_COUNTER)
     return ticket
 
 
@@ -230,7 +201,7 @@ def ticket_recall(*, actor, ticket: Ticket, now=None) -> Ticket:
     with transaction.atomic():
         ticket = _lock_own(actor, ticket, (TicketStatus.CALLED,))
         _change(actor, ticket, TicketAction.RECALL, now, {"recalls": ticket.recalls + 1, "last_called_at": now})
-        _announce(ticket, "called", recall=ticket.recalls)
+        _announce(ticket, QueueEvent.CALLED, recall=ticket.recalls)
     return ticket
 
 
@@ -239,7 +210,7 @@ def ticket_start(*, actor, ticket: Ticket, now=None) -> Ticket:
     with transaction.atomic():
         ticket = _lock_own(actor, ticket, (TicketStatus.CALLED,))
         _change(actor, ticket, TicketAction.START, now, {"status": TicketStatus.SERVING, "started_at": now})
-        _announce(ticket, "started")
+        _announce(ticket, QueueEvent.STARTED)
     return ticket
 
 
@@ -249,13 +220,13 @@ def ticket_no_show(*, actor, ticket: Ticket, now=None) -> Ticket:
         ticket = _lock_own(actor, ticket, (TicketStatus.CALLED,))
         needed = queue_settings(ticket.center).recalls_before_no_show
         if ticket.recalls < needed:
-            raise QueueError(
+            raise Refused(
                 _("Call the citizen again first: %(needed)d recalls are needed before a no-show (%(done)d so far).")
                 % {"needed": needed, "done": ticket.recalls},
-                code="recall_first",
+                QueueRefusal.RECALL_FIRST,
             )
         _change(actor, ticket, TicketAction.NO_SHOW, now, {"status": TicketStatus.NO_SHOW, "finished_at": now})
-        _announce(ticket, "finished")
+        _announce(ticket, QueueEvent.FINISHED)
     return ticket
 
 
@@ -265,7 +236,7 @@ def ticket_hold(*, actor, ticket: Ticket, now=None) -> Ticket:
     with transaction.atomic():
         ticket = _lock_own(actor, ticket, (TicketStatus.SERVING,))
         _change(actor, ticket, TicketAction.HOLD, now, {"status": TicketStatus.ON_HOLD})
-        _announce(ticket, "held")
+        _announce(ticket, QueueEvent.HELD)
     return ticket
 
 
@@ -274,9 +245,9 @@ def ticket_resume(*, actor, ticket: Ticket, now=None) -> Ticket:
     with transaction.atomic():
         ticket = _lock_own(actor, ticket, (TicketStatus.ON_HOLD,))
         if current_ticket(ticket.counter) is not None:
-            raise QueueError(_("Finish the current ticket before returning to a held one."), code="busy")
+            raise Refused(_("Finish the current ticket before returning to a held one."), QueueRefusal.BUSY)
         _change(actor, ticket, TicketAction.RESUME, now, {"status": TicketStatus.SERVING})
-        _announce(ticket, "called", resumed=True)
+        _announce(ticket, QueueEvent.CALLED, resumed=True)
     return ticket
 
 
@@ -285,7 +256,7 @@ def ticket_finish(*, actor, ticket: Ticket, now=None) -> Ticket:
     with transaction.atomic():
         ticket = _lock_own(actor, ticket, (TicketStatus.SERVING,))
         _change(actor, ticket, TicketAction.FINISH, now, {"status": TicketStatus.DONE, "finished_at": now})
-        _announce(ticket, "finished")
+        _announce(ticket, QueueEvent.FINISHED)
     return ticket
 
 
@@ -324,7 +295,7 @@ def ticket_transfer(
             },
             **data,
         )
-        _announce(ticket, "transferred")
+        _announce(ticket, QueueEvent.TRANSFERRED)
     return ticket
 
 
@@ -344,7 +315,8 @@ def tickets_close_day(*, actor=SYSTEM, center: Organization, day: dt.date, now=N
             audit_record(
                 actor=actor, action="tickets_close_day", obj=center, data={"day": day, "closed": len(open_tickets)}
             )
-            transaction.on_commit(lambda: events.publish(center.pk, {"type": "closed", "day": day.isoformat()}))
+            closed = {"type": QueueEvent.CLOSED, "day": day.isoformat()}
+            transaction.on_commit(lambda: events.publish(center.pk, closed))
     return len(open_tickets)
 
 
@@ -352,14 +324,14 @@ def operator_sign_in(*, actor, counter: Counter, now=None) -> OperatorSession:
     now = now or timezone.now()
     _require_staff(actor, counter.center)
     if not counter.is_active:
-        raise QueueError(_("This counter is closed."), code="counter_closed")
+        raise Refused(_("This counter is closed."), QueueRefusal.COUNTER_CLOSED)
     with transaction.atomic():
         taken = OperatorSession.objects.select_for_update().filter(counter=counter, ended_at__isnull=True).first()
         if taken is not None and taken.operator_id != actor.pk:
-            raise QueueError(
+            raise Refused(
                 _("%(name)s is already signed in at this counter.")
                 % {"name": taken.operator.get_full_name() or taken.operator.get_username()},
-                code="counter_taken",
+                QueueRefusal.COUNTER_TAKEN,
             )
         if taken is not None:
             return taken
@@ -371,13 +343,13 @@ def operator_sign_in(*, actor, counter: Counter, now=None) -> OperatorSession:
                     operator=actor, counter=counter, started_at=now, state_since=now
                 )
         except IntegrityError:
-            raise QueueError(
+            raise Refused(
                 _("Someone signed in at this counter at the same moment. Reload the page and try again."),
-                code="counter_taken",
+                QueueRefusal.COUNTER_TAKEN,
             ) from None
         OperatorStateSpan.objects.create(session=session, state=session.state, started_at=now)
         audit_record(actor=actor, action="operator_sign_in", obj=session, data={"counter": counter.number})
-        transaction.on_commit(lambda: events.publish(counter.center_id, {"type": "operators"}))
+        transaction.on_commit(lambda: events.publish(counter.center_id, {"type": QueueEvent.OPERATORS}))
     return session
 
 
@@ -385,15 +357,14 @@ def _require_own_session(actor, session: OperatorSession) -> None:
     """An operator changes their own session; the center manager may also end or switch another's."""
     center = session.counter.center
     _require_staff(actor, center)
-    if isinstance(actor, SystemActor) or getattr(actor, "is_superuser", False) or session.operator_id == actor.pk:
-        return
-    if not actor.memberships.filter(organization=center, role=Role.CENTER_MANAGER).exists():
-        raise PermissionDenied(_("Only the operator signed in here or the center manager may do this."))
+    if not isinstance(actor, SystemActor) and session.operator_id != actor.pk:
+        message = _("Only the operator signed in here or the center manager may do this.")
+        access.require_role(actor, Role.CENTER_MANAGER, center, message)
 
 
 def _end_session(actor, session: OperatorSession, now) -> None:
     if current_ticket(session.counter) is not None:
-        raise QueueError(_("Finish the current ticket before leaving the counter."), code="busy")
+        raise Refused(_("Finish the current ticket before leaving the counter."), QueueRefusal.BUSY)
     OperatorStateSpan.objects.filter(session=session, ended_at__isnull=True).update(ended_at=now)
     session.ended_at = now
     session.save(update_fields=["ended_at"])
@@ -408,7 +379,7 @@ def operator_sign_out(*, actor, session: OperatorSession, now=None) -> None:
         if session.ended_at is not None:
             return
         _end_session(actor, session, now)
-        transaction.on_commit(lambda: events.publish(session.counter.center_id, {"type": "operators"}))
+        transaction.on_commit(lambda: events.publish(session.counter.center_id, {"type": QueueEvent.OPERATORS}))
 
 
 def operator_set_state(*, actor, session: OperatorSession, state: str, now=None) -> OperatorSession:
@@ -419,15 +390,15 @@ def operator_set_state(*, actor, session: OperatorSession, state: str, now=None)
         session = OperatorSession.objects.select_for_update().select_related("counter").get(pk=session.pk)
         _require_own_session(actor, session)
         if session.ended_at is not None:
-            raise QueueError(_("Sign in at this counter first."), code="not_signed_in")
+            raise Refused(_("Sign in at this counter first."), QueueRefusal.NOT_SIGNED_IN)
         if state == session.state:
             return session
         if state != OperatorState.SERVING and current_ticket(session.counter) is not None:
-            raise QueueError(_("Finish the current ticket first."), code="busy")
+            raise Refused(_("Finish the current ticket first."), QueueRefusal.BUSY)
         OperatorStateSpan.objects.filter(session=session, ended_at__isnull=True).update(ended_at=now)
         OperatorStateSpan.objects.create(session=session, state=state, started_at=now)
         old, session.state, session.state_since = session.state, state, now
         session.save(update_fields=["state", "state_since"])
         audit_record(actor=actor, action="operator_set_state", obj=session, data={"state": [old, state]})
-        transaction.on_commit(lambda: events.publish(session.counter.center_id, {"type": "operators"}))
+        transaction.on_commit(lambda: events.publish(session.counter.center_id, {"type": QueueEvent.OPERATORS}))
     return session

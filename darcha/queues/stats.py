@@ -54,6 +54,7 @@ from darcha.core.models import Organization
 
 from .choices import OPEN_STATUSES, OperatorState, TicketStatus
 from .models import Counter, OperatorSession, OperatorStateSpan, QueueSettings, Ticket
+from .selectors import counters_with_sessions
 
 MAX_RANGE_DAYS = 366
 P90 = 0.9
@@ -475,13 +476,7 @@ def live_board(center: Organization, now: dt.datetime | None = None) -> LiveBoar
     target = target_minutes(center)
     limit = dt.timedelta(minutes=target)
 
-    counters = list(Counter.objects.filter(center=center, is_active=True).order_by("number"))
-    sessions = {
-        s.counter_id: s
-        for s in OperatorSession.objects.filter(counter__center=center, ended_at__isnull=True).select_related(
-            "operator"
-        )
-    }
+    counters = counters_with_sessions(center)
     current: dict[int, Ticket] = {}
     held: dict[int, int] = defaultdict(int)
     for ticket in (
@@ -497,7 +492,7 @@ def live_board(center: Organization, now: dt.datetime | None = None) -> LiveBoar
             held[ticket.counter_id] += 1
         else:
             current[ticket.counter_id] = ticket
-    rows = [CounterNow(c, sessions.get(c.pk), current.get(c.pk), held[c.pk], now) for c in counters]
+    rows = [CounterNow(c, session, current.get(c.pk), held[c.pk], now) for c, session in counters.rows]
 
     waiting_now = Q(queued_at__lte=now)
     services = []

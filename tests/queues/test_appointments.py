@@ -14,12 +14,12 @@ from django.utils import timezone, translation
 from darcha.core.audit import SYSTEM
 from darcha.core.calendar import WorkingCalendar
 from darcha.core.choices import OrganizationKind
+from darcha.core.errors import Refused
 from darcha.core.models import AuditEntry, OpeningHours
 from darcha.core.services import holidays_seed
 from darcha.notify.models import Message, PhoneCode
-from darcha.queues import appointments as slots
-from darcha.queues import booking
-from darcha.queues.booking import appointment_book, appointment_cancel, appointment_check_in
+from darcha.queues import selectors, slots
+from darcha.queues.appointments import OTP_PURPOSE, appointment_book, appointment_cancel, appointment_check_in
 from darcha.queues.choices import TicketStatus
 from darcha.queues.models import Appointment, AppointmentStatus, Counter, QueueSettings, SlotRule
 from darcha.queues.services import operator_sign_in, ticket_call_next, ticket_issue
@@ -129,7 +129,7 @@ def bookable(center, service_a, counter):
 def send_code(phone: str, now: dt.datetime) -> str:
     from darcha.notify.services import otp_send
 
-    otp_send(actor=SYSTEM, phone=phone, purpose=booking.OTP_PURPOSE, now=now)
+    otp_send(actor=SYSTEM, phone=phone, purpose=OTP_PURPOSE, now=now)
     return Message.objects.filter(template="otp", address=phone).latest("id").context["code"]
 
 
@@ -213,7 +213,7 @@ def test_a_service_no_counter_serves_cannot_be_booked(bookable):
 def test_an_inactive_rule_closes_booking(bookable, service_a2):
     center, service = bookable
     SlotRule.objects.create(center=center, service=service, is_active=False)
-    assert list(booking.bookable_services(center)) == [service_a2]
+    assert list(selectors.bookable_services(center)) == [service_a2]
     with pytest.raises(ValidationError) as error:
         book(center, service, at(MONDAY, 10))
     assert error.value.code == "service"
@@ -223,7 +223,7 @@ def test_an_inactive_rule_closes_booking(bookable, service_a2):
 def test_a_slot_takes_no_more_than_its_capacity(bookable):
     center, service = bookable
     book(center, service, at(MONDAY, 10))
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(Refused) as error:
         book(center, service, at(MONDAY, 10), phone=OTHER_PHONE)
     assert error.value.code == "slot_full"
     SlotRule.objects.filter(center=center).update(capacity=2)
@@ -244,7 +244,7 @@ def test_the_daily_limit_per_phone_and_center(bookable):
     center, service = bookable
     QueueSettings.objects.create(center=center, bookings_per_day=1)
     first = book(center, service, at(MONDAY, 10))
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(Refused) as error:
         book(center, service, at(MONDAY, 15))
     assert error.value.code == "limit"
     book(center, service, at(TUESDAY, 10))  # another day is fine
@@ -279,7 +279,7 @@ def test_concurrent_bookings_never_exceed_the_capacity(monkeypatch):
                 actor=SYSTEM, center=center, service=service, start=start, phone=phone, otp_code="1", now=now
             )
             outcomes.append("booked")
-        except ValidationError as error:
+        except (Refused, ValidationError) as error:
             outcomes.append(error.code)
         finally:
             connection.close()
@@ -299,7 +299,7 @@ def test_concurrent_bookings_never_exceed_the_capacity(monkeypatch):
 def test_cancel_by_code_and_phone(bookable, django_capture_on_commit_callbacks):
     center, service = bookable
     appointment = book(center, service, at(MONDAY, 10))
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(Refused) as error:
         appointment_cancel(actor=SYSTEM, code=appointment.code, phone=OTHER_PHONE, now=at(SUNDAY_BEFORE, 13))
     assert error.value.code == "not_found"
     with django_capture_on_commit_callbacks(execute=True):
@@ -308,7 +308,7 @@ def test_cancel_by_code_and_phone(bookable, django_capture_on_commit_callbacks):
     assert appointment.status == AppointmentStatus.CANCELLED
     assert Message.objects.filter(template="appointment_cancelled", object_id=str(appointment.pk)).count() == 1
     book(center, service, at(MONDAY, 10), phone=OTHER_PHONE)  # the place is free again
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(Refused) as error:
         appointment_cancel(actor=SYSTEM, code=appointment.code, phone=PHONE, now=at(SUNDAY_BEFORE, 14))
     assert error.value.code == "not_cancellable"
 
@@ -317,7 +317,7 @@ def test_cancel_by_code_and_phone(bookable, django_capture_on_commit_callbacks):
 def test_a_booking_cannot_be_cancelled_after_its_time(bookable):
     center, service = bookable
     appointment = book(center, service, at(MONDAY, 10))
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(Refused) as error:
         appointment_cancel(actor=SYSTEM, code=appointment.code, phone=PHONE, now=at(MONDAY, 10, 1))
     assert error.value.code == "past"
 
@@ -380,18 +380,18 @@ def test_check_in_refusals_save_nothing(bookable):
         (center, appointment.code, at(dt.date(2026, 3, 11), 9), "past"),
     ]
     for where, code, now, expected in cases:
-        with pytest.raises(ValidationError) as error:
+        with pytest.raises(Refused) as error:
             appointment_check_in(actor=KIOSK, center=where, code=code, now=now)
         assert error.value.code == expected
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.BOOKED and appointment.ticket is None
     appointment_check_in(actor=KIOSK, center=center, code=appointment.code, now=at(TUESDAY, 9, 55))
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(Refused) as error:
         appointment_check_in(actor=KIOSK, center=center, code=appointment.code, now=at(TUESDAY, 9, 56))
     assert error.value.code == "checked_in"
     cancelled = book(center, service, at(TUESDAY, 11), phone=OTHER_PHONE)
     appointment_cancel(actor=SYSTEM, code=cancelled.code, phone=OTHER_PHONE, now=at(SUNDAY_BEFORE, 13))
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(Refused) as error:
         appointment_check_in(actor=KIOSK, center=center, code=cancelled.code, now=at(TUESDAY, 10, 55))
     assert error.value.code == "cancelled"
 
@@ -472,10 +472,11 @@ def test_bad_input_gets_a_message_and_saves_nothing(client, soon):
 
 @pytest.mark.django_db
 def test_code_requests_are_limited_per_client_address(client, soon, monkeypatch):
+    from darcha.core.throttle import ClientLimit
     from darcha.queues.views import appointments as views
 
     center, service, day = soon
-    monkeypatch.setitem(views.LIMITS, "code", (2, 3600))
+    monkeypatch.setitem(views.LIMITS, "code", ClientLimit("booking-code", attempts=2, window=3600))
     url = reverse("queues:booking_start", args=[center.code])
     statuses = []
     for n in range(3):

@@ -3,19 +3,19 @@
 import datetime as dt
 
 import pytest
-from django.core.exceptions import ValidationError
 
 from darcha.core.audit import SYSTEM
+from darcha.core.errors import Refused
 from darcha.core.models import Holiday, OpeningHours
 from darcha.core.scheduler import registered_jobs
 from darcha.notify.models import Message
 from darcha.notify.templates import get_template
 from darcha.queues import jobs
-from darcha.queues.appointments import local
-from darcha.queues.booking import appointment_check_in
+from darcha.queues.appointments import appointment_check_in
 from darcha.queues.choices import TicketStatus
 from darcha.queues.models import Appointment, AppointmentStatus, QueueSettings, Ticket
 from darcha.queues.services import operator_sign_in, ticket_call_next, ticket_finish, ticket_issue, ticket_start
+from darcha.queues.slots import local
 
 MONDAY, SATURDAY = dt.date(2026, 3, 9), dt.date(2026, 3, 14)
 
@@ -234,7 +234,7 @@ def test_bookings_not_checked_in_by_closing_time_are_no_shows(open_center):
     ):
         appointment.refresh_from_db()
         assert appointment.status == status
-    with pytest.raises(ValidationError):
+    with pytest.raises(Refused):
         appointment_check_in(actor=SYSTEM, center=center, code=morning.code, now=at(MONDAY, 18, 5))
 
 

@@ -6,9 +6,9 @@
     /queue/booking/<code>/            the booking: shown to whoever booked it here or gives its phone; cancel
     /queue/<center>/check-in/         kiosk: the booking code → a ticket called first at the booked time
 
-Every write is a service function of `booking`; these views check the shape of the input, keep the
-booking being confirmed in the session, and limit how often one client address may ask for codes or
-try codes it does not know.
+Every write is a service function of `queues.appointments`, every read a selector; these views check
+the shape of the input, keep the booking being confirmed in the session, and limit how often one
+client address may ask for codes or try codes it does not know (`core.throttle.ClientLimit`).
 """
 
 from __future__ import annotations
@@ -18,10 +18,9 @@ import datetime as dt
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
-from django.urls import NoReverseMatch, get_script_prefix, path, reverse
+from django.shortcuts import render
+from django.urls import path, reverse
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 from django.utils.dates import WEEKDAYS
@@ -32,47 +31,34 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from darcha.catalog.models import Service
 from darcha.core.audit import SystemActor
-from darcha.core.choices import OrganizationKind
+from darcha.core.errors import Attempt, attempt
 from darcha.core.identifiers import format_phone, mask_identifier, validate_phone
 from darcha.core.models import Organization
-from darcha.core.throttle import attempts, client_address, count_attempt
+from darcha.core.throttle import TOO_MANY, ClientLimit
 from darcha.notify import services as notify
 
-from .. import appointments as slots
-from .. import booking
-from ..choices import TicketStatus
+from .. import appointments, selectors, slots
+from ..choices import QueueRefusal, TicketStatus
+from ..forms import add_attempt_error
 from ..models import Appointment, AppointmentStatus
+from ..selectors import center_or_404
 
 CITIZEN = SystemActor("online-booking")
 PENDING = "booking_pending"  # session key: the booking waiting for its phone code
 OWNED = "booking_codes"  # session key: bookings this browser made or proved the phone of
-# Per client address, in the shared cache: (limit, window in seconds).
+# Per client address, in the shared cache.
 LIMITS = {
-    "code": (10, 3600),  # SMS codes requested (the notify app limits each phone number too)
-    "lookup": (10, 900),  # wrong code-and-phone pairs on a booking's page
-    "check_in": (20, 900),  # unknown codes typed at a kiosk
+    # SMS codes requested (the notify app limits each phone number too)
+    "code": ClientLimit("booking-code", attempts=10, window=3600),
+    # wrong code-and-phone pairs on a booking's page
+    "lookup": ClientLimit("booking-lookup", attempts=10, window=900),
+    # unknown codes typed at a kiosk
+    "check_in": ClientLimit("booking-check-in", attempts=20, window=900),
 }
 LATE_CONTINUE_SECONDS = 12
 
 
 # --- helpers ------------------------------------------------------------------------------------
-def _center(code: str) -> Organization:
-    return get_object_or_404(Organization, code=code, kind=OrganizationKind.CENTER, is_active=True)
-
-
-def _throttled(request, kind: str) -> bool:
-    limit, _window = LIMITS[kind]
-    return attempts(f"booking:{kind}:{client_address(request)}") >= limit
-
-
-def _count(request, kind: str) -> None:
-    count_attempt(f"booking:{kind}:{client_address(request)}", LIMITS[kind][1])
-
-
-def _too_many() -> str:
-    return _("Too many attempts from this device. Please wait a while and try again.")
-
-
 def _language() -> str:
     return translation.get_language() or settings.LANGUAGE_CODE
 
@@ -133,7 +119,7 @@ class BookingForm(forms.Form):
         return slots.local(self.cleaned_data["day"], self.cleaned_data["time"])
 
 
-# Error codes of booking_check / appointment_book → the field to change.
+# Refusal codes of booking_check / appointment_book → the field to change.
 ERROR_FIELDS = {
     "phone_format": "phone",
     "limit": "phone",
@@ -146,18 +132,13 @@ ERROR_FIELDS = {
 }
 
 
-def _add_error(form: forms.Form, error: ValidationError) -> None:
-    field = ERROR_FIELDS.get(getattr(error, "code", "") or "")
-    form.add_error(field if field in form.fields else None, error)
-
-
 # --- step 1: service, day, time, phone ----------------------------------------------------------
 def _when_context(center: Organization, service: Service | None, day: dt.date | None, chosen: str = "") -> dict:
     """The day choices and the day's slots for the chosen service (the first day with a free place
     unless a day is chosen)."""
     if service is None:
         return {"service": None, "days": [], "day": None, "slots": [], "chosen_time": chosen}
-    calendar = booking.slot_calendar(center, service)
+    calendar = selectors.slot_calendar(center, service)
     days = calendar.days()
     if day not in days:
         day = calendar.first_free_day()
@@ -179,10 +160,6 @@ def _parse_day(value: str) -> dt.date | None:
         return None
 
 
-def _services(center: Organization) -> list[Service]:
-    return sorted(booking.bookable_services(center), key=lambda s: (s.category.position, s.name.casefold()))
-
-
 def _start_page(request, center, form, services, status=200, **extra):
     data = form.data if form.is_bound else form.initial
     service = next((s for s in services if s.code == data.get("service")), None)
@@ -199,8 +176,8 @@ def _start_page(request, center, form, services, status=200, **extra):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def booking_start(request, center):
-    center = _center(center)
-    services = _services(center)
+    center = center_or_404(center)
+    services = selectors.bookable_services_listed(center)
     if request.method == "GET":
         pending = request.session.get(PENDING) or {}
         initial = {key: request.GET.get(key, "") for key in ("service", "day", "time")}
@@ -212,20 +189,24 @@ def booking_start(request, center):
     if not form.is_valid():
         return _start_page(request, center, form, services, status=400)
     service, start = form.cleaned_service(), form.start()
-    try:
-        phone = booking.booking_check(center=center, service=service, start=start, phone=form.cleaned_data["phone"])
-    except ValidationError as error:
-        _add_error(form, error)
-        return _start_page(request, center, form, services, status=409 if error.code == "slot_full" else 400)
-    if _throttled(request, "code"):
-        form.add_error(None, _too_many())
+    checked = attempt(
+        lambda: appointments.booking_check(
+            center=center, service=service, start=start, phone=form.cleaned_data["phone"]
+        )
+    )
+    if not checked.ok:
+        add_attempt_error(form, checked, ERROR_FIELDS)
+        return _start_page(request, center, form, services, status=checked.status)
+    phone = checked.value
+    if LIMITS["code"].reached(request):
+        form.add_error(None, TOO_MANY)
         return _start_page(request, center, form, services, status=429)
-    try:
-        notify.otp_send(actor=CITIZEN, phone=phone, purpose=booking.OTP_PURPOSE, language=_language())
-    except ValidationError as error:
-        form.add_error("phone" if error.code != "otp_rate" else None, error)
-        return _start_page(request, center, form, services, status=429 if error.code == "otp_rate" else 400)
-    _count(request, "code")
+    sent = _send_code(phone)
+    if not sent.ok:
+        status = _code_status(sent)
+        form.add_error(None if status == 429 else "phone", sent.message)
+        return _start_page(request, center, form, services, status=status)
+    LIMITS["code"].count(request)
     request.session[PENDING] = {
         "center": center.code,
         "service": service.code,
@@ -240,8 +221,9 @@ def booking_start(request, center):
 @require_GET
 def booking_when(request, center):
     """The day-and-time part of step 1 (htmx), for the service and day chosen."""
-    center = _center(center)
-    service = next((s for s in _services(center) if s.code == request.GET.get("service")), None)
+    center = center_or_404(center)
+    code = request.GET.get("service")
+    service = next((s for s in selectors.bookable_services_listed(center) if s.code == code), None)
     context = {"center": center, **_when_context(center, service, _parse_day(request.GET.get("day")))}
     response = render(request, "queues/booking/_when.html", context)
     patch_vary_headers(response, ["HX-Request"])
@@ -254,14 +236,25 @@ def _pending(request, center: Organization) -> dict | None:
     return pending if pending and pending.get("center") == center.code else None
 
 
+def _send_code(phone: str) -> Attempt:
+    return attempt(
+        lambda: notify.otp_send(actor=CITIZEN, phone=phone, purpose=appointments.OTP_PURPOSE, language=_language())
+    )
+
+
+def _code_status(sent: Attempt) -> int:
+    """Codes asked for too often for this phone number: 429, like the per-address limit."""
+    return 429 if getattr(sent.error, "code", None) == "otp_rate" else sent.status
+
+
 def _confirm_page(request, center, pending, status=200, errors=()):
-    service = Service.objects.filter(code=pending["service"]).first()
+    service = selectors.service_by_code(pending["service"])
     start = slots.local(dt.date.fromisoformat(pending["day"]), dt.time.fromisoformat(pending["time"]))
     context = {
         "center": center,
         "service": service,
         "start": start,
-        "when": booking.when_text(start),
+        "when": appointments.when_text(start),
         "phone": _masked_phone(pending["phone"]),
         "errors": list(errors),
     }
@@ -271,7 +264,7 @@ def _confirm_page(request, center, pending, status=200, errors=()):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def booking_confirm(request, center):
-    center = _center(center)
+    center = center_or_404(center)
     pending = _pending(request, center)
     if pending is None:
         messages.info(request, _("Choose a service and a time first."))
@@ -279,24 +272,23 @@ def booking_confirm(request, center):
     if request.method == "GET":
         return _confirm_page(request, center, pending)
     if "resend" in request.POST:
-        if _throttled(request, "code"):
-            return _confirm_page(request, center, pending, 429, [_too_many()])
-        try:
-            notify.otp_send(actor=CITIZEN, phone=pending["phone"], purpose=booking.OTP_PURPOSE, language=_language())
-        except ValidationError as error:
-            return _confirm_page(request, center, pending, 429 if error.code == "otp_rate" else 400, error.messages)
-        _count(request, "code")
+        if LIMITS["code"].reached(request):
+            return _confirm_page(request, center, pending, 429, [TOO_MANY])
+        sent = _send_code(pending["phone"])
+        if not sent.ok:
+            return _confirm_page(request, center, pending, _code_status(sent), [sent.message])
+        LIMITS["code"].count(request)
         messages.success(request, _("A new code has been sent."))
         return HttpResponseRedirect(reverse("queues:booking_confirm", args=[center.code]), status=303)
 
-    service = Service.objects.filter(code=pending["service"]).first()
+    service = selectors.service_by_code(pending["service"])
     code = "".join(request.POST.get("code", "").split())[:12]
     if service is None:
         return _confirm_page(request, center, pending, 400, [_("This service cannot be booked online at this center.")])
     if not code:
         return _confirm_page(request, center, pending, 400, [_("Enter the code from the SMS.")])
-    try:
-        appointment = booking.appointment_book(
+    booked = attempt(
+        lambda: appointments.appointment_book(
             actor=CITIZEN,
             center=center,
             service=service,
@@ -305,23 +297,25 @@ def booking_confirm(request, center):
             otp_code=code,
             language=_language(),
         )
-    except ValidationError as error:
-        status = 409 if error.code in ("slot_full", "limit") else 400
-        if error.code in ERROR_FIELDS:  # the booking itself no longer fits (the time was taken): back to step 1
-            return _start_again(request, center, pending, error, status)
-        return _confirm_page(request, center, pending, status, error.messages)
+    )
+    if not booked.ok:
+        if getattr(booked.error, "code", None) in ERROR_FIELDS:
+            # The booking itself no longer fits (the time was taken): back to step 1.
+            return _start_again(request, center, pending, booked)
+        return _confirm_page(request, center, pending, booked.status, [booked.message])
+    appointment = booked.value
     request.session.pop(PENDING, None)
     _own(request, appointment.code)
     messages.success(request, _("You are booked. The booking code has also been sent to your phone."))
     return HttpResponseRedirect(reverse("queues:booking_detail", args=[appointment.code]), status=303)
 
 
-def _start_again(request, center, pending, error, status):
-    services = _services(center)
+def _start_again(request, center, pending, refused: Attempt):
+    services = selectors.bookable_services_listed(center)
     form = BookingForm({**pending, "phone": format_phone(pending["phone"])}, services=services)
     form.is_valid()
-    _add_error(form, error)
-    return _start_page(request, center, form, services, status=status)
+    add_attempt_error(form, refused, ERROR_FIELDS)
+    return _start_page(request, center, form, services, status=refused.status)
 
 
 # --- the booking's page -------------------------------------------------------------------------
@@ -329,9 +323,9 @@ def _detail_page(request, appointment: Appointment | None, code: str, status=200
     context = {"appointment": appointment, "code": code, "errors": list(errors)}
     if appointment is not None:
         context.update(
-            when=booking.when_text(appointment.start),
+            when=appointments.when_text(appointment.start),
             cancellable=appointment.status == AppointmentStatus.BOOKED and appointment.start > timezone.now(),
-            grace=booking.queue_settings(appointment.center).late_grace_minutes,
+            grace=selectors.queue_settings(appointment.center).late_grace_minutes,
         )
     return render(request, "queues/booking/detail.html", context, status=status)
 
@@ -339,29 +333,25 @@ def _detail_page(request, appointment: Appointment | None, code: str, status=200
 @never_cache
 @require_http_methods(["GET", "POST"])
 def booking_detail(request, code):
-    code = booking.normalize_code(code)
-    owned = code in _owned(request)
-    appointment = (
-        Appointment.objects.select_related("center", "service", "ticket").filter(code=code).first() if owned else None
-    )
+    code = selectors.normalize_code(code)
+    appointment = selectors.appointment_by_code(code) if code in _owned(request) else None
     if request.method == "GET":
         return _detail_page(request, appointment, code)
 
     if appointment is None:  # the phone proves the booking is theirs
-        if _throttled(request, "lookup"):
-            return _detail_page(request, None, code, 429, [_too_many()])
-        appointment = booking.appointment_find(code, request.POST.get("phone", ""))
+        if LIMITS["lookup"].reached(request):
+            return _detail_page(request, None, code, 429, [TOO_MANY])
+        appointment = selectors.appointment_find(code, request.POST.get("phone", ""))
         if appointment is None:
-            _count(request, "lookup")
+            LIMITS["lookup"].count(request)
             return _detail_page(request, None, code, 404, [_("No booking has this code and phone number.")])
         _own(request, code)
         if "cancel" not in request.POST:
             return HttpResponseRedirect(reverse("queues:booking_detail", args=[code]), status=303)
     if "cancel" in request.POST:
-        try:
-            booking.appointment_cancel(actor=CITIZEN, code=code, phone=appointment.phone)
-        except ValidationError as error:
-            return _detail_page(request, appointment, code, 409, error.messages)
+        cancelled = attempt(lambda: appointments.appointment_cancel(actor=CITIZEN, code=code, phone=appointment.phone))
+        if not cancelled.ok:
+            return _detail_page(request, appointment, code, cancelled.status, [cancelled.message])
         messages.success(request, _("Your booking has been cancelled."))
     return HttpResponseRedirect(reverse("queues:booking_detail", args=[code]), status=303)
 
@@ -376,15 +366,7 @@ def _kiosk_context(request, center: Organization) -> dict:
 
 def _ticket_page(center: Organization, ticket) -> str:
     """The kiosk's ticket screen, which prints the ticket on load."""
-    for name, args in (
-        ("queues:kiosk_ticket", [center.code, ticket.public_code]),
-        ("queues:ticket_print", [ticket.public_code]),
-    ):
-        try:
-            return reverse(name, args=args) + ("?print=1" if name.endswith("ticket_print") else "")
-        except NoReverseMatch:
-            continue
-    return f"{get_script_prefix()}queue/ticket/{ticket.public_code}/print/?print=1"
+    return reverse("queues:kiosk_ticket", args=[center.code, ticket.public_code])
 
 
 def _check_in_page(request, center, status=200, errors=(), code=""):
@@ -395,26 +377,30 @@ def _check_in_page(request, center, status=200, errors=(), code=""):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def booking_check_in(request, center):
-    center = _center(center)
+    center = center_or_404(center)
     if request.method == "GET":
         return _check_in_page(request, center)
-    if _throttled(request, "check_in"):
-        return _check_in_page(request, center, 429, [_too_many()])
+    if LIMITS["check_in"].reached(request):
+        return _check_in_page(request, center, 429, [TOO_MANY])
     typed = request.POST.get("code", "")
-    code = booking.normalize_code(typed)
+    code = selectors.normalize_code(typed)
     if not code:
         return _check_in_page(request, center, 400, [_("A booking code has eight digits.")], typed[:20])
-    try:
-        appointment = booking.appointment_check_in(actor=SystemActor(f"kiosk:{center.code}"), center=center, code=code)
-    except ValidationError as error:
-        if error.code == "checked_in":
+    kiosk = SystemActor(f"kiosk:{center.code}")
+    checked_in = attempt(lambda: appointments.appointment_check_in(actor=kiosk, center=center, code=code))
+    if not checked_in.ok:
+        refusal = getattr(checked_in.error, "code", None)
+        if refusal == QueueRefusal.CHECKED_IN:
             # Checked in already and still waiting (the ticket was not taken from the printer, say): print it again.
-            again = Appointment.objects.select_related("ticket").filter(code=code, center=center).first()
+            again = selectors.appointment_by_code(code, center=center)
             if again and again.ticket_id and again.ticket.status == TicketStatus.WAITING:
                 return HttpResponseRedirect(_ticket_page(center, again.ticket), status=303)
-        if error.code == "not_found":
-            _count(request, "check_in")
-        return _check_in_page(request, center, 404 if error.code == "not_found" else 409, error.messages, typed[:20])
+        status = checked_in.status
+        if refusal == QueueRefusal.NOT_FOUND:
+            LIMITS["check_in"].count(request)
+            status = 404
+        return _check_in_page(request, center, status, [checked_in.message], typed[:20])
+    appointment = checked_in.value
     if not appointment.late:
         return HttpResponseRedirect(_ticket_page(center, appointment.ticket), status=303)
     context = {
@@ -422,7 +408,7 @@ def booking_check_in(request, center):
         "appointment": appointment,
         "ticket": appointment.ticket,
         "booked_at": timezone.localtime(appointment.start),
-        "grace": booking.queue_settings(center).late_grace_minutes,
+        "grace": selectors.queue_settings(center).late_grace_minutes,
         "ticket_url": _ticket_page(center, appointment.ticket),
         "done_seconds": LATE_CONTINUE_SECONDS,
     }

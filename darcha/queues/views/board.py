@@ -25,20 +25,20 @@ import time
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import connection
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import path, reverse
 from django.utils import translation
 from django.views.decorators.http import require_GET
 
-from darcha.core.choices import OrganizationKind
+from darcha.core.i18n import LANGUAGES
 from darcha.core.models import Organization
 from darcha.core.translit import latin_to_cyrillic
 
 from .. import events, voice
-from ..models import Counter
-from ..selectors import board_snapshot
+from ..choices import QueueEvent
+from ..selectors import board_snapshot, center_or_404, counter_labels
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +48,24 @@ MAX_STREAM_SECONDS = 3600  # then the browser reconnects (a fresh snapshot, a cu
 SNAPSHOT_AT_LEAST_EVERY = 1.0  # seconds, while events keep coming in a burst
 # Events passed on (the board ignores "operators"; the manager's live board listens to the same
 # stream); after those that change the calls or the counts a snapshot follows.
-FORWARDED = {"issued", "called", "started", "held", "finished", "transferred", "closed", "operators"}
-SNAPSHOT_AFTER = {"issued", "called", "held", "finished", "transferred", "closed"}
+FORWARDED = {
+    QueueEvent.ISSUED,
+    QueueEvent.CALLED,
+    QueueEvent.STARTED,
+    QueueEvent.HELD,
+    QueueEvent.FINISHED,
+    QueueEvent.TRANSFERRED,
+    QueueEvent.CLOSED,
+    QueueEvent.OPERATORS,
+}
+SNAPSHOT_AFTER = {
+    QueueEvent.ISSUED,
+    QueueEvent.CALLED,
+    QueueEvent.HELD,
+    QueueEvent.FINISHED,
+    QueueEvent.TRANSFERRED,
+    QueueEvent.CLOSED,
+}
 
 # The board speaks to everyone in the hall: its labels are in Uzbek and Russian at once, whatever
 # the page's language (which only decides which comes first, and the Uzbek script).
@@ -101,14 +117,9 @@ def _labels(uzbek_script: str) -> dict:
 
 
 def _uzbek_script() -> str:
-    return "cyrl" if translation.get_language() == "uz-cyrl" else "latn"
-
-
-def _center(code: str) -> Organization:
-    center = Organization.objects.filter(code=code, kind=OrganizationKind.CENTER, is_active=True).first()
-    if center is None:
-        raise Http404("No such center")
-    return center
+    """The Uzbek script of the page's language: the script subtag of its BCP 47 tag (core.i18n)."""
+    tag = next((language.html for language in LANGUAGES if language.code == translation.get_language()), "")
+    return "cyrl" if tag.endswith("-Cyrl") else "latn"
 
 
 def _center_names(center: Organization, script: str) -> dict[str, str]:
@@ -140,7 +151,7 @@ def voice_assets() -> dict | None:
 
 @require_GET
 def board(request, center: str):
-    center = _center(center)
+    center = center_or_404(center)
     script = _uzbek_script()
     primary = "ru" if translation.get_language() == "ru" else "uz"
     labels = {"uz": _labels(script), "ru": LABELS["ru"]}
@@ -192,10 +203,7 @@ async def _in_thread(function, *args):
 def _snapshot(center: Organization, script: str) -> dict:
     snapshot = board_snapshot(center)
     # Windows with a label of their own ("Soliq oynasi"); the others are shown as "3-oyna / окно 3".
-    snapshot["labels"] = {
-        str(number): label
-        for number, label in Counter.objects.filter(center=center).exclude(label="").values_list("number", "label")
-    }
+    snapshot["labels"] = counter_labels(center)
     for row in snapshot["waiting"]:
         row["name_ru"] = row["name_ru"] or row["name_uz"]
         if script == "cyrl":
@@ -247,7 +255,7 @@ async def board_events(
     async with events.subscribe(center.pk) as inbox:
         # Subscribed first, then the snapshot: nothing published in between is missed.
         snapshot = await _snapshots.get(center, script, newer_than=time.time())
-        yield f"retry: {RETRY_MS}\n" + _sse("snapshot", snapshot, next(ids))
+        yield f"retry: {RETRY_MS}\n" + _sse(QueueEvent.SNAPSHOT, snapshot, next(ids))
         stale_since = None  # the counts on the board may be out of date since then (monotonic clock)
         stale_wall = None  # the same moment on the wall clock: a shared snapshot must be newer than it
         while time.monotonic() - started < max_seconds:
@@ -262,24 +270,24 @@ async def board_events(
                 log.warning("unreadable queue event: %r", payload[:200])
                 continue
             kind = event.get("type")
-            if inbox.take_dropped() or kind == "resync":
+            if inbox.take_dropped() or kind == QueueEvent.RESYNC:
                 # Events were lost (the bus reconnected, or this client fell behind): say so, and
                 # send the whole state.
-                yield _sse("resync", {"type": "resync"}, next(ids))
+                yield _sse(QueueEvent.RESYNC, {"type": QueueEvent.RESYNC}, next(ids))
                 stale_since = stale_since or time.monotonic()
                 stale_wall = stale_wall or time.time()
             if kind in SNAPSHOT_AFTER:
                 stale_since = stale_since or time.monotonic()
                 stale_wall = stale_wall or time.time()
             if kind in FORWARDED:
-                if kind == "called":
+                if kind == QueueEvent.CALLED:
                     event["voice"] = voice.announcement(event.get("ticket", ""), event.get("counter"))
                 event["server_time"] = time.time()
                 yield _sse(kind, event, next(ids))
             # In a burst, one snapshot after the burst (but at least one a second).
             if stale_since and (inbox.empty() or time.monotonic() - stale_since > SNAPSHOT_AT_LEAST_EVERY):
                 newer_than, stale_since, stale_wall = stale_wall, None, None
-                yield _sse("snapshot", await _snapshots.get(center, script, newer_than=newer_than), next(ids))
+                yield _sse(QueueEvent.SNAPSHOT, await _snapshots.get(center, script, newer_than=newer_than), next(ids))
 
 
 _warned_wsgi = False
@@ -287,7 +295,7 @@ _warned_wsgi = False
 
 @require_GET
 async def board_stream(request, center: str):
-    center = await _in_thread(_center, center)
+    center = await _in_thread(center_or_404, center)
     script = _uzbek_script()
     if "wsgi.version" in request.META:
         # A WSGI worker must not be held by an endless stream: one snapshot, and EventSource
@@ -298,7 +306,7 @@ async def board_stream(request, center: str):
             log.warning("board stream served by WSGI: polling every %d ms; serve /queue/*/stream/ by ASGI", RETRY_MS)
         snapshot = await _in_thread(_snapshot, center, script)
         response = HttpResponse(
-            f"retry: {RETRY_MS}\n" + _sse("snapshot", snapshot, str(int(time.time() * 1000))),
+            f"retry: {RETRY_MS}\n" + _sse(QueueEvent.SNAPSHOT, snapshot, str(int(time.time() * 1000))),
             content_type="text/event-stream; charset=utf-8",
         )
     else:

@@ -5,21 +5,15 @@ from django.urls import path
 from django.utils import timezone
 
 from darcha.core.calendar import WorkingCalendar
-from darcha.core.choices import OrganizationKind
-from darcha.core.models import Organization
+
+from ..selectors import centers_with_counters
 
 
 def center_list(request):
     today = timezone.localdate()
     calendar = WorkingCalendar.current()
-    centers = (
-        Organization.objects.filter(kind=OrganizationKind.CENTER, is_active=True, counters__isnull=False)
-        .distinct()
-        .prefetch_related("opening_hours")
-        .order_by("path")
-    )
     rows = []
-    for center in centers:
+    for center in centers_with_counters():
         hours = next((h for h in center.opening_hours.all() if h.weekday == today.weekday()), None)
         open_today = hours is not None and (calendar.is_working_day(today) or today.weekday() == 5)
         rows.append({"center": center, "hours": hours if open_today else None})

@@ -17,8 +17,9 @@ by htmx it answers with the panel, which replaces itself. A refusal keeps its me
 code — 409 the queue's state does not allow it, 400 invalid input, 403 not allowed — and its
 translated reason in the panel.
 
-Only operators and managers of the center open its consoles; everyone else gets 403, and anonymous
-visitors the login page.
+Only operators and managers of the center (and superusers, `core.access`) open its consoles; everyone
+else gets 403, and anonymous visitors the login page. The refusal's status and reason come from
+`core.errors.attempt`.
 """
 
 from __future__ import annotations
@@ -28,31 +29,39 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
-from django.http import HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
-from django.urls import NoReverseMatch, get_script_prefix, path, reverse
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from darcha.catalog.models import Service
-from darcha.core.choices import OrganizationKind, Role
+from darcha.core import access
+from darcha.core.choices import Role
+from darcha.core.errors import Refused, attempt
 from darcha.core.models import Organization
 
-from ..choices import OperatorState, TicketStatus
+from ..choices import OperatorState, QueueRefusal, TicketStatus
 from ..models import Counter, OperatorSession, Ticket
-from ..selectors import counter_console
+from ..selectors import (
+    active_counters,
+    center_counter,
+    center_or_404,
+    center_services_listed,
+    center_ticket,
+    counter_console,
+    counters_with_sessions,
+    open_session,
+    queue_settings,
+    session_elsewhere,
+)
 from ..services import (
-    STAFF_ROLES,
-    QueueError,
     operator_set_state,
     operator_sign_in,
     operator_sign_out,
-    queue_settings,
     ticket_call_next,
     ticket_finish,
     ticket_hold,
@@ -89,9 +98,8 @@ def _is_htmx(request) -> bool:
 
 
 def console_access(view):
-    """Resolve the center (and counter) of the address for its operators and managers only.
-
-    Sets request.console_roles to the roles the user holds at the center."""
+    """Resolve the center (and counter) of the address for its operators and managers only (and
+    superusers: `core.access`)."""
 
     @wraps(view)
     def wrapper(request, center: str, counter: int | None = None, **kwargs):
@@ -107,40 +115,20 @@ def console_access(view):
                 response["HX-Redirect"] = login["Location"]
                 return response
             return login
-        center_obj = get_object_or_404(Organization, code=center, kind=OrganizationKind.CENTER)
-        roles = set(
-            request.user.memberships.filter(organization=center_obj, role__in=STAFF_ROLES).values_list(
-                "role", flat=True
-            )
-        )
-        if not roles:
-            raise PermissionDenied(_("Only the operators and managers of this center use its consoles."))
-        request.console_roles = roles
+        center_obj = center_or_404(center, active=False)
+        message = _("Only the operators and managers of this center use its consoles.")
+        access.require_role(request.user, access.CENTER_STAFF, center_obj, message)
         if counter is None:
             return view(request, center_obj, **kwargs)
-        counter_obj = get_object_or_404(Counter, center=center_obj, number=counter)
-        counter_obj.center = center_obj
+        counter_obj = center_counter(center_obj, counter)
+        if counter_obj is None:
+            raise Http404
         return view(request, center_obj, counter_obj, **kwargs)
 
     return wrapper
 
 
-# --- reads for the panel (constant number of queries, whatever the queue's length) ---------------
-def _transfer_services(center: Organization) -> list[Service]:
-    """Active services an active counter of the center serves, grouped by category for the list."""
-    counters = Counter.objects.filter(center=center, is_active=True)
-    services = (
-        Service.objects.filter(is_active=True)
-        .filter(Q(pk__in=counters.values("services")) | Q(category__in=counters.values("categories")))
-        .select_related("category")
-    )
-    return sorted(services, key=lambda s: (s.category.position, s.category.code, s.name.casefold()))
-
-
-def _transfer_counters(counter: Counter) -> list[Counter]:
-    return list(Counter.objects.filter(center=counter.center_id, is_active=True).exclude(pk=counter.pk))
-
-
+# --- the panel (constant number of queries, whatever the queue's length) -------------------------
 def _clock(seconds: float) -> str:
     """12:05 or 1:02:05 — the same format console.js keeps ticking."""
     seconds = max(int(seconds), 0)
@@ -165,7 +153,7 @@ def _panel_context(request, center: Organization, counter: Counter, **extra) -> 
         "now": now,
         "session": session,
         "mine": mine,
-        "is_manager": Role.CENTER_MANAGER in request.console_roles,
+        "is_manager": access.has_role(request.user, Role.CENTER_MANAGER, center),
         "serving_state": mine and session.state == OperatorState.SERVING,
         "current": current,
         "held": [
@@ -183,7 +171,7 @@ def _panel_context(request, center: Organization, counter: Counter, **extra) -> 
         "poll_seconds": POLL_SECONDS,
         "panel_url": reverse("queues:console_panel", args=[center.code, counter.number]),
         "page_url": reverse("queues:console_page", args=[center.code, counter.number]),
-        "stream_url": _stream_url(center),
+        "stream_url": reverse("queues:board_stream", args=[center.code]),
         "error": None,
         "notice": None,
         "transfer_open": False,
@@ -192,12 +180,7 @@ def _panel_context(request, center: Organization, counter: Counter, **extra) -> 
     if session is not None:
         context["state_clock"] = _clock((now - session.state_since).total_seconds())
     if not mine:
-        context["elsewhere"] = (
-            OperatorSession.objects.filter(operator=request.user, ended_at__isnull=True)
-            .exclude(counter=counter)
-            .select_related("counter", "counter__center")
-            .first()
-        )
+        context["elsewhere"] = session_elsewhere(request.user, counter)
     if current is not None:
         needed = queue_settings(center).recalls_before_no_show
         called = current.status == TicketStatus.CALLED
@@ -217,72 +200,49 @@ def _panel_context(request, center: Organization, counter: Counter, **extra) -> 
             % {"needed": needed, "done": current.recalls},
         )
         if mine:
-            context["transfer_services"] = _transfer_services(center)
-            context["transfer_counters"] = _transfer_counters(counter)
+            context["transfer_services"] = center_services_listed(center)
+            context["transfer_counters"] = [other for other in active_counters(center) if other.pk != counter.pk]
     return context
-
-
-def _stream_url(center: Organization) -> str:
-    """The center's live events (the display board's stream)."""
-    try:
-        return reverse("queues:board_stream", args=[center.code])
-    except NoReverseMatch:  # the board is another screen module
-        return f"{get_script_prefix()}queue/{center.code}/board/stream/"
-
-
-def _issue_url(center: Organization) -> str:
-    try:
-        return reverse("queues:ticket_issue", args=[center.code])
-    except NoReverseMatch:  # the operator's issue form lives in another screen module
-        return f"{get_script_prefix()}queue/{center.code}/tickets/issue/"
 
 
 def _render(request, center, counter, *, fragment: bool, status: int = 200, **extra) -> HttpResponse:
     context = _panel_context(request, center, counter, **extra)
     if fragment:
         return render(request, "queues/console/_panel.html", context, status=status)
-    context["issue_url"] = _issue_url(center)
+    context["issue_url"] = reverse("queues:ticket_issue", args=[center.code])
     return render(request, "queues/console/page.html", context, status=status)
 
 
 def _act(request, center: Organization, counter: Counter, run, notice) -> HttpResponse:
     """Run one service call; answer with the panel (htmx) or a redirect, or with the refusal."""
-    try:
-        result = run()
-    except QueueError as error:
-        status, reason = 409, error
-    except ValidationError as error:
-        status, reason = 400, error
-    except PermissionDenied as error:
-        status, reason = 403, error
-    else:
-        text = notice(result) if callable(notice) else str(notice)
-        if _is_htmx(request):
-            return _render(request, center, counter, fragment=True, notice=text)
-        messages.success(request, text)
-        response = HttpResponseRedirect(reverse("queues:console_page", args=[center.code, counter.number]))
-        response.status_code = 303  # see the console again, by GET
-        return response
-    if isinstance(reason, ValidationError):
-        text = " ".join(reason.messages)
-    else:
-        text = str(reason) or _("You may not do this here.")
-    return _render(request, center, counter, fragment=_is_htmx(request), status=status, error=text)
+    result = attempt(run)
+    if not result.ok:
+        return _render(request, center, counter, fragment=_is_htmx(request), status=result.status, error=result.message)
+    text = notice(result.value) if callable(notice) else str(notice)
+    if _is_htmx(request):
+        return _render(request, center, counter, fragment=True, notice=text)
+    messages.success(request, text)
+    response = HttpResponseRedirect(reverse("queues:console_page", args=[center.code, counter.number]))
+    response.status_code = 303  # see the console again, by GET
+    return response
 
 
 def _ticket_here(center: Organization, counter: Counter, ticket_id: int) -> Ticket:
-    ticket = get_object_or_404(Ticket, center=center, pk=ticket_id)
+    ticket = center_ticket(center, ticket_id)
+    if ticket is None:
+        raise Http404
     if ticket.counter_id != counter.pk:
-        raise QueueError(
-            _("Ticket %(ticket)s is not at this counter any more.") % {"ticket": ticket.display}, code="not_here"
+        raise Refused(
+            _("Ticket %(ticket)s is not at this counter any more.") % {"ticket": ticket.display},
+            QueueRefusal.NOT_HERE,
         )
     return ticket
 
 
-def _open_session(counter: Counter) -> OperatorSession:
-    session = OperatorSession.objects.filter(counter=counter, ended_at__isnull=True).first()
+def _session_here(counter: Counter) -> OperatorSession:
+    session = open_session(counter)
     if session is None:
-        raise QueueError(_("Nobody is signed in at this counter."), code="not_signed_in")
+        raise Refused(_("Nobody is signed in at this counter."), QueueRefusal.NOT_SIGNED_IN)
     return session
 
 
@@ -301,22 +261,15 @@ def _pick(options: list, value: str, message: str):
 @require_GET
 @console_access
 def console_choose(request, center: Organization):
-    counters = list(Counter.objects.filter(center=center, is_active=True).prefetch_related("categories", "services"))
-    sessions = {
-        session.counter_id: session
-        for session in OperatorSession.objects.filter(counter__center=center, ended_at__isnull=True).select_related(
-            "operator"
-        )
-    }
-    mine = next((s for s in sessions.values() if s.operator_id == request.user.pk), None)
+    counters = counters_with_sessions(center, with_services=True)
     return render(
         request,
         "queues/console/choose.html",
         {
             "center": center,
-            "rows": [(counter, sessions.get(counter.pk)) for counter in counters],
-            "mine": mine,
-            "issue_url": _issue_url(center),
+            "rows": counters.rows,
+            "mine": counters.session_of(request.user),
+            "issue_url": reverse("queues:ticket_issue", args=[center.code]),
         },
     )
 
@@ -355,7 +308,7 @@ def console_sign_out(request, center: Organization, counter: Counter):
         request,
         center,
         counter,
-        lambda: operator_sign_out(actor=request.user, session=_open_session(counter)),
+        lambda: operator_sign_out(actor=request.user, session=_session_here(counter)),
         _("Signed out of %(counter)s.") % {"counter": counter},
     )
 
@@ -368,7 +321,7 @@ def console_state(request, center: Organization, counter: Counter):
         request,
         center,
         counter,
-        lambda: operator_set_state(actor=request.user, session=_open_session(counter), state=state),
+        lambda: operator_set_state(actor=request.user, session=_session_here(counter), state=state),
         lambda session: str(STATE_NOTICES[session.state]),
     )
 
@@ -406,13 +359,9 @@ def console_transfer(request, center: Organization, counter: Counter, ticket: in
     def run():
         here = _ticket_here(center, counter, ticket)
         service = _pick(
-            _transfer_services(center), request.POST.get("service", ""), _("Choose a service from the list.")
+            center_services_listed(center), request.POST.get("service", ""), _("Choose a service from the list.")
         )
-        target = _pick(
-            list(Counter.objects.filter(center=center, is_active=True)),
-            request.POST.get("counter", ""),
-            _("Choose a counter from the list."),
-        )
+        target = _pick(active_counters(center), request.POST.get("counter", ""), _("Choose a counter from the list."))
         return ticket_transfer(actor=request.user, ticket=here, service=service, counter=target)
 
     def notice(done):

@@ -18,66 +18,43 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet
 from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
-from django.urls import get_script_prefix, path, reverse, translate_url
+from django.shortcuts import render
+from django.urls import path, reverse, translate_url
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from darcha.catalog.models import Category, Service
 from darcha.core import access
 from darcha.core.audit import SystemActor
-from darcha.core.choices import OrganizationKind
+from darcha.core.errors import attempt
+from darcha.core.i18n import LANGUAGES
 from darcha.core.models import Organization
 from darcha.core.qr import qr_svg
 
 from ..choices import OPEN_STATUSES, Priority, TicketStatus
 from ..forms import OperatorIssueForm, TicketIssueForm
-from ..models import Counter, Ticket
-from ..selectors import ticket_position
+from ..models import Ticket
+from ..selectors import (
+    center_categories,
+    center_or_404,
+    center_service,
+    center_services,
+    ticket_by_code,
+    ticket_position,
+)
 from ..services import ticket_issue
 
-KIOSK_LANGUAGES = [
-    ("uz", "Oʻzbekcha", "uz"),
-    ("uz-cyrl", "Ўзбекча", "uz-Cyrl"),
-    ("ru", "Русский", "ru"),
-    ("en", "English", "en"),
-]
 FINAL_STATUSES = (TicketStatus.DONE, TicketStatus.NO_SHOW, TicketStatus.NOT_SERVED)
 POLL_SECONDS = 10
 KIOSK_IDLE_SECONDS = 60
 KIOSK_DONE_SECONDS = 15
 
 
-# --- reads ------------------------------------------------------------------------------------
-def _center(code: str) -> Organization:
-    return get_object_or_404(Organization, code=code, kind=OrganizationKind.CENTER, is_active=True)
-
-
-def served_services(center: Organization) -> QuerySet[Service]:
-    """Active services that an active counter of the center serves, by itself or by its category."""
-    counters = Counter.objects.filter(center=center, is_active=True)
-    return (
-        Service.objects.filter(is_active=True)
-        .filter(Q(pk__in=counters.values("services")) | Q(category__in=counters.values("categories")))
-        .select_related("category")
-    )
-
-
+# --- helpers ----------------------------------------------------------------------------------
 def _by_name(items):
     return sorted(items, key=lambda item: item.name.casefold())
-
-
-def _ticket(code: str) -> Ticket | None:
-    return (
-        Ticket.objects.select_related("center", "service", "service__category", "counter")
-        .filter(public_code=code)
-        .first()
-    )
 
 
 def _ticket_not_found(request):
@@ -126,8 +103,8 @@ def _kiosk_context(request, center: Organization, step: int, **extra) -> dict:
         home_uz = reverse("queues:kiosk_start", args=[center.code])
     current = request.get_full_path() if request.method == "GET" else reverse("queues:kiosk_start", args=[center.code])
     languages = [
-        {"code": code, "name": name, "html_lang": html_lang, "url": translate_url(current, code)}
-        for code, name, html_lang in KIOSK_LANGUAGES
+        {"code": lang.code, "name": lang.native, "html_lang": lang.html, "url": translate_url(current, lang.code)}
+        for lang in LANGUAGES
     ]
     return {
         "center": center,
@@ -143,20 +120,19 @@ def _kiosk_context(request, center: Organization, step: int, **extra) -> dict:
 @never_cache
 @require_GET
 def kiosk_start(request, center):
-    center = _center(center)
-    services = served_services(center)
-    categories = Category.objects.filter(services__in=services).distinct().order_by("position", "code")
+    center = center_or_404(center)
+    categories = center_categories(center)
     return render(request, "queues/kiosk/start.html", _kiosk_context(request, center, 1, categories=categories))
 
 
 @never_cache
 @require_GET
 def kiosk_category(request, center, category):
-    center = _center(center)
-    category = get_object_or_404(Category, code=category)
-    services = _by_name(served_services(center).filter(category=category))
+    center = center_or_404(center)
+    services = _by_name(center_services(center).filter(category__code=category))
     if not services:
         raise Http404
+    category = services[0].category
     return render(
         request,
         "queues/kiosk/services.html",
@@ -176,19 +152,21 @@ def _render_details(request, center, service, form, status=200):
 @never_cache
 @require_GET
 def kiosk_service(request, center, service):
-    center = _center(center)
-    service = get_object_or_404(served_services(center), code=service)
+    center = center_or_404(center)
+    service = center_service(center, service)
+    if service is None:
+        raise Http404
     return _render_details(request, center, service, TicketIssueForm(initial={"service": service.code}))
 
 
 @never_cache
 @require_POST
 def kiosk_issue(request, center):
-    center = _center(center)
+    center = center_or_404(center)
     form = TicketIssueForm(request.POST)
     if form.is_valid():
-        try:
-            ticket = ticket_issue(
+        issued = attempt(
+            lambda: ticket_issue(
                 actor=SystemActor(f"kiosk:{center.code}"),
                 center=center,
                 service=form.cleaned_data["service"],
@@ -196,18 +174,16 @@ def kiosk_issue(request, center):
                 phone=form.cleaned_data["phone"],
                 language=translation.get_language() or settings.LANGUAGE_CODE,
             )
-        except ValidationError as error:
-            form.add_issue_error(error)
-        else:
+        )
+        if issued.ok:
+            ticket = issued.value
             return HttpResponseRedirect(reverse("queues:kiosk_ticket", args=[center.code, ticket.public_code]))
-    service = form.cleaned_data.get("service")
-    if service is None and form.data.get("service"):
-        service = Service.objects.select_related("category").filter(code=form.data["service"]).first()
-    if service is not None and served_services(center).filter(pk=service.pk).exists():
+        form.add_issue_error(issued)
+    service = center_service(center, form.data.get("service", ""))
+    if service is not None:
         return _render_details(request, center, service, form, status=400)
     # No service, or one this center does not serve: back to the first step, with the reason.
-    services = served_services(center)
-    categories = Category.objects.filter(services__in=services).distinct().order_by("position", "code")
+    categories = center_categories(center)
     errors = [error for errors in form.errors.values() for error in errors]
     return render(
         request,
@@ -220,8 +196,8 @@ def kiosk_issue(request, center):
 @never_cache
 @require_GET
 def kiosk_ticket(request, center, code):
-    center = _center(center)
-    ticket = _ticket(code)
+    center = center_or_404(center)
+    ticket = ticket_by_code(code)
     if ticket is None or ticket.center_id != center.pk:
         return _ticket_not_found(request)
     context = {**_slip_context(request, ticket), **_kiosk_context(request, center, 4, done_seconds=KIOSK_DONE_SECONDS)}
@@ -229,25 +205,21 @@ def kiosk_ticket(request, center, code):
 
 
 # --- tickets issued by an operator ------------------------------------------------------------
-def _may_issue(user, center: Organization) -> bool:
-    return access.has_role(user, access.CENTER_STAFF, center)
-
-
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def operator_issue(request, center):
-    center = _center(center)
-    if not _may_issue(request.user, center):
-        raise PermissionDenied(_("You do not work at this center."))
+    center = center_or_404(center)
+    access.require_role(request.user, access.CENTER_STAFF, center, _("You do not work at this center."))
     form = OperatorIssueForm(
-        request.POST or None, services=served_services(center), initial={"language": translation.get_language()}
+        request.POST or None, services=center_services(center), initial={"language": translation.get_language()}
     )
     status = 200
     if request.method == "POST":
+        status = 400
         if form.is_valid():
-            try:
-                ticket = ticket_issue(
+            issued = attempt(
+                lambda: ticket_issue(
                     actor=request.user,
                     center=center,
                     service=form.cleaned_data["service"],
@@ -255,25 +227,25 @@ def operator_issue(request, center):
                     phone=form.cleaned_data["phone"],
                     language=form.cleaned_data["language"] or translation.get_language() or settings.LANGUAGE_CODE,
                 )
-            except ValidationError as error:
-                form.add_issue_error(error)
-            else:
-                url = reverse("queues:ticket_print", args=[ticket.public_code])
+            )
+            if issued.ok:
+                url = reverse("queues:ticket_print", args=[issued.value.public_code])
                 return HttpResponseRedirect(f"{url}?print=1", status=303)
-        status = 400
+            form.add_issue_error(issued)
+            status = issued.status
     return render(request, "queues/ticket/issue.html", {"center": center, "form": form}, status=status)
 
 
 # --- the ticket: live page, its fragment, the printout ----------------------------------------
 def _stream_url(ticket: Ticket) -> str:
-    # The center's event stream (display board), if the board is installed; the page polls anyway.
-    return f"{get_script_prefix()}queue/{ticket.center.code}/board/stream/"
+    # The center's event stream (the display board's); the page polls anyway.
+    return reverse("queues:board_stream", args=[ticket.center.code])
 
 
 @never_cache
 @require_GET
 def ticket_live(request, code):
-    ticket = _ticket(code)
+    ticket = ticket_by_code(code)
     if ticket is None:
         return _ticket_not_found(request)
     context = {**_position_context(ticket), "center": ticket.center, "stream_url": _stream_url(ticket)}
@@ -283,7 +255,7 @@ def ticket_live(request, code):
 @never_cache
 @require_GET
 def ticket_status(request, code):
-    ticket = _ticket(code)
+    ticket = ticket_by_code(code)
     if ticket is None:
         return _ticket_not_found(request)
     return render(request, "queues/ticket/_status.html", _position_context(ticket))
@@ -292,7 +264,7 @@ def ticket_status(request, code):
 @never_cache
 @require_GET
 def ticket_print(request, code):
-    ticket = _ticket(code)
+    ticket = ticket_by_code(code)
     if ticket is None:
         return _ticket_not_found(request)
     # Printed in the citizen's language (chosen at the kiosk, or by the operator for them).
@@ -300,7 +272,7 @@ def ticket_print(request, code):
         context = {
             **_slip_context(request, ticket),
             "autoprint": request.GET.get("print") == "1",
-            "may_issue": request.user.is_authenticated and _may_issue(request.user, ticket.center),
+            "may_issue": access.has_role(request.user, access.CENTER_STAFF, ticket.center),
         }
         return render(request, "queues/ticket/print.html", context)
 

@@ -14,10 +14,9 @@ import math
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
-from django.urls import NoReverseMatch, path, reverse
+from django.shortcuts import render
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
@@ -26,9 +25,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from darcha.core import access
-from darcha.core.choices import OrganizationKind
 from darcha.core.models import Organization
 
+from ..selectors import center_or_404
 from ..stats import MAX_RANGE_DAYS, Figures, live_board, queue_stats
 
 REFRESH_SECONDS = 5
@@ -36,15 +35,12 @@ MIN_CHART_HOURS = 8
 
 
 # --- Access ---------------------------------------------------------------------------------
-def may_watch_center(user, center: Organization) -> bool:
-    """Managers of the center, leadership governing it, administrators above or at it."""
-    return access.has_role(user, access.CENTER_WATCHERS, center)
-
-
 def _center(request, code: str) -> Organization:
-    center = get_object_or_404(Organization, code=code, kind=OrganizationKind.CENTER)
-    if not may_watch_center(request.user, center):
-        raise PermissionDenied(_("Only the center's managers and the leadership above it may open this page."))
+    """The center, for its watchers (`access.CENTER_WATCHERS`): its managers, leadership governing it,
+    administrators above or at it, superusers."""
+    center = center_or_404(code, active=False)
+    message = _("Only the center's managers and the leadership above it may open this page.")
+    access.require_role(request.user, access.CENTER_WATCHERS, center, message)
     return center
 
 
@@ -87,15 +83,6 @@ def _errors(form: RangeForm) -> list[str]:
 
 
 # --- The live board -------------------------------------------------------------------------
-def _stream_url(center: Organization) -> str:
-    """The display board's event stream (the board module's route), in the page's language."""
-    try:
-        return reverse("queues:board_stream", kwargs={"center": center.code})
-    except NoReverseMatch:
-        board = reverse("queues:manager_board", kwargs={"center": center.code})
-        return board.removesuffix("manager/") + "board/stream/"
-
-
 @require_GET
 @never_cache
 def manager_board(request, center):
@@ -114,7 +101,7 @@ def manager_board(request, center):
         "center": center,
         "board": board,
         "refresh_seconds": REFRESH_SECONDS,
-        "stream_url": _stream_url(center),
+        "stream_url": reverse("queues:board_stream", kwargs={"center": center.code}),
     }
     fragment = bool(request.headers.get("HX-Request"))
     template = "queues/manager/_board_live.html" if fragment else "queues/manager/board.html"
