@@ -10,9 +10,9 @@ class NotifyConfig(AppConfig):
     def ready(self) -> None:
         from django.core import checks
 
-        # The built-in message templates register themselves on import; other apps call
-        # darcha.notify.templates.register_template() from their own ready().
-        from . import templates  # noqa: F401
+        # This app's own message template (the confirmation code); other apps register theirs
+        # from their own ready() (darcha.notify.templates.register_template).
+        from . import notifications  # noqa: F401
         from .channels import settings_check
 
         checks.register(settings_check)

@@ -4,7 +4,9 @@ Texts are English msgids (`gettext_lazy`) with `%(name)s` placeholders, rendered
 language with `translation.override`. A body may instead be a function of the context (for plural
 forms or optional parts); it runs with the language already switched.
 
-Other apps add their own templates from their AppConfig.ready():
+This module is the registry only. Each app keeps its templates in its own `notifications.py`,
+imported from its AppConfig.ready() (`cases.notifications`, `queues.notifications`, and this app's
+`notify.notifications` for the confirmation code):
 
     from darcha.notify.templates import register_template
     register_template("application_ready", _("Your result is ready"), _("Application %(number)s: ..."))
@@ -18,8 +20,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.utils import translation
 from django.utils.functional import Promise
-from django.utils.translation import gettext, ngettext
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext
 
 Text = str | Promise
 Body = Text | Callable[[Mapping], str]
@@ -87,49 +88,3 @@ def get_template(code: str) -> MessageTemplate:
 
 def template_codes() -> list[str]:
     return sorted(_registry)
-
-
-# --- Built-in templates -------------------------------------------------------------------------
-
-
-def _queue_position(values: Mapping) -> str:
-    values = {**values, "ahead": int(values["ahead"])}
-    text = ngettext(
-        "Ticket %(ticket)s: %(ahead)d person ahead of you.",
-        "Ticket %(ticket)s: %(ahead)d people ahead of you.",
-        values["ahead"],
-    )
-    text %= values
-    if values.get("counter"):
-        text += " " + gettext("You will be served at window %(counter)s.") % values
-    return text
-
-
-register_template(
-    "otp",
-    _("Confirmation code"),
-    _("Your confirmation code: %(code)s. It is valid for %(minutes)s minutes. Do not tell it to anyone."),
-    secret=("code",),
-    defaults={"minutes": 5},
-)
-register_template("queue_position", _("Your place in the queue"), _queue_position)
-register_template(
-    "ticket_called",
-    _("Your turn"),
-    _("Ticket %(ticket)s, please come to window %(counter)s."),
-)
-register_template(
-    "appointment_booked",
-    _("Appointment booked"),
-    _("You are booked for “%(service)s” at %(center)s on %(when)s. Booking code: %(code)s."),
-)
-register_template(
-    "appointment_reminder",
-    _("Appointment reminder"),
-    _("Reminder: “%(service)s” at %(center)s on %(when)s. Booking code: %(code)s."),
-)
-register_template(
-    "appointment_cancelled",
-    _("Appointment cancelled"),
-    _("Your appointment %(code)s on %(when)s has been cancelled."),
-)

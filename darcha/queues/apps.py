@@ -8,8 +8,9 @@ class QueuesConfig(AppConfig):
     verbose_name = _("Electronic queue")
 
     def ready(self) -> None:
-        # Periodic jobs (end of day, appointment reminders and no-shows) for `darcha scheduler`.
-        from . import jobs
+        # Message templates (position notice, call, appointments), and the periodic jobs (end of
+        # day, appointment reminders and no-shows) for `darcha scheduler`.
+        from . import jobs, notifications  # noqa: F401
 
         jobs.register()
         # The staff desk panel linking operators and managers to the console of their center.
