@@ -9,13 +9,20 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from django.conf.locale import LANG_INFO
+        from django.utils import translation
 
-        # Django knows Uzbek only in Latin script; the Cyrillic variant needs its own entry
-        # for the language switcher and {% get_language_info %}.
-        LANG_INFO.setdefault(
-            "uz-cyrl", {"bidi": False, "code": "uz-cyrl", "name": "Uzbek (Cyrillic)", "name_local": "Ўзбекча"}
-        )
-        LANG_INFO["uz"] = {**LANG_INFO.get("uz", {}), "name_local": "Oʻzbekcha"}
+        from .i18n import LANGUAGES
+
+        # Every language of core.i18n in Django's table, under its own native name, for the
+        # language switcher and {% get_language_info %}. Django knows Uzbek only in Latin script:
+        # the Cyrillic variant gets an entry of its own (named by its untranslated label).
+        for language in LANGUAGES:
+            info = LANG_INFO.get(language.code)
+            if info is None:
+                with translation.override(None):
+                    name = str(language.label)
+                info = {"bidi": False, "code": language.code, "name": name}
+            LANG_INFO[language.code] = {**info, "name_local": language.native}
 
         # Desk panels that need only core (the organization card); other apps register theirs.
         from . import desk_panels  # noqa: F401
