@@ -12,8 +12,9 @@ and citizen tracking.
 
 Views are thin: every write is one call of darcha.cases.services, every scope comes from
 darcha.cases.selectors. Refusals: invalid data 400 `{"code": "invalid", "errors": {...}}`; a state
-conflict 409 and a forbidden action 403 `{"code": <CaseError.code>, "detail": ...}`; something the
-caller may not see is 404, the same as something that does not exist.
+conflict 409 `{"code": <a CaseRefusal>, "detail": ...}` and a forbidden action 403 `{"code":
+"forbidden", ...}` (the services' `core.errors.Refused`, mapped by core.api.exception_handler);
+something the caller may not see is 404, the same as something that does not exist.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import django_filters
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -34,11 +35,11 @@ from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 
 from darcha.catalog.api import StrictQueryMixin
 from darcha.catalog.models import Service, Step
 from darcha.core import access
+from darcha.core.api import ErrorSerializer, ScopedRateThrottle
 from darcha.core.choices import OrganizationKind
 from darcha.core.models import Organization
 
@@ -58,7 +59,6 @@ from .serializers import (
     ApplicationCreateSerializer,
     ApplicationDetailSerializer,
     ApplicationListSerializer,
-    ErrorSerializer,
     TaskActionSerializer,
     TaskDetailSerializer,
     TaskSerializer,
@@ -66,11 +66,9 @@ from .serializers import (
 )
 from .services import (
     ApplicantRefused,
-    CaseError,
     Fee,
     Intake,
     application_register,
-    can_register,
     task_act,
     task_actions,
     task_claim,
@@ -112,12 +110,6 @@ class CasesApiMixin(StrictQueryMixin):
             raise exceptions.NotFound(_("Not found."))
 
 
-def case_error_response(error: CaseError) -> Response:
-    """A refusal of the service layer: 403 when the actor may not, else 409 (state conflict)."""
-    code = status.HTTP_403_FORBIDDEN if error.forbidden else status.HTTP_409_CONFLICT
-    return Response({"code": error.code, "detail": error.message}, status=code)
-
-
 def _own_centers(user) -> set[int]:
     return access.scope(user).organizations(access.CENTER_STAFF)
 
@@ -127,18 +119,11 @@ def _own_agencies(user) -> set[int]:
 
 
 def receipt_url(request):
-    """Absolute address of an application's receipt PDF at the front office; None if not routed."""
+    """Absolute address of an application's receipt PDF at the front office."""
 
-    def build(application: Application) -> str | None:
-        center, number = application.center.code, application.number
+    def build(application: Application) -> str:
         with translation.override(settings.LANGUAGE_CODE):
-            try:
-                path = reverse("cases:receipt", kwargs={"center": center, "number": number})
-            except NoReverseMatch:
-                try:
-                    path = reverse("cases:receipt", args=[center, number])
-                except NoReverseMatch:
-                    return None
+            path = reverse("cases:receipt", args=[application.center.code, application.number])
         return request.build_absolute_uri(path)
 
     return build
@@ -288,10 +273,6 @@ class ApplicationViewSet(CasesApiMixin, mixins.ListModelMixin, viewsets.GenericV
         serializer.is_valid(raise_exception=True)
         valid = serializer.validated_data
         user = request.user
-        if not can_register(user, valid["center"]):
-            return case_error_response(
-                CaseError(_("Only the center's operators and managers may do this."), "forbidden", forbidden=True)
-            )
         fee = valid["fee"]
         intake = Intake(
             service=valid["service"],
@@ -319,8 +300,6 @@ class ApplicationViewSet(CasesApiMixin, mixins.ListModelMixin, viewsets.GenericV
             raise exceptions.ValidationError({"applicant": error.applicant_errors}) from None
         except DjangoValidationError as error:
             raise exceptions.ValidationError(_remap_intake_errors(error.message_dict)) from None
-        except CaseError as error:
-            return case_error_response(error)
         application = (
             Application.objects.select_related("service", "center")
             .prefetch_related(
@@ -431,12 +410,7 @@ class TaskViewSet(CasesApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet)
             target = Step.objects.filter(version_id=task.step.version_id, code=valid["target_step"]).first()
             if target is None:
                 raise exceptions.ValidationError({"target_step": [_("This procedure has no step with this code.")]})
-        try:
-            task_act(
-                actor=request.user, task=task, action=valid["action"], comment=valid["comment"], target_step=target
-            )
-        except CaseError as error:
-            return case_error_response(error)
+        task_act(actor=request.user, task=task, action=valid["action"], comment=valid["comment"], target_step=target)
         return self._detail(pk)
 
     @extend_schema(
@@ -448,10 +422,7 @@ class TaskViewSet(CasesApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet)
     @action(detail=True, methods=["post"])
     def claim(self, request, pk=None):
         task = self._task(pk)
-        try:
-            task_claim(actor=request.user, task=task)
-        except CaseError as error:
-            return case_error_response(error)
+        task_claim(actor=request.user, task=task)
         return self._detail(pk)
 
 

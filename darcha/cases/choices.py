@@ -1,3 +1,5 @@
+import enum
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -63,3 +65,20 @@ class EscalationLevel(models.TextChoices):
     OVERDUE = "overdue", _("Overdue: clerk notified")
     HEAD = "head", _("Overdue: agency head notified")
     MANAGER = "manager", _("Overdue: center manager notified")
+
+
+class CaseRefusal(enum.StrEnum):
+    """Why the cases services refuse an action in the application's present state (the API's `code`)."""
+
+    APPLICATION_CLOSED = "application_closed"
+    WAITING_CITIZEN = "waiting_citizen"
+    TASK_CLOSED = "task_closed"
+    ACTION_NOT_ALLOWED = "action_not_allowed"
+    NOT_FINAL_STEP = "not_final_step"
+    TAKEN = "taken"
+    NOT_WAITING = "not_waiting"
+    NO_FEE_DUE = "no_fee_due"
+    NOT_READY = "not_ready"
+    FEE_DUE = "fee_due"
+    NOT_CLOSED = "not_closed"
+    ALREADY_RATED = "already_rated"

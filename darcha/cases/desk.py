@@ -8,7 +8,7 @@ managers, agency heads, leadership  Overdue: how many tasks past their term they
 from __future__ import annotations
 
 from django.db.models import Count, Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from darcha.core.choices import Role
 from darcha.core.desk import register_panel
@@ -17,14 +17,6 @@ from darcha.core.models import Membership
 from .choices import ApplicationStatus
 from .models import Application
 from .selectors import inbox_counts, overdue_tasks
-
-
-def _url(name: str, *args) -> str | None:
-    """The address of a page another screen module provides; None while it is not there."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
 
 
 def inbox_panel(request, membership: Membership) -> dict:
@@ -49,8 +41,8 @@ def applications_panel(request, membership: Membership) -> dict:
     return {
         "center": center,
         "counts": center_counts(center),
-        "list_url": _url("cases:front_list", center.code),
-        "new_url": _url("cases:front_new", center.code),
+        "list_url": reverse("cases:front_list", args=[center.code]),
+        "new_url": reverse("cases:front_new", args=[center.code]),
     }
 
 

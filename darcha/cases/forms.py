@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from darcha.catalog.models import RequiredDocument, Service
 from darcha.core.choices import PersonKind
+from darcha.core.errors import Attempt
 from darcha.core.models import Person
 
 LANGUAGE_CHOICES = Person._meta.get_field("language").choices
@@ -55,6 +56,13 @@ class ServiceErrorsMixin:
                     self.add_error(field, message)
             else:
                 self.section_errors.setdefault(field, []).extend(errors)
+
+    def add_refusal(self, done: Attempt) -> None:
+        """A refused service call (`core.errors.attempt`): bad input on the fields, a refusal at the top."""
+        if isinstance(done.error, ValidationError):
+            self.add_service_errors(done.error)
+        else:
+            self.add_service_errors(ValidationError(done.message))
 
     @property
     def all_messages(self) -> list[str]:

@@ -14,26 +14,13 @@ from rest_framework import serializers
 
 from darcha.catalog.models import Discount, RequiredDocument, Service
 from darcha.core.choices import OrganizationKind, PersonKind
+from darcha.core.i18n import LANGUAGE_CHOICES
 from darcha.core.identifiers import mask_identifier
 from darcha.core.models import Organization
 
 from .choices import ApplicationStatus, Channel, EventKind, FeeStatus, TaskStatus
 
 ID_MAX = 2**63 - 1  # BigAutoField
-LANGUAGES = [("uz", "Oʻzbekcha"), ("uz-cyrl", "Ўзбекча"), ("ru", "Русский"), ("en", "English")]
-
-
-# --- Errors (documentation of the shared error shape) -----------------------------------------------
-
-
-class ErrorSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text="Stable machine-readable code, e.g. invalid, not_found, forbidden")
-    detail = serializers.CharField(help_text="Translated message")
-    errors = serializers.DictField(
-        child=serializers.JSONField(),
-        required=False,
-        help_text="Field name → list of translated messages (nested objects for nested fields)",
-    )
 
 
 # --- Creating an application --------------------------------------------------------------------------
@@ -53,7 +40,9 @@ class ApplicantInputSerializer(serializers.Serializer):
         max_length=32, required=False, allow_blank=True, default="", help_text="+998 and 9 digits"
     )
     email = serializers.EmailField(required=False, allow_blank=True, default="")
-    language = serializers.ChoiceField(choices=LANGUAGES, required=False, default="uz", help_text="Preferred language")
+    language = serializers.ChoiceField(
+        choices=LANGUAGE_CHOICES, required=False, default="uz", help_text="Preferred language"
+    )
 
 
 class FeeInputSerializer(serializers.Serializer):
@@ -95,7 +84,7 @@ class ApplicationCreateSerializer(serializers.Serializer):
         help_text="Phone for notices; empty: the applicant's",
     )
     language = serializers.ChoiceField(
-        choices=LANGUAGES,
+        choices=LANGUAGE_CHOICES,
         required=False,
         allow_blank=True,
         default="",
@@ -173,7 +162,7 @@ APPLICATION_FORM_SCHEMA = {
             "description": 'The fee as JSON text, e.g. {"payment_reference": "PAY-1", "discount": null}',
         },
         "phone": {"type": "string", "maxLength": 32},
-        "language": {"type": "string", "enum": ["", *(code for code, _name in LANGUAGES)]},
+        "language": {"type": "string", "enum": ["", *(code for code, _name in LANGUAGE_CHOICES)]},
         "ticket": {"type": "integer", "minimum": 1, "maximum": ID_MAX, "nullable": True},
         "files": {"type": "array", "items": {"type": "string", "format": "binary"}, "description": "Extra files"},
     },

@@ -14,8 +14,9 @@ task waits for the citizen whatever the transition's target), and "return" sends
 step the application has already passed (every step after one that is done offers it).
 
 Each public function takes keyword arguments and an `actor`, runs in one transaction, writes an
-AuditEntry and sends notifications only after commit. Refusals are ValidationError (bad input)
-or CaseError (not allowed now, or not for this actor), both with translated messages.
+AuditEntry and sends notifications only after commit. Refusals are ValidationError (bad input),
+core.errors.Refused with a CaseRefusal code (not possible now) or Forbidden (not for this actor),
+all with translated messages.
 """
 
 from __future__ import annotations
@@ -35,12 +36,15 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from darcha.catalog.choices import Action, Effect, Outcome, VersionStatus
 from darcha.catalog.models import Discount, RequiredDocument, Service, Step, Transition
-from darcha.core.audit import SYSTEM, SystemActor, audit_batch, audit_record
+from darcha.core import access
+from darcha.core.audit import SYSTEM, SystemActor, actor_user, audit_batch, audit_record
 from darcha.core.calendar import WorkingCalendar
 from darcha.core.choices import OrganizationKind, PersonKind, Role
+from darcha.core.errors import Forbidden, Refused
 from darcha.core.identifiers import validate_phone
 from darcha.core.models import Organization, Person, User
 from darcha.core.money import NoBaseAmount
@@ -52,6 +56,7 @@ from . import pdf
 from .choices import (
     ACTIVE_TASK_STATUSES,
     ApplicationStatus,
+    CaseRefusal,
     Channel,
     DocumentPurpose,
     EscalationLevel,
@@ -78,34 +83,11 @@ log = logging.getLogger("darcha.cases")
 CITIZEN = SystemActor("citizen")
 RETURN = "return"  # built in: every step after the first may send the work back to a step already done
 COMMENT_REQUIRED = {Action.REJECT, Action.REQUEST_DOCUMENTS, Action.RETURN, RETURN}
-# Agency heads may do whatever their clerks may.
-ROLE_INCLUDES = {Role.AGENCY_HEAD: {Role.AGENCY_CLERK}}
-
-
-class CaseError(Exception):
-    """An action refused in the application's present state, or for this actor (HTTP 409/403)."""
-
-    def __init__(self, message: str, code: str = "conflict", *, forbidden: bool = False):
-        super().__init__(message)
-        self.message = message
-        self.code = code
-        self.forbidden = forbidden
+CENTER_STAFF_ONLY = _lazy("Only the center's operators and managers may do this.")
+AGENCY_STAFF_ONLY = _lazy("Only the agency's staff may act on its tasks.")
 
 
 # --- Who may do what ----------------------------------------------------------------------------
-
-
-def _roles(user, organization_id: int) -> set[str]:
-    if not isinstance(user, User) or not user.is_authenticated:
-        return set()
-    roles = {m.role for m in user.memberships.all() if m.organization_id == organization_id}
-    for role in list(roles):
-        roles |= ROLE_INCLUDES.get(role, set())
-    return roles
-
-
-def can_register(user, center: Organization) -> bool:
-    return bool(_roles(user, center.pk) & {Role.OPERATOR, Role.CENTER_MANAGER})
 
 
 def task_allowed_roles(task: Task, transitions: Iterable[Transition]) -> set[str]:
@@ -113,11 +95,6 @@ def task_allowed_roles(task: Task, transitions: Iterable[Transition]) -> set[str
     for t in transitions:
         roles |= set(t.roles or [task.step.role])
     return roles or {task.step.role}
-
-
-def _require_center_staff(actor, center: Organization) -> None:
-    if not can_register(actor, center):
-        raise CaseError(_("Only the center's operators and managers may do this."), "forbidden", forbidden=True)
 
 
 # --- Numbers, codes, the clock -------------------------------------------------------------------
@@ -160,7 +137,7 @@ def _resume(obj, now: dt.datetime, calendar: WorkingCalendar) -> int:
 
 
 def _event(application, kind, *, actor, now, task=None, action="", comment="", public=True, data=None) -> Event:
-    user = actor if isinstance(actor, User) else None
+    user = actor_user(actor)
     return Event.objects.create(
         application=application,
         task=task,
@@ -186,7 +163,7 @@ def _store(application, checked: CheckedFile, *, purpose, actor, now, required=N
         size=checked.size,
         sha256=checked.sha256,
         task=task,
-        added_by=actor if isinstance(actor, User) else None,
+        added_by=actor_user(actor),
         added_at=now,
     )
     document.file.save("upload", ContentFile(checked.content), save=False)
@@ -394,7 +371,7 @@ def application_submit(*, actor, intake: Intake, now: dt.datetime | None = None)
     now = now or timezone.now()
     service = intake.service
     if intake.channel != Channel.ONLINE:
-        _require_center_staff(actor, intake.center)
+        access.require_role(actor, access.CENTER_STAFF, intake.center, CENTER_STAFF_ONLY)
     version = _published_version(service)
     errors = _validate_intake(intake, version, now)
     try:
@@ -435,7 +412,7 @@ def application_submit(*, actor, intake: Intake, now: dt.datetime | None = None)
             discount=fee.discount,
             payment_reference=fee.payment_reference.strip()[:64],
             fee_waiver_reason=fee.waiver_reason.strip()[:255],
-            registered_by=actor if isinstance(actor, User) else None,
+            registered_by=actor_user(actor),
             submitted_at=now,
             due_at=calendar.deadline(now, service.term_days),
         )
@@ -451,7 +428,7 @@ def application_submit(*, actor, intake: Intake, now: dt.datetime | None = None)
                     required=required,
                     purpose=DocumentPurpose.INTAKE,
                     title=required.name,
-                    added_by=actor if isinstance(actor, User) else None,
+                    added_by=actor_user(actor),
                     added_at=now,
                 )
         _event(
@@ -498,12 +475,15 @@ def application_register(
     *, actor, person: dict, intake: Intake, update_existing: bool = True, now: dt.datetime | None = None
 ) -> Application:
     """Find or register the applicant (`person`: person_register's fields) and submit the intake for
-    them, in one transaction: a refused submission leaves no new or changed person behind.
+    them, in one transaction: a refused submission leaves no new or changed person behind. Only the
+    center's staff register at a center (checked first, before anything about the applicant).
 
     The audit entries of both are appended together at the end (audit_batch), so concurrent intakes
     hold the audit chain's lock only for the moment before the commit. When the applicant's details
     are refused, the rest of the intake is checked too and every problem is reported at once.
     """
+    if intake.channel != Channel.ONLINE:
+        access.require_role(actor, access.CENTER_STAFF, intake.center, CENTER_STAFF_ONLY)
     with transaction.atomic(), audit_batch():
         try:
             applicant = person_register(actor=actor, update_existing=update_existing, **person)
@@ -569,7 +549,7 @@ def task_actions(*, user, task: Task) -> list[AvailableAction]:
     """The actions this user may take on this task now (empty if none)."""
     if task.status != TaskStatus.OPEN or not task.application.is_open:
         return []
-    roles = _roles(user, task.agency_id)
+    roles = access.roles_at(user, task.agency)
     if not roles:
         return []
     available = []
@@ -602,17 +582,15 @@ def task_act(
         task, application = _lock(task)
         task.application = application
         if not application.is_open:
-            raise CaseError(_("The application is no longer in progress."), "application_closed")
+            raise Refused(_("The application is no longer in progress."), CaseRefusal.APPLICATION_CLOSED)
         if task.status == TaskStatus.WAITING_CITIZEN:
-            raise CaseError(_("This task waits for the applicant's documents."), "waiting_citizen")
+            raise Refused(_("This task waits for the applicant's documents."), CaseRefusal.WAITING_CITIZEN)
         if task.status != TaskStatus.OPEN:
-            raise CaseError(_("This task is already finished."), "task_closed")
-        roles = _roles(actor, task.agency_id)
-        if not roles:
-            raise CaseError(_("Only the agency's staff may act on its tasks."), "forbidden", forbidden=True)
+            raise Refused(_("This task is already finished."), CaseRefusal.TASK_CLOSED)
+        access.require_role(actor, access.AGENCY_STAFF, task.agency, AGENCY_STAFF_ONLY)
         allowed = {a.action: a for a in task_actions(user=actor, task=task)}
         if action not in allowed:
-            raise CaseError(_("This action is not allowed at this step."), "action_not_allowed")
+            raise Refused(_("This action is not allowed at this step."), CaseRefusal.ACTION_NOT_ALLOWED)
         if action in COMMENT_REQUIRED and not comment:
             messages = {
                 Action.REJECT: _("Give the reason for the refusal."),
@@ -652,7 +630,7 @@ def _finish(task: Task, *, actor, action, comment, now) -> None:
     task.action = action
     task.comment = comment
     task.completed_at = now
-    task.completed_by = actor if isinstance(actor, User) else None
+    task.completed_by = actor_user(actor)
     task.save()
 
 
@@ -758,7 +736,7 @@ def _issue_result(application, task, *, outcome, reason, actor, now) -> Result:
         document=document,
         generated=uploaded is None,
         issued_at=now,
-        issued_by=actor if isinstance(actor, User) else None,
+        issued_by=actor_user(actor),
     )
 
 
@@ -826,7 +804,7 @@ def application_supplement(
 ) -> Application:
     """The applicant brought what was asked: the documents are recorded and the clocks restart."""
     now = now or timezone.now()
-    _require_center_staff(actor, application.center)
+    access.require_role(actor, access.CENTER_STAFF, application.center, CENTER_STAFF_ONLY)
     checked = _check_uploads(list(uploads))
     comment = (comment or "").strip()
     if not checked and not comment:
@@ -834,7 +812,7 @@ def application_supplement(
     with transaction.atomic():
         application = Application.objects.select_for_update().get(pk=application.pk)
         if application.status != ApplicationStatus.WAITING_CITIZEN:
-            raise CaseError(_("Nothing is requested from the applicant now."), "not_waiting")
+            raise Refused(_("Nothing is requested from the applicant now."), CaseRefusal.NOT_WAITING)
         calendar = WorkingCalendar.current()
         waiting = list(application.tasks.select_for_update().filter(status=TaskStatus.WAITING_CITIZEN))
         shifted = 0
@@ -886,19 +864,17 @@ def task_assign(*, actor, task: Task, assignee: User | None, now: dt.datetime | 
     now = now or timezone.now()
     with transaction.atomic():
         task, application = _lock(task)
-        roles = _roles(actor, task.agency_id)
-        if not roles:
-            raise CaseError(_("Only the agency's staff may act on its tasks."), "forbidden", forbidden=True)
+        access.require_role(actor, access.AGENCY_STAFF, task.agency, AGENCY_STAFF_ONLY)
         if not task.is_active:
-            raise CaseError(_("This task is already finished."), "task_closed")
-        is_head = Role.AGENCY_HEAD in roles
-        if assignee is not None and not _roles(assignee, task.agency_id) & {Role.AGENCY_CLERK}:
+            raise Refused(_("This task is already finished."), CaseRefusal.TASK_CLOSED)
+        is_head = access.has_role(actor, Role.AGENCY_HEAD, task.agency)
+        if assignee is not None and not access.has_role(assignee, Role.AGENCY_CLERK, task.agency):
             raise ValidationError({"assignee": _("Tasks go to clerks of the task's agency.")})
         if not is_head:
             if assignee is None or assignee.pk != getattr(actor, "pk", None):
-                raise CaseError(_("Only the agency head assigns tasks to others."), "forbidden", forbidden=True)
+                raise Forbidden(_("Only the agency head assigns tasks to others."))
             if task.assignee_id and task.assignee_id != actor.pk:
-                raise CaseError(_("Another clerk has already taken this task."), "taken")
+                raise Refused(_("Another clerk has already taken this task."), CaseRefusal.TAKEN)
         previous = task.assignee
         task.assignee = assignee
         task.save(update_fields=["assignee"])
@@ -933,12 +909,11 @@ def result_attach(*, actor, task: Task, upload, now: dt.datetime | None = None) 
     with transaction.atomic():
         task, application = _lock(task)
         if not application.is_open or task.status != TaskStatus.OPEN:
-            raise CaseError(_("A result is attached while the task is open."), "task_closed")
-        if Role.AGENCY_CLERK not in _roles(actor, task.agency_id):
-            raise CaseError(_("Only the agency's staff may act on its tasks."), "forbidden", forbidden=True)
+            raise Refused(_("A result is attached while the task is open."), CaseRefusal.TASK_CLOSED)
+        access.require_role(actor, Role.AGENCY_CLERK, task.agency, AGENCY_STAFF_ONLY)
         issues = any(t.to_step_id is None and t.outcome == Outcome.ISSUED for t in task.step.outgoing.all())
         if not issues:
-            raise CaseError(_("The result is attached at the step that issues it."), "not_final_step")
+            raise Refused(_("The result is attached at the step that issues it."), CaseRefusal.NOT_FINAL_STEP)
         document = _store(application, checked, purpose=DocumentPurpose.RESULT, actor=actor, now=now, task=task)
         previous = Result.objects.filter(application=application).select_related("document").first()
         if previous is not None:
@@ -951,7 +926,7 @@ def result_attach(*, actor, task: Task, upload, now: dt.datetime | None = None) 
             document=document,
             generated=False,
             issued_at=now,
-            issued_by=actor if isinstance(actor, User) else None,
+            issued_by=actor_user(actor),
         )
         _event(
             application,
@@ -978,14 +953,14 @@ def application_record_payment(
     now: dt.datetime | None = None,
 ) -> Application:
     now = now or timezone.now()
-    _require_center_staff(actor, application.center)
+    access.require_role(actor, access.CENTER_STAFF, application.center, CENTER_STAFF_ONLY)
     reference, reason = (payment_reference or "").strip(), (waiver_reason or "").strip()
     if bool(reference) == bool(reason):
         raise ValidationError({"fee": [_("Record the payment reference of the fee, or the reason it is waived.")]})
     with transaction.atomic():
         application = Application.objects.select_for_update().get(pk=application.pk)
         if application.fee_status != FeeStatus.DUE:
-            raise CaseError(_("No fee is due on this application."), "no_fee_due")
+            raise Refused(_("No fee is due on this application."), CaseRefusal.NO_FEE_DUE)
         application.fee_status = FeeStatus.PAID if reference else FeeStatus.WAIVED
         application.payment_reference = reference[:64]
         application.fee_waiver_reason = reason[:255]
@@ -1012,13 +987,13 @@ def application_handover(
 ) -> Application:
     """Give the result to the applicant, whose identity document number the operator has checked."""
     now = now or timezone.now()
-    _require_center_staff(actor, application.center)
+    access.require_role(actor, access.CENTER_STAFF, application.center, CENTER_STAFF_ONLY)
     with transaction.atomic():
         application = Application.objects.select_for_update().select_related("applicant").get(pk=application.pk)
         if application.status != ApplicationStatus.READY:
-            raise CaseError(_("The result is not ready to be handed over."), "not_ready")
+            raise Refused(_("The result is not ready to be handed over."), CaseRefusal.NOT_READY)
         if application.fee_status == FeeStatus.DUE:
-            raise CaseError(_("The fee is still to be paid."), "fee_due")
+            raise Refused(_("The fee is still to be paid."), CaseRefusal.FEE_DUE)
         if not identity_matches(application, identifier):
             raise ValidationError(
                 {"identifier": [_("The document number does not match the applicant's. Check the identity document.")]}
@@ -1067,9 +1042,9 @@ def rating_submit(*, actor=CITIZEN, application: Application, score, comment: st
     with transaction.atomic():
         application = Application.objects.select_for_update().get(pk=application.pk)
         if application.status != ApplicationStatus.CLOSED:
-            raise CaseError(_("A service is rated after the result is handed over."), "not_closed")
+            raise Refused(_("A service is rated after the result is handed over."), CaseRefusal.NOT_CLOSED)
         if Rating.objects.filter(application=application).exists():
-            raise CaseError(_("This application has already been rated. Thank you!"), "already_rated")
+            raise Refused(_("This application has already been rated. Thank you!"), CaseRefusal.ALREADY_RATED)
         result = Result.objects.filter(application=application).first()
         rating = Rating.objects.create(
             application=application,

@@ -486,7 +486,7 @@ def otp_send(*, actor, phone: str, purpose: str, language: str = "uz", now: dt.d
         phone_code.save(update_fields=["message"])
 
 
-def otp_verify(*, phone: str, purpose: str, code: str, now: dt.datetime | None = None) -> bool:
+def otp_verify(*, actor, phone: str, purpose: str, code: str, now: dt.datetime | None = None) -> bool:
     """True, and the code is used up, when `code` is the latest one sent to `phone` for `purpose`.
 
     Otherwise a ValidationError says why, with a stable code: `otp_missing` (none waiting, or used),
@@ -516,7 +516,7 @@ def otp_verify(*, phone: str, purpose: str, code: str, now: dt.datetime | None =
         elif not constant_time_compare(_code_hash(phone, purpose, code), pending.code_hash):
             pending.attempts += 1
             pending.save(update_fields=["attempts"])
-            audit_record(actor=SYSTEM, action="otp_wrong", obj=pending, data={"attempts": pending.attempts})
+            audit_record(actor=actor, action="otp_wrong", obj=pending, data={"attempts": pending.attempts})
             left = limit - pending.attempts
             if left > 0:
                 message = ngettext(
@@ -528,7 +528,7 @@ def otp_verify(*, phone: str, purpose: str, code: str, now: dt.datetime | None =
         else:
             pending.status, pending.confirmed_at = CodeStatus.CONFIRMED, now
             pending.save(update_fields=["status", "confirmed_at"])
-            audit_record(actor=SYSTEM, action="otp_confirm", obj=pending, data={"purpose": purpose})
+            audit_record(actor=actor, action="otp_confirm", obj=pending, data={"purpose": purpose})
     # Raised after the commit, so the counted attempt stays counted.
     if error is not None:
         raise error

@@ -2,6 +2,7 @@
 entering the same workflow; refusals create nothing."""
 
 import time
+from dataclasses import replace
 
 import pytest
 from django.core.cache import cache
@@ -16,8 +17,7 @@ from darcha.cases.views import public
 from darcha.core.choices import OrganizationKind, PersonKind
 from darcha.core.models import Person
 from darcha.notify.models import Message, PhoneCode
-from tests.cases.conftest import PDF, pdf_file
-from tests.factories import OrganizationFactory, two_agency_service
+from tests.factories import PDF, OrganizationFactory, pdf_file, two_agency_service
 
 pytestmark = pytest.mark.django_db
 
@@ -156,7 +156,7 @@ def test_a_bad_phone_number_is_refused(client, online_service):
 
 
 def test_codes_asked_for_are_limited_per_address(client, online_service, monkeypatch):
-    monkeypatch.setitem(public.LIMITS, "otp", (1, 3600))
+    monkeypatch.setattr(public, "OTP_LIMIT", replace(public.OTP_LIMIT, attempts=1))
     assert client.post(apply_url(online_service), {"step": "phone", "phone": PHONE}).status_code == 303
     again = client.post(apply_url(online_service), {"step": "phone", "phone": "+998901112244"})
     assert again.status_code == 429

@@ -2,6 +2,7 @@
 result verification (a hash, no personal data) and rating after handover."""
 
 import re
+from dataclasses import replace
 
 import pytest
 from django.core.cache import cache
@@ -15,7 +16,8 @@ from darcha.cases.choices import ApplicationStatus, EventKind
 from darcha.cases.models import Event, Rating, Task
 from darcha.cases.views import public
 from darcha.catalog.choices import Action
-from tests.cases.conftest import submit
+from darcha.core.throttle import TOO_MANY
+from tests.cases.helpers import submit
 
 pytestmark = pytest.mark.django_db
 
@@ -108,12 +110,12 @@ def test_a_wrong_number_and_a_wrong_code_get_the_same_answer(client, application
 
 
 def test_lookups_are_limited_per_client_address(client, application, monkeypatch):
-    monkeypatch.setitem(public.LIMITS, "track", (3, 600))
+    monkeypatch.setattr(public, "TRACK_LIMIT", replace(public.TRACK_LIMIT, attempts=3))
     for _ in range(3):
         assert client.get(track_url(application.number, "000000")).status_code == 404
     refused = client.get(track_url(application.number, application.access_code))
     assert refused.status_code == 429  # even the right code, once the limit is reached
-    assert escape(public._too_many()) in refused.content.decode()
+    assert escape(str(TOO_MANY)) in refused.content.decode()
     assert b"Qurilish" not in refused.content
     # Another address is not affected; neither is the verification page's own limit.
     other = client.get(track_url(application.number, application.access_code), REMOTE_ADDR="10.0.0.9")
@@ -194,7 +196,7 @@ def test_an_altered_or_unknown_code_is_no_such_document(client, application, lan
 
 def test_verification_lookups_are_limited(client, application, land_clerk, arch_clerk, monkeypatch):
     finish(application, land_clerk, arch_clerk)
-    monkeypatch.setitem(public.LIMITS, "verify", (2, 600))
+    monkeypatch.setattr(public, "VERIFY_LIMIT", replace(public.VERIFY_LIMIT, attempts=2))
     url = reverse("cases:verify", args=[application.result.code])
     assert client.get(url).status_code == 200
     assert client.get(reverse("cases:verify", args=["NOPE"])).status_code == 404

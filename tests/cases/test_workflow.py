@@ -19,10 +19,11 @@ from darcha.catalog.services import procedure_publish
 from darcha.core.audit import SYSTEM
 from darcha.core.calendar import WorkingCalendar
 from darcha.core.choices import Role
+from darcha.core.errors import Forbidden, Refused
 from darcha.core.models import AuditEntry, Organization
 from darcha.notify.models import Message
-from tests.cases.conftest import pdf_file, real_pdf, staff, submit
-from tests.factories import OrganizationFactory, ServiceFactory, step
+from tests.cases.helpers import real_pdf, staff, submit
+from tests.factories import OrganizationFactory, ServiceFactory, pdf_file, step
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -81,7 +82,7 @@ def test_the_story(service, applicant, center, operator, land_clerk, arch_clerk,
     assert cases.rating_application(token) == application
     rating = cases.rating_submit(application=application, score=5, comment="Tez va qulay")
     assert rating.agency.code == "arch" and rating.operator == operator
-    with pytest.raises(cases.CaseError):
+    with pytest.raises(Refused):
         cases.rating_submit(application=application, score=4)
 
     kinds = list(Event.objects.filter(application=application).values_list("kind", flat=True))
@@ -121,13 +122,13 @@ def test_refusal_needs_a_reason_and_issues_a_letter(application, land_clerk):
 
 def test_action_not_allowed_at_this_step_or_for_this_agency(application, land_clerk, arch_clerk):
     task = only_task(application)
-    with pytest.raises(cases.CaseError) as error:
+    with pytest.raises(Refused) as error:
         cases.task_act(actor=arch_clerk, task=task, action=Action.APPROVE)
-    assert error.value.forbidden
-    with pytest.raises(cases.CaseError):
+    assert isinstance(error.value, Forbidden)
+    with pytest.raises(Refused):
         cases.task_act(actor=land_clerk, task=task, action=Action.FORWARD)
     cases.task_act(actor=land_clerk, task=task, action=Action.APPROVE)
-    with pytest.raises(cases.CaseError):
+    with pytest.raises(Refused):
         cases.task_act(actor=land_clerk, task=task, action=Action.APPROVE)
     assert Task.objects.filter(application=application).count() == 2
 
@@ -212,7 +213,7 @@ def test_missing_documents_and_bad_files_change_nothing(service, applicant, cent
 
 def test_operator_of_another_center_cannot_register(service, applicant, center, other_center):
     stranger = staff("stranger", other_center, Role.OPERATOR)
-    with pytest.raises(cases.CaseError):
+    with pytest.raises(Refused):
         submit(service, applicant, center, stranger)
 
 
@@ -265,7 +266,7 @@ def test_claim_and_assign(application, land_clerk, service):
     head = staff("land.head", land, Role.AGENCY_HEAD)
     task = only_task(application)
     cases.task_claim(actor=land_clerk, task=task)
-    with pytest.raises(cases.CaseError):
+    with pytest.raises(Refused):
         cases.task_claim(actor=other_clerk, task=task)
     cases.task_assign(actor=head, task=task, assignee=other_clerk)
     task.refresh_from_db()
@@ -296,7 +297,7 @@ def test_online_fee_is_due_until_paid_at_the_center(service, applicant, center, 
     assert application.fee_status == FeeStatus.DUE
     cases.task_act(actor=land_clerk, task=only_task(application), action=Action.APPROVE)
     cases.task_act(actor=arch_clerk, task=only_task(application), action=Action.APPROVE)
-    with pytest.raises(cases.CaseError):
+    with pytest.raises(Refused):
         cases.application_handover(actor=operator, application=application, identifier="31203901230017")
     cases.application_record_payment(actor=operator, application=application, payment_reference="CLICK-77")
     cases.application_handover(actor=operator, application=application, identifier="31203901230017")
@@ -341,7 +342,7 @@ def test_forward_follows_the_procedure_data(db, applicant, center, operator):
     task = only_task(application)
     assert [a.action for a in cases.task_actions(user=clerk, task=task)] == [Action.FORWARD]
     assert {a.action for a in cases.task_actions(user=head, task=task)} == {Action.FORWARD, Action.REJECT}
-    with pytest.raises(cases.CaseError):
+    with pytest.raises(Refused):
         cases.task_act(actor=clerk, task=task, action=Action.REJECT, comment="Yoʻq")
     cases.task_act(actor=clerk, task=task, action=Action.FORWARD, comment="Arxitekturaga")
     assert only_task(application).agency == arch

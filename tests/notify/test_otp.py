@@ -46,13 +46,19 @@ def request_code(eskiz, django_capture_on_commit_callbacks):
 
 def verify_error(code, **kwargs) -> ValidationError:
     with pytest.raises(ValidationError) as error:
-        otp_verify(phone=kwargs.pop("phone", PHONE), purpose=kwargs.pop("purpose", "booking"), code=code, **kwargs)
+        otp_verify(
+            actor=SYSTEM,
+            phone=kwargs.pop("phone", PHONE),
+            purpose=kwargs.pop("purpose", "booking"),
+            code=code,
+            **kwargs,
+        )
     return error.value
 
 
 def test_the_right_code_confirms_the_phone_once(request_code):
     code = request_code(phone="90 123 45 67")
-    assert otp_verify(phone=PHONE, purpose="booking", code=f" {code[:3]} {code[3:]} ") is True
+    assert otp_verify(actor=SYSTEM, phone=PHONE, purpose="booking", code=f" {code[:3]} {code[3:]} ") is True
     phone_code = PhoneCode.objects.get()
     assert phone_code.status == CodeStatus.CONFIRMED and phone_code.confirmed_at is not None
     assert verify_error(code).code == "otp_missing"  # used up
@@ -77,7 +83,7 @@ def test_a_wrong_code_is_refused_and_counted(request_code):
     assert error.code == "otp_wrong" and "4" in error.messages[0]
     assert PhoneCode.objects.get().attempts == 1  # kept although the error was raised
     assert AuditEntry.objects.filter(action="otp_wrong").count() == 1
-    assert otp_verify(phone=PHONE, purpose="booking", code=code)
+    assert otp_verify(actor=SYSTEM, phone=PHONE, purpose="booking", code=code)
 
 
 def test_five_wrong_attempts_void_the_code(request_code):
@@ -92,7 +98,9 @@ def test_five_wrong_attempts_void_the_code(request_code):
 def test_a_code_expires_after_five_minutes(request_code, start):
     code = request_code(now=start)
     assert verify_error(code, now=start + dt.timedelta(minutes=5, seconds=1)).code == "otp_expired"
-    assert otp_verify(phone=PHONE, purpose="booking", code=code, now=start + dt.timedelta(minutes=4, seconds=59))
+    assert otp_verify(
+        actor=SYSTEM, phone=PHONE, purpose="booking", code=code, now=start + dt.timedelta(minutes=4, seconds=59)
+    )
 
 
 def test_at_most_three_codes_per_phone_in_fifteen_minutes(request_code, start):
@@ -113,14 +121,14 @@ def test_a_new_code_replaces_the_previous_one(request_code, start):
     second = request_code(now=start + dt.timedelta(minutes=1))
     if first != second:  # one in a million they coincide
         assert verify_error(first, now=start + dt.timedelta(minutes=2)).code == "otp_wrong"
-    assert otp_verify(phone=PHONE, purpose="booking", code=second, now=start + dt.timedelta(minutes=2))
+    assert otp_verify(actor=SYSTEM, phone=PHONE, purpose="booking", code=second, now=start + dt.timedelta(minutes=2))
     assert set(PhoneCode.objects.values_list("status", flat=True)) == {CodeStatus.SUPERSEDED, CodeStatus.CONFIRMED}
 
 
 def test_codes_are_kept_apart_by_purpose(request_code):
     code = request_code(purpose="booking")
     assert verify_error(code, purpose="application").code == "otp_missing"
-    assert otp_verify(phone=PHONE, purpose="booking", code=code)
+    assert otp_verify(actor=SYSTEM, phone=PHONE, purpose="booking", code=code)
 
 
 def test_bad_input_is_refused():
@@ -138,4 +146,4 @@ def test_without_an_sms_provider_the_code_is_in_the_log(caplog, django_capture_o
         otp_send(actor=SYSTEM, phone=PHONE, purpose="application", language="ru")
     code = re.search(r"\b(\d{6})\b", caplog.text).group(1)
     assert Message.objects.get().fallback is True
-    assert otp_verify(phone=PHONE, purpose="application", code=code)
+    assert otp_verify(actor=SYSTEM, phone=PHONE, purpose="application", code=code)

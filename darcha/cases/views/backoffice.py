@@ -24,7 +24,7 @@ from functools import wraps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpResponseRedirect
@@ -41,6 +41,7 @@ from darcha.catalog.choices import Action, Outcome
 from darcha.core import access
 from darcha.core.calendar import WorkingCalendar
 from darcha.core.choices import OrganizationKind, Role
+from darcha.core.errors import Forbidden, attempt
 from darcha.core.models import Organization
 
 from .. import services
@@ -106,10 +107,9 @@ def agency_access(view):
             )
             return redirect_to_login(back)
         agency_obj = get_object_or_404(Organization, code=agency, kind=OrganizationKind.AGENCY)
-        roles = access.roles_at(request.user, agency_obj) & AGENCY_STAFF
-        if not roles:
-            raise PermissionDenied(_("Only the clerks and the head of this agency work with its tasks."))
-        request.agency_roles = roles
+        message = _("Only the clerks and the head of this agency work with its tasks.")
+        access.require_role(request.user, AGENCY_STAFF, agency_obj, message)
+        request.agency_roles = access.roles_at(request.user, agency_obj) & AGENCY_STAFF
         if task_id is None:
             return view(request, agency_obj, **kwargs)
         return view(request, agency_obj, _task(request, agency_obj, task_id), **kwargs)
@@ -224,33 +224,17 @@ def task_detail(request, agency: Organization, task: Task):
     return render(request, "cases/office/task.html", _task_context(request, agency, task))
 
 
-def _error_text(error: Exception) -> str:
-    if isinstance(error, ValidationError):
-        return " ".join(str(m) for m in error.messages)
-    return str(getattr(error, "message", "") or error) or _("This cannot be done now.")
-
-
 def _decide(request, agency: Organization, task: Task, run, notice, *, form: dict | None = None, back: str = ""):
     """Run one service call: a redirect with the notice, or the task page again with the refusal."""
-    try:
-        done = run()
-    except ValidationError as error:
-        status = 400
-        field_errors = error.message_dict if hasattr(error, "error_dict") else {"non_field": error.messages}
-        reason: Exception = error
-    except services.CaseError as error:
-        status = 403 if error.forbidden else 409
-        field_errors, reason = {}, error
-    else:
-        messages.success(request, notice(done) if callable(notice) else str(notice))
+    done = attempt(run)
+    if done.ok:
+        messages.success(request, notice(done.value) if callable(notice) else str(notice))
         response = HttpResponseRedirect(back or reverse("cases:task_detail", args=[agency.code, task.pk]))
         response.status_code = 303  # see the page again, by GET
         return response
     fresh = task_for(request.user, task.pk) or task
-    context = _task_context(
-        request, agency, fresh, error=_error_text(reason), form=form or {}, form_errors=field_errors
-    )
-    return render(request, "cases/office/task.html", context, status=status)
+    context = _task_context(request, agency, fresh, error=done.message, form=form or {}, form_errors=done.field_errors)
+    return render(request, "cases/office/task.html", context, status=done.status)
 
 
 def _target(value: str, available: services.AvailableAction | None):
@@ -367,7 +351,7 @@ def overdue(request):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if not access.holds_any(request.user, OVERDUE_ROLES):
-        raise PermissionDenied(_("The overdue list is for center managers, agency heads and leadership."))
+        raise Forbidden(_("The overdue list is for center managers, agency heads and leadership."))
     sort = request.GET.get("sort", "agency")
     if sort not in ("agency", "due"):
         sort = "agency"

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms.utils import ErrorDict
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
@@ -39,7 +39,9 @@ from django.views.decorators.http import require_GET, require_POST
 from darcha.catalog.choices import VersionStatus
 from darcha.catalog.models import Service
 from darcha.catalog.selectors import service_search
+from darcha.core import access
 from darcha.core.choices import OrganizationKind, PersonKind
+from darcha.core.errors import attempt
 from darcha.core.identifiers import format_phone, validate_passport, validate_pinfl, validate_stir
 from darcha.core.models import Organization, Person
 from darcha.queues.models import Ticket
@@ -49,7 +51,6 @@ from ..choices import ApplicationStatus, FeeStatus, TaskStatus
 from ..forms import ApplicantForm, HandoverForm, IntakeForm, PaymentForm, SupplementForm
 from ..receipts import LAYOUTS, receipt_pdf
 from ..services import (
-    CaseError,
     Fee,
     Intake,
     application_fee,
@@ -57,7 +58,6 @@ from ..services import (
     application_record_payment,
     application_register,
     application_supplement,
-    can_register,
 )
 
 PAGE_SIZE = 25
@@ -86,8 +86,8 @@ def center_staff(view):
         if not request.user.is_authenticated:
             return _login(request)
         center_obj = get_object_or_404(Organization, code=center, kind=OrganizationKind.CENTER)
-        if not can_register(request.user, center_obj):
-            raise PermissionDenied(_("Only the operators and managers of this center work with its applications."))
+        message = _("Only the operators and managers of this center work with its applications.")
+        access.require_role(request.user, access.CENTER_STAFF, center_obj, message)
         return view(request, center_obj, **kwargs)
 
     return wrapper
@@ -285,15 +285,11 @@ def front_new(request, center: Organization):
             ticket=ticket,
         )
 
-    try:
-        application = application_register(actor=request.user, person=form.person_data(), intake=intake(None))
-    except ValidationError as error:
-        form.add_service_errors(error)
-        return _intake_page(request, center, service, form, ticket=ticket, status=400, files_lost=files_lost)
-    except CaseError as error:
-        form.add_service_errors(ValidationError(error.message))
-        status = 403 if error.forbidden else 409
-        return _intake_page(request, center, service, form, ticket=ticket, status=status, files_lost=files_lost)
+    done = attempt(lambda: application_register(actor=request.user, person=form.person_data(), intake=intake(None)))
+    if not done.ok:
+        form.add_refusal(done)
+        return _intake_page(request, center, service, form, ticket=ticket, status=done.status, files_lost=files_lost)
+    application = done.value
     messages.success(
         request,
         _("Application %(number)s is registered; access code %(code)s. Print the receipt for the applicant.")
@@ -378,24 +374,20 @@ def front_detail(request, center: Organization, number: str):
 
 
 def _act(request, center, application, form_name: str, form, run, notice):
-    """Run one service call on a valid form: see the application again, or the page with the refusal."""
-    if form.is_valid():
-        try:
-            text = notice(run(form.cleaned_data))
-        except ValidationError as error:
-            form.add_service_errors(error)
-            status = 400
-        except CaseError as error:
-            status = 403 if error.forbidden else 409
-            return _detail_page(
-                request, center, application, status=status, action_error=error.message, **{form_name: form}
-            )
-        else:
-            messages.success(request, text)
-            return _see_detail(center, application)
-    else:
-        status = 400
-    return _detail_page(request, center, application, status=status, **{form_name: form})
+    """Run one service call on a valid form: see the application again, or the page with the refusal
+    (bad input on the form's fields, a refusal at the top of the page)."""
+    if not form.is_valid():
+        return _detail_page(request, center, application, status=400, **{form_name: form})
+    done = attempt(lambda: run(form.cleaned_data))
+    if done.ok:
+        messages.success(request, notice(done.value))
+        return _see_detail(center, application)
+    if isinstance(done.error, ValidationError):
+        form.add_service_errors(done.error)
+        return _detail_page(request, center, application, status=done.status, **{form_name: form})
+    return _detail_page(
+        request, center, application, status=done.status, action_error=done.message, **{form_name: form}
+    )
 
 
 @require_POST

@@ -33,9 +33,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from darcha.catalog.models import RequiredDocument, Service
 from darcha.core.choices import OrganizationKind, PersonKind
+from darcha.core.errors import attempt
 from darcha.core.identifiers import format_phone, validate_passport, validate_phone, validate_pinfl, validate_stir
 from darcha.core.models import Organization, Person
-from darcha.core.throttle import attempts, client_address, count_attempt
+from darcha.core.throttle import TOO_MANY, ClientLimit
 from darcha.notify import services as notify
 
 from .. import selectors
@@ -44,12 +45,10 @@ from ..choices import ApplicationStatus, Channel, FeeStatus
 from ..models import Rating
 from ..uploads import check_upload
 
-# Per client address, in the shared cache: (lookups allowed, window in seconds). Tests patch these.
-LIMITS = {
-    "track": (20, 600),  # tracking lookups (number + access code)
-    "verify": (20, 600),  # result verification lookups
-    "otp": (10, 3600),  # SMS codes asked for on the online application (notify limits each phone too)
-}
+# Per client address, in the shared cache. Tests patch these.
+TRACK_LIMIT = ClientLimit("cases-track", 20, 600)  # tracking lookups (number + access code)
+VERIFY_LIMIT = ClientLimit("cases-verify", 20, 600)  # result verification lookups
+OTP_LIMIT = ClientLimit("cases-otp", 10, 3600)  # SMS codes asked for online (notify limits each phone too)
 OTP_PURPOSE = "cases.apply"
 PHONE_CONFIRMED_SECONDS = 30 * 60
 # Session keys of the online application.
@@ -61,23 +60,6 @@ NOT_FOUND = gettext_lazy("No application with this number and code. Check the re
 
 
 # --- helpers ------------------------------------------------------------------------------------
-def _throttle_key(request, kind: str) -> str:
-    return f"cases:{kind}:{client_address(request)}"
-
-
-def _throttled(request, kind: str) -> bool:
-    limit, _window = LIMITS[kind]
-    return attempts(_throttle_key(request, kind)) >= limit
-
-
-def _count(request, kind: str) -> None:
-    count_attempt(_throttle_key(request, kind), LIMITS[kind][1])
-
-
-def _too_many() -> str:
-    return _("Too many attempts from this device. Please wait a few minutes and try again.")
-
-
 def _language() -> str:
     return translation.get_language() or settings.LANGUAGE_CODE
 
@@ -160,10 +142,10 @@ def track_detail(request, number):
     if not code:
         # Opened without the code: ask for it, the number already filled in.
         return _track_page(request, number=_normalize_number(number))
-    if _throttled(request, "track"):
+    if TRACK_LIMIT.reached(request):
         page_request = _AtAddress(request, reverse("cases:track"))
-        return _track_page(request, status=429, errors=[_too_many()], page_request=page_request)
-    _count(request, "track")
+        return _track_page(request, status=429, errors=[str(TOO_MANY)], page_request=page_request)
+    TRACK_LIMIT.count(request)
     application = selectors.track(number, code)
     if application is None:
         # The same page, the same words, the same address in it, whichever part was wrong.
@@ -189,10 +171,10 @@ def track_detail(request, number):
 @never_cache
 @require_GET
 def verify(request, code):
-    if _throttled(request, "verify"):
-        response = render(request, "cases/public/verify_not_found.html", {"too_many": _too_many()}, status=429)
+    if VERIFY_LIMIT.reached(request):
+        response = render(request, "cases/public/verify_not_found.html", {"too_many": str(TOO_MANY)}, status=429)
         return _noindex(response)
-    _count(request, "verify")
+    VERIFY_LIMIT.count(request)
     result = selectors.verify(code)
     if result is None:
         return _noindex(render(request, "cases/public/verify_not_found.html", {}, status=404))
@@ -246,13 +228,14 @@ def rate(request, token):
         return _rate_page(
             request, application, status=409, rating=rating, errors=[_("This service has already been rated.")]
         )
-    try:
-        cases.rating_submit(actor=cases.CITIZEN, application=application, score=score, comment=comment)
-    except ValidationError as error:
-        return _rate_page(request, application, status=400, errors=error.messages, score=score, comment=comment)
-    except cases.CaseError as error:
+    done = attempt(
+        lambda: cases.rating_submit(actor=cases.CITIZEN, application=application, score=score, comment=comment)
+    )
+    if isinstance(done.error, ValidationError):
+        return _rate_page(request, application, status=400, errors=done.error.messages, score=score, comment=comment)
+    if not done.ok:
         rating = Rating.objects.filter(application=application).first()
-        return _rate_page(request, application, status=409, errors=[error.message], rating=rating)
+        return _rate_page(request, application, status=done.status, errors=[done.message], rating=rating)
     # The page then thanks the citizen and shows the rating given.
     return HttpResponseRedirect(reverse("cases:rate", args=[token]), status=303)
 
@@ -511,21 +494,20 @@ def apply(request, code):
 
 def _send_code(request, service: Service, step: str):
     typed = request.POST.get("phone", "") if step == "phone" else request.session.get(SESSION_PENDING, "")
-    try:
-        phone = validate_phone(typed)
-    except ValidationError as error:
+    checked = attempt(lambda: validate_phone(typed))
+    if not checked.ok:
         if step == "phone":
-            return _phone_page(request, service, status=400, errors=error.messages, phone=typed[:24])
+            return _phone_page(request, service, status=400, errors=checked.error.messages, phone=typed[:24])
         request.session.pop(SESSION_PENDING, None)
         return _phone_page(request, service, status=400, errors=[_("Enter your mobile phone number.")])
-    if _throttled(request, "otp"):
-        return _phone_page(request, service, status=429, errors=[_too_many()], phone=typed[:24])
-    try:
-        notify.otp_send(actor=cases.CITIZEN, phone=phone, purpose=OTP_PURPOSE, language=_language())
-    except ValidationError as error:
-        status = 429 if getattr(error, "code", "") == "otp_rate" else 400
-        return _phone_page(request, service, status=status, errors=error.messages, phone=typed[:24])
-    _count(request, "otp")
+    phone = checked.value
+    if OTP_LIMIT.reached(request):
+        return _phone_page(request, service, status=429, errors=[str(TOO_MANY)], phone=typed[:24])
+    sent = attempt(lambda: notify.otp_send(actor=cases.CITIZEN, phone=phone, purpose=OTP_PURPOSE, language=_language()))
+    if not sent.ok:
+        status = 429 if getattr(sent.error, "code", "") == "otp_rate" else sent.status
+        return _phone_page(request, service, status=status, errors=[sent.message], phone=typed[:24])
+    OTP_LIMIT.count(request)
     request.session[SESSION_PENDING] = phone
     if step == "resend":
         messages.success(request, _("A new code has been sent."))
@@ -539,10 +521,9 @@ def _confirm_code(request, service: Service):
     code = _normalize_code(request.POST.get("code", ""))
     if not code:
         return _phone_page(request, service, status=400, errors=[_("Enter the code from the SMS.")])
-    try:
-        notify.otp_verify(phone=pending, purpose=OTP_PURPOSE, code=code)
-    except ValidationError as error:
-        return _phone_page(request, service, status=400, errors=error.messages)
+    confirmed = attempt(lambda: notify.otp_verify(actor=cases.CITIZEN, phone=pending, purpose=OTP_PURPOSE, code=code))
+    if not confirmed.ok:
+        return _phone_page(request, service, status=confirmed.status, errors=[confirmed.message])
     request.session.cycle_key()
     request.session.pop(SESSION_PENDING, None)
     request.session[SESSION_PHONE] = {"phone": pending, "at": time.time()}
@@ -562,10 +543,10 @@ def _submit(request, service: Service):
     if not form.is_valid():
         return _form_page(request, service, form, phone, status=400)
     applicant = form.applicant()
-    try:
-        # An applicant already known keeps their details, phone included (only the application uses the
-        # confirmed one): typing someone's PINFL must not rename them.
-        application = cases.application_register(
+    # An applicant already known keeps their details, phone included (only the application uses the
+    # confirmed one): typing someone's PINFL must not rename them.
+    done = attempt(
+        lambda: cases.application_register(
             actor=cases.CITIZEN,
             person={**applicant, "phone": phone, "language": form.cleaned_data["language"]},
             update_existing=False,
@@ -579,12 +560,12 @@ def _submit(request, service: Service):
                 channel=Channel.ONLINE,
             ),
         )
-    except ValidationError as error:
+    )
+    if not done.ok:
+        error = done.error if isinstance(done.error, ValidationError) else ValidationError(done.message)
         document_errors = _add_service_errors(form, error, applicant["kind"])
-        return _form_page(request, service, form, phone, status=400, document_errors=document_errors)
-    except cases.CaseError as error:
-        form.add_error(None, error.message)
-        return _form_page(request, service, form, phone, status=403 if error.forbidden else 409)
+        return _form_page(request, service, form, phone, status=done.status, document_errors=document_errors)
+    application = done.value
     request.session.pop(SESSION_PHONE, None)
     request.session[SESSION_DONE] = {
         "service": service.code,
