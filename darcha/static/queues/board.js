@@ -11,6 +11,7 @@
   const config = JSON.parse(document.getElementById("board-config").textContent);
   const labels = config.labels; // {uz: {...}, ru: {...}}
   const order = config.order; // the page's language first
+  // Event types: darcha.queues.choices.QueueEvent.
   const EVENTS = ["snapshot", "issued", "called", "started", "held", "finished", "transferred", "closed"];
   const RECENT = 6;
   const $ = (id) => document.getElementById(id);

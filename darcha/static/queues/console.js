@@ -153,7 +153,7 @@
     }, 300);
   }
 
-  // The board's stream (views/board.py) names its events; a snapshot opens every connection, and
+  // The board's stream (views/board.py) names its events (darcha.queues.choices.QueueEvent); a snapshot opens every connection, and
   // under WSGI the stream is one snapshot that the browser re-fetches every few seconds — so a
   // snapshot refreshes the panel only if the last refresh is older than the poll interval.
   const CHANGES = ["issued", "called", "started", "held", "finished", "transferred", "closed", "message"];

@@ -147,7 +147,7 @@
     // A phone that wakes up asks at once instead of waiting for the next poll.
     document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") refresh(); });
 
-    // Events that can move this ticket: a call anywhere (the queue advances), a transfer, the closing.
+    // Event types: darcha.queues.choices.QueueEvent. Events that can move this ticket: a call anywhere (the queue advances), a transfer, the closing.
     // The stream begins with a snapshot (ignored the first time: the page is fresh; after a
     // reconnection it may have missed something, so it asks).
     const moving = new Set(["called", "transferred", "closed"]);
