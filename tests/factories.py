@@ -1,17 +1,39 @@
-"""Test data. Writes go through the service functions, as in the application."""
+"""Test data. Writes go through the service functions, as in the application.
+
+The factories of people, applications and tickets call the services (`person_register`,
+`application_submit`, `ticket_issue`), so what a test builds passes the same checks and leaves
+the same events and audit entries as in production; `staff` grants a role through `membership_grant`.
+"""
 
 import datetime as dt
 from decimal import Decimal
 
 import factory
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
+from darcha.cases.models import Application
+from darcha.cases.services import Fee, Intake, application_submit
 from darcha.catalog.choices import Action, Outcome
 from darcha.catalog.models import Category, ProcedureVersion, RequiredDocument, Service, Step, Transition
 from darcha.catalog.services import procedure_publish
 from darcha.core.audit import SYSTEM
-from darcha.core.choices import OrganizationKind
-from darcha.core.models import BaseCalculationAmount, Organization, User
+from darcha.core.choices import OrganizationKind, PersonKind
+from darcha.core.identifiers import pinfl_check_digit
+from darcha.core.models import BaseCalculationAmount, Organization, Person, User
 from darcha.core.money import FeeKind
+from darcha.core.services import membership_grant, person_register
+from darcha.queues.models import Ticket
+from darcha.queues.services import ticket_issue
+
+# Files to upload: the smallest bytes each format's magic check accepts.
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+JPEG = b"\xff\xd8\xff\xe0" + b"\0" * 64
+
+
+def pdf_file(name="scan.pdf", content=PDF):
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
 
 
 class OrganizationFactory(factory.django.DjangoModelFactory):
@@ -32,6 +54,83 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     password = factory.django.Password("correct horse battery")
+
+
+def staff(username: str, organization: Organization, role: str, **fields) -> User:
+    """A user holding `role` at `organization` (granted through membership_grant)."""
+    user = UserFactory(username=username, **fields)
+    membership_grant(actor=SYSTEM, user=user, organization=organization, role=role)
+    return user
+
+
+def _pinfl(n: int) -> str:
+    first13 = f"3010190{n:06d}"  # born 01.01.1990, a man; a valid check digit
+    return first13 + str(pinfl_check_digit(first13))
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    """An applicant, registered through person_register (found again by PINFL, passport or STIR)."""
+
+    class Meta:
+        model = Person
+
+    kind = PersonKind.INDIVIDUAL
+    name = factory.Sequence(lambda n: f"Fuqaro {n}")
+    pinfl = factory.Sequence(_pinfl)
+    language = "uz"
+
+    @classmethod
+    def _create(cls, model_class, *args, actor=SYSTEM, **fields):
+        return person_register(actor=actor, **fields)
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    """An application submitted at a center through application_submit.
+
+    `service`, `applicant`, `center` and `operator` (the actor) are required. By default the first
+    checklist item is presented and uploaded (a PDF), the second uploaded as a PNG, and the fee paid
+    (reference PAY-1); any other keyword replaces that field of the Intake.
+    """
+
+    class Meta:
+        model = Application
+
+    @classmethod
+    def _create(cls, model_class, *args, service, applicant, center, operator, **changes):
+        documents = list(service.documents.order_by("position"))
+        uploads = [(documents[0], pdf_file())] if documents else []
+        if len(documents) > 1:
+            uploads.append((documents[1], SimpleUploadedFile("plan.png", PNG)))
+        intake = Intake(
+            service=service,
+            applicant=applicant,
+            center=center,
+            presented=documents[:1],
+            uploads=uploads,
+            fee=Fee(payment_reference="PAY-1"),
+        )
+        now = changes.pop("now", None)
+        for key, value in changes.items():
+            setattr(intake, key, value)
+        return application_submit(actor=operator, intake=intake, now=now)
+
+
+def _a_minute_ago() -> dt.datetime:
+    # A minute ago, but never yesterday: the queue is per day.
+    midnight = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time(0)))
+    return max(timezone.now() - dt.timedelta(minutes=1), midnight)
+
+
+class TicketFactory(factory.django.DjangoModelFactory):
+    """A ticket issued through ticket_issue, by the kiosk (the system actor) unless `actor` is given,
+    at `now` (default: a minute ago). `center` and `service` are required."""
+
+    class Meta:
+        model = Ticket
+
+    @classmethod
+    def _create(cls, model_class, *args, center, service, actor=SYSTEM, now=None, **fields):
+        return ticket_issue(actor=actor, center=center, service=service, now=now or _a_minute_ago(), **fields)
 
 
 class CategoryFactory(factory.django.DjangoModelFactory):

@@ -18,7 +18,8 @@ from darcha.cases.models import Application, Document, IdempotentRequest, Task
 from darcha.catalog.choices import Action
 from darcha.core.choices import Role
 from darcha.core.models import Person
-from tests.cases.conftest import PNG, pdf_file, staff, submit
+from tests.cases.helpers import staff, submit
+from tests.factories import PNG, pdf_file
 
 pytestmark = pytest.mark.django_db
 

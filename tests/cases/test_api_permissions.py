@@ -17,7 +17,7 @@ from darcha.cases.models import Application, Task
 from darcha.catalog.choices import Action
 from darcha.core.choices import Role
 from darcha.core.models import Organization
-from tests.cases.conftest import staff, submit
+from tests.cases.helpers import staff, submit
 
 pytestmark = pytest.mark.django_db
 

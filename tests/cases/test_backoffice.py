@@ -20,7 +20,8 @@ from darcha.cases.views import backoffice
 from darcha.catalog.choices import Action
 from darcha.core.choices import Role
 from darcha.core.models import Organization
-from tests.cases.conftest import PNG, real_pdf, staff
+from tests.cases.helpers import real_pdf, staff
+from tests.factories import PNG
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from darcha.core.choices import Role
 from darcha.core.models import Organization
 from darcha.core.scheduler import registered_jobs
 from darcha.notify.models import Message
-from tests.cases.conftest import staff
+from tests.cases.helpers import staff
 
 pytestmark = pytest.mark.django_db
 

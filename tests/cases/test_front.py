@@ -18,7 +18,8 @@ from darcha.core.models import Person
 from darcha.core.services import person_register
 from darcha.queues.models import Counter
 from darcha.queues.services import operator_sign_in, ticket_call_next, ticket_issue
-from tests.cases.conftest import JPEG, PDF, PNG, pdf_file, staff, submit
+from tests.cases.helpers import staff, submit
+from tests.factories import JPEG, PDF, PNG, pdf_file
 
 EN = "/en"  # the texts asserted are the English originals
 

@@ -17,8 +17,7 @@ from darcha.cases.views import public
 from darcha.core.choices import OrganizationKind, PersonKind
 from darcha.core.models import Person
 from darcha.notify.models import Message, PhoneCode
-from tests.cases.conftest import PDF, pdf_file
-from tests.factories import OrganizationFactory, two_agency_service
+from tests.factories import PDF, OrganizationFactory, pdf_file, two_agency_service
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ import pytest
 from darcha.cases.models import Task
 from darcha.core.choices import Role
 from darcha.core.models import Organization
-from tests.cases.conftest import staff, submit
+from tests.cases.helpers import staff, submit
 
 pytestmark = pytest.mark.django_db
 

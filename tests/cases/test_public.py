@@ -17,7 +17,7 @@ from darcha.cases.models import Event, Rating, Task
 from darcha.cases.views import public
 from darcha.catalog.choices import Action
 from darcha.core.throttle import TOO_MANY
-from tests.cases.conftest import submit
+from tests.cases.helpers import submit
 
 pytestmark = pytest.mark.django_db
 

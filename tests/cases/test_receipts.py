@@ -10,7 +10,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from darcha.cases.receipts import receipt_context, receipt_pdf, tracking_paths
-from tests.cases.conftest import submit
+from tests.cases.helpers import submit
 
 MM = 72 / 25.4
 

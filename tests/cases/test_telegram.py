@@ -17,7 +17,7 @@ from darcha.cases.telegram import STATUS_ATTEMPTS, Bot, backoff, help_text, not_
 from darcha.catalog.choices import Action
 from darcha.notify.choices import MessageStatus
 from darcha.notify.models import Message
-from tests.cases.conftest import submit
+from tests.cases.helpers import submit
 from tests.notify.standins import TelegramBotStandIn
 
 pytestmark = pytest.mark.django_db

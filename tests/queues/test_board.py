@@ -22,7 +22,7 @@ from darcha.queues import eventbus, events, voice
 from darcha.queues.management.commands.render_voice_clips import chime
 from darcha.queues.services import operator_sign_in, ticket_call_next, ticket_issue
 from darcha.queues.views.board import board_events, board_stream, voice_assets
-from tests.queues.fixtures_console import build_hall, issue
+from tests.queues.helpers import issue
 
 VOICE_DIR = Path(settings.BASE_DIR) / "static" / "queues" / "voice"
 
@@ -35,9 +35,9 @@ def _fresh_bus():
 
 
 @pytest.fixture
-def hall(transactional_db):
+def hall(transactional_db, hall):
     # Committed rows: the stream reads them from its own worker threads, as under a server.
-    return build_hall()
+    return hall
 
 
 def parse(chunk: str | bytes) -> list[tuple[str, dict | None]]:

@@ -14,10 +14,8 @@ from darcha.core.models import User
 from darcha.queues.choices import OperatorState, Priority, TicketStatus
 from darcha.queues.models import OperatorSession, QueueSettings, Ticket
 from darcha.queues.services import operator_sign_in, ticket_call_next, ticket_hold, ticket_start
-from tests.queues import fixtures_console
-from tests.queues.fixtures_console import issue
+from tests.queues.helpers import issue
 
-hall = fixtures_console.hall
 HTMX = {"HTTP_HX_REQUEST": "true"}
 EN = "/en"  # the texts asserted are the English originals (other languages are checked to render)
 

@@ -31,8 +31,8 @@ EN_ISSUE = "/en/queue/test-center/kiosk/issue/"
 
 
 @pytest.fixture
-def hall(center, counter, counter_b, service_a, service_a2, service_b):
-    """Window 1 serves category A (two services), window 2 serves service B."""
+def kiosk_center(center, counter, counter_b, service_a, service_a2, service_b):
+    """The test center: window 1 serves category A (two services), window 2 category B (one service)."""
     return center
 
 
@@ -51,7 +51,7 @@ def ahead_on(client, ticket) -> int:
 
 
 # --- the kiosk's screens -------------------------------------------------------------------
-def test_start_shows_only_categories_served_at_this_center_in_four_languages(client, hall):
+def test_start_shows_only_categories_served_at_this_center_in_four_languages(client, kiosk_center):
     CategoryFactory(code="cat-unserved", name_uz="Hech kim xizmat qilmaydigan")
     ServiceFactory(code="svc-unserved", category__code="cat-unserved")
     response = client.get(KIOSK)
@@ -65,7 +65,7 @@ def test_start_shows_only_categories_served_at_this_center_in_four_languages(cli
     assert 'lang="ru"' in client.get("/ru" + KIOSK).content.decode()
 
 
-def test_inactive_services_and_closed_counters_do_not_show(client, hall, counter_b, service_a, service_a2):
+def test_inactive_services_and_closed_counters_do_not_show(client, kiosk_center, counter_b, service_a, service_a2):
     counter_b.is_active = False
     counter_b.save()
     service_a2.is_active = False
@@ -75,7 +75,7 @@ def test_inactive_services_and_closed_counters_do_not_show(client, hall, counter
     assert service_a.name_uz in services and service_a2.name_uz not in services
 
 
-def test_category_then_service_then_priority_and_phone(client, hall, service_a, service_a2):
+def test_category_then_service_then_priority_and_phone(client, kiosk_center, service_a, service_a2):
     services = client.get(KIOSK + "category/cat-a/").content.decode()
     assert service_a.name_uz in services and service_a2.name_uz in services
     assert f"/queue/test-center/kiosk/service/{service_a.code}/" in services
@@ -85,7 +85,7 @@ def test_category_then_service_then_priority_and_phone(client, hall, service_a, 
     assert 'name="phone"' in details and 'action="/queue/test-center/kiosk/issue/"' in details
 
 
-def test_a_service_or_category_not_served_here_is_not_offered(client, hall):
+def test_a_service_or_category_not_served_here_is_not_offered(client, kiosk_center):
     other = ServiceFactory(code="svc-elsewhere")
     assert client.get(f"{KIOSK}service/{other.code}/").status_code == 404
     assert client.get(f"{KIOSK}category/{other.category.code}/").status_code == 404
@@ -93,11 +93,11 @@ def test_a_service_or_category_not_served_here_is_not_offered(client, hall):
 
 
 @pytest.mark.parametrize("url", [KIOSK, KIOSK + "category/cat-a/", KIOSK + "service/svc-a/"])
-def test_unknown_center_is_404(client, hall, url):
+def test_unknown_center_is_404(client, kiosk_center, url):
     assert client.get(url.replace("test-center", "no-such-center")).status_code == 404
 
 
-def test_an_agency_has_no_kiosk(client, hall, service_a):
+def test_an_agency_has_no_kiosk(client, kiosk_center, service_a):
     agency = OrganizationFactory(code="an-agency", kind=OrganizationKind.AGENCY)
     assert client.get(f"/queue/{agency.code}/kiosk/").status_code == 404
     assert take(client, service_a, url=f"/queue/{agency.code}/kiosk/issue/").status_code == 404
@@ -105,7 +105,7 @@ def test_an_agency_has_no_kiosk(client, hall, service_a):
 
 
 # --- issuing ---------------------------------------------------------------------------------
-def test_kiosk_issues_consecutive_numbers_per_prefix(client, hall, service_a, service_a2, service_b):
+def test_kiosk_issues_consecutive_numbers_per_prefix(client, kiosk_center, service_a, service_a2, service_b):
     first = take(client, service_a)
     assert first.status_code == 302
     assert first["Location"].startswith("/queue/test-center/kiosk/ticket/")
@@ -118,23 +118,23 @@ def test_kiosk_issues_consecutive_numbers_per_prefix(client, hall, service_a, se
     assert 'href="/queue/test-center/kiosk/"' in html  # "Done" goes back to the start, in Uzbek
 
 
-def test_kiosk_ticket_is_issued_by_the_kiosk_in_the_kiosk_language(client, hall, service_a):
+def test_kiosk_ticket_is_issued_by_the_kiosk_in_the_kiosk_language(client, kiosk_center, service_a):
     ticket = issued(take(client, service_a, url="/ru" + ISSUE))
     assert ticket.language == "ru" and ticket.center.code == "test-center"
     entry = AuditEntry.objects.filter(action="ticket_issue").get()
     assert entry.actor_id is None and entry.actor_label == "kiosk:test-center"
 
 
-def test_numbers_restart_the_next_day_and_history_is_kept(hall, service_a):
+def test_numbers_restart_the_next_day_and_history_is_kept(kiosk_center, service_a):
     monday = dt.datetime(2025, 3, 3, 9, 30, tzinfo=dt.UTC)
     tuesday = monday + dt.timedelta(days=1)
-    issue = lambda now: ticket_issue(actor=SYSTEM, center=hall, service=service_a, now=now)  # noqa: E731
+    issue = lambda now: ticket_issue(actor=SYSTEM, center=kiosk_center, service=service_a, now=now)  # noqa: E731
     assert [issue(monday).display, issue(monday).display, issue(tuesday).display] == ["A-001", "A-002", "A-001"]
     days = list(Ticket.objects.order_by("issued_at").values_list("day", "number"))
     assert days == [(dt.date(2025, 3, 3), 1), (dt.date(2025, 3, 3), 2), (dt.date(2025, 3, 4), 1)]
 
 
-def test_priority_is_stored_and_ranks_first(client, hall, service_a):
+def test_priority_is_stored_and_ranks_first(client, kiosk_center, service_a):
     plain = issued(take(client, service_a))
     elderly = issued(take(client, service_a, priority=Priority.ELDERLY))
     assert (plain.priority, plain.rank) == ("", 0)
@@ -142,7 +142,7 @@ def test_priority_is_stored_and_ranks_first(client, hall, service_a):
     assert ahead_on(client, elderly) == 0 and ahead_on(client, plain) == 1
 
 
-def test_phone_typed_on_the_keypad_is_stored_in_full(client, hall, service_a):
+def test_phone_typed_on_the_keypad_is_stored_in_full(client, kiosk_center, service_a):
     ticket = issued(take(client, service_a, phone="90 123 45 67"))
     assert ticket.phone == "+998901234567"
 
@@ -157,14 +157,14 @@ def test_phone_typed_on_the_keypad_is_stored_in_full(client, hall, service_a):
         ({"service": "svc-a", "priority": "vip"}, "Unknown priority group."),
     ],
 )
-def test_bad_input_is_refused_with_a_message_and_issues_nothing(client, hall, data, message):
+def test_bad_input_is_refused_with_a_message_and_issues_nothing(client, kiosk_center, data, message):
     response = client.post(EN_ISSUE, {"service": "", "priority": "", "phone": "", **data})
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not Ticket.objects.exists()
 
 
-def test_an_inactive_service_is_refused(client, hall, service_a):
+def test_an_inactive_service_is_refused(client, kiosk_center, service_a):
     service_a.is_active = False
     service_a.save()
     response = take(client, service_a, url=EN_ISSUE)
@@ -172,7 +172,7 @@ def test_an_inactive_service_is_refused(client, hall, service_a):
     assert not Ticket.objects.exists()
 
 
-def test_a_service_of_another_center_is_refused(client, hall):
+def test_a_service_of_another_center_is_refused(client, kiosk_center):
     elsewhere = ServiceFactory(code="svc-elsewhere")
     response = take(client, elsewhere, url=EN_ISSUE)
     assert response.status_code == 400
@@ -180,13 +180,13 @@ def test_a_service_of_another_center_is_refused(client, hall):
     assert not Ticket.objects.exists()
 
 
-def test_issue_needs_post_and_a_known_center(client, hall, service_a):
+def test_issue_needs_post_and_a_known_center(client, kiosk_center, service_a):
     assert client.get(ISSUE).status_code == 405
     assert take(client, service_a, url="/queue/no-such-center/kiosk/issue/").status_code == 404
     assert not Ticket.objects.exists()
 
 
-def test_issue_needs_the_csrf_token(hall, service_a):
+def test_issue_needs_the_csrf_token(kiosk_center, service_a):
     from django.test import Client
 
     response = take(Client(enforce_csrf_checks=True), service_a)
@@ -195,7 +195,7 @@ def test_issue_needs_the_csrf_token(hall, service_a):
 
 # --- the live page -----------------------------------------------------------------------------
 def test_people_ahead_decrease_after_a_call_and_the_called_ticket_shows_its_window(
-    client, hall, counter, operator, service_a
+    client, kiosk_center, counter, operator, service_a
 ):
     first, second, third = (issued(take(client, service_a)) for _ in range(3))
     assert ahead_on(client, third) == 2
@@ -206,7 +206,7 @@ def test_people_ahead_decrease_after_a_call_and_the_called_ticket_shows_its_wind
     assert "live-status--called" in html and "Go to" in html and "Window 1" in html
 
 
-def test_live_page_polls_a_fragment_and_stops_when_served(client, hall, counter, operator, service_a):
+def test_live_page_polls_a_fragment_and_stops_when_served(client, kiosk_center, counter, operator, service_a):
     ticket = issued(take(client, service_a, phone="+998 90 123 45 67"))
     page = client.get(f"/queue/ticket/{ticket.public_code}/").content.decode()
     status_url = f"/queue/ticket/{ticket.public_code}/status/"
@@ -229,9 +229,9 @@ def test_live_page_polls_a_fragment_and_stops_when_served(client, hall, counter,
     assert page.status_code == 200 and re.search(r"data-wait>~\d+ min<", page.content.decode())
 
 
-def test_yesterdays_open_ticket_says_it_expired(client, hall, service_a):
+def test_yesterdays_open_ticket_says_it_expired(client, kiosk_center, service_a):
     yesterday = timezone.now() - dt.timedelta(days=1)
-    ticket = ticket_issue(actor=SYSTEM, center=hall, service=service_a, now=yesterday)
+    ticket = ticket_issue(actor=SYSTEM, center=kiosk_center, service=service_a, now=yesterday)
     html = client.get(f"/en/queue/ticket/{ticket.public_code}/").content.decode()
     assert "This ticket has expired" in html and "hx-get" not in html
 
@@ -245,12 +245,12 @@ def test_yesterdays_open_ticket_says_it_expired(client, hall, service_a):
         "/queue/test-center/kiosk/ticket/no-such-code/",
     ],
 )
-def test_unknown_ticket_codes_are_404_ticket_not_found(client, hall, url):
+def test_unknown_ticket_codes_are_404_ticket_not_found(client, kiosk_center, url):
     response = client.get("/en" + url)
     assert response.status_code == 404 and "Ticket not found" in response.content.decode()
 
 
-def test_a_ticket_is_not_shown_on_another_centers_kiosk(client, hall, service_a):
+def test_a_ticket_is_not_shown_on_another_centers_kiosk(client, kiosk_center, service_a):
     ticket = issued(take(client, service_a))
     OrganizationFactory(code="other-center", kind=OrganizationKind.CENTER)
     assert client.get(f"/queue/other-center/kiosk/ticket/{ticket.public_code}/").status_code == 404
@@ -279,9 +279,9 @@ def qr_modules(data: str, border: int) -> set[tuple[int, int]]:
     return {(col + border, row + border) for row, line in enumerate(matrix) for col, bit in enumerate(line) if bit}
 
 
-def test_print_page_has_the_ticket_and_a_qr_code_of_the_live_page(client, hall, service_a):
+def test_print_page_has_the_ticket_and_a_qr_code_of_the_live_page(client, kiosk_center, service_a):
     at = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time(10, 7)))
-    ticket = ticket_issue(actor=SYSTEM, center=hall, service=service_a, now=at)
+    ticket = ticket_issue(actor=SYSTEM, center=kiosk_center, service=service_a, now=at)
     html = client.get(f"/queue/ticket/{ticket.public_code}/print/").content.decode()
     live_url = f"http://testserver/queue/ticket/{ticket.public_code}/"
     assert "A-001" in html and "Sinov markazi" in html and service_a.name_uz in html
@@ -294,7 +294,7 @@ def test_print_page_has_the_ticket_and_a_qr_code_of_the_live_page(client, hall, 
     assert "data-autoprint" in client.get(f"/queue/ticket/{ticket.public_code}/print/?print=1").content.decode()
 
 
-def test_ticket_issued_in_russian_prints_in_russian_with_a_russian_live_page(client, hall, service_a):
+def test_ticket_issued_in_russian_prints_in_russian_with_a_russian_live_page(client, kiosk_center, service_a):
     ticket = issued(take(client, service_a, url="/ru" + ISSUE))
     html = client.get(f"/queue/ticket/{ticket.public_code}/print/").content.decode()
     assert 'lang="ru"' in html and f"http://testserver/ru/queue/ticket/{ticket.public_code}/" in html
@@ -310,12 +310,12 @@ def test_qr_svg_is_scalable_and_labelled():
 OPERATOR_ISSUE = "/queue/test-center/tickets/issue/"
 
 
-def test_operator_issue_needs_sign_in(client, hall):
+def test_operator_issue_needs_sign_in(client, kiosk_center):
     response = client.get(OPERATOR_ISSUE)
     assert response.status_code == 302 and "/login/" in response["Location"]
 
 
-def test_operator_issues_a_ticket_and_gets_its_print_page(client, hall, operator, service_b):
+def test_operator_issues_a_ticket_and_gets_its_print_page(client, kiosk_center, operator, service_b):
     client.force_login(operator)
     form = client.get(OPERATOR_ISSUE)
     assert form.status_code == 200 and 'name="service"' in form.content.decode()
@@ -330,7 +330,7 @@ def test_operator_issues_a_ticket_and_gets_its_print_page(client, hall, operator
     assert "B-001" in page and "data-autoprint" in page and "/queue/test-center/tickets/issue/" in page
 
 
-def test_operator_form_errors_are_400_and_issue_nothing(client, hall, operator):
+def test_operator_form_errors_are_400_and_issue_nothing(client, kiosk_center, operator):
     client.force_login(operator)
     response = client.post("/en" + OPERATOR_ISSUE, {"service": "", "priority": "", "phone": "+1 202 555 0100"})
     assert response.status_code == 400 and "Choose a service." in response.content.decode()
@@ -338,7 +338,7 @@ def test_operator_form_errors_are_400_and_issue_nothing(client, hall, operator):
 
 
 @pytest.mark.parametrize("who", ["stranger", "other_center_operator"])
-def test_people_who_do_not_work_here_cannot_issue(client, hall, service_a, who):
+def test_people_who_do_not_work_here_cannot_issue(client, kiosk_center, service_a, who):
     user = UserFactory(username=who)
     if who == "other_center_operator":
         elsewhere = OrganizationFactory(code="other-center", kind=OrganizationKind.CENTER)
@@ -349,15 +349,15 @@ def test_people_who_do_not_work_here_cannot_issue(client, hall, service_a, who):
     assert not Ticket.objects.exists()
 
 
-def test_the_service_layer_refuses_a_user_who_does_not_work_at_the_center(hall, service_a):
+def test_the_service_layer_refuses_a_user_who_does_not_work_at_the_center(kiosk_center, service_a):
     from django.core.exceptions import PermissionDenied
 
     with pytest.raises(PermissionDenied):
-        ticket_issue(actor=UserFactory(username="nobody"), center=hall, service=service_a)
+        ticket_issue(actor=UserFactory(username="nobody"), center=kiosk_center, service=service_a)
     assert not Ticket.objects.filter(status=TicketStatus.WAITING).exists()
 
 
-def test_start_links_to_the_booking_check_in_when_there_is_one(client, hall):
+def test_start_links_to_the_booking_check_in_when_there_is_one(client, kiosk_center):
     from django.urls import NoReverseMatch, reverse
 
     try:

@@ -28,10 +28,7 @@ from darcha.queues.services import (
     ticket_start,
     ticket_transfer,
 )
-from tests.queues import fixtures_console
-from tests.queues.fixtures_console import build_hall, issue, noon
-
-hall = fixtures_console.hall
+from tests.queues.helpers import issue, noon
 
 MIN = dt.timedelta(minutes=1)
 
@@ -132,8 +129,7 @@ def test_two_counters_serving_the_same_service_never_get_the_same_ticket(hall):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
 @pytest.mark.django_db(transaction=True)
-def test_call_next_skips_a_ticket_locked_by_another_counter():
-    hall = build_hall()
+def test_call_next_skips_a_ticket_locked_by_another_counter(hall):
     first, second = issue(hall, hall.a1, at=at(-20)), issue(hall, hall.a1, at=at(-10))
     signed_in(hall)
     locked, release = threading.Event(), threading.Event()
@@ -327,7 +323,7 @@ def test_transfer_to_a_service_goes_to_the_counters_serving_it(hall):
     signed_in(hall, hall.counter3, hall.manager)
     assert ticket_call_next(actor=hall.manager, counter=hall.counter3, now=at(2)) == moved
     event = TicketEvent.objects.get(ticket=ticket, action=TicketAction.TRANSFER)
-    assert event.data == {"from_counter": 1, "service": "c1", "to_counter": None}
+    assert event.data == {"from_counter": 1, "service": hall.c1.code, "to_counter": None}
 
 
 def test_transfer_places_the_ticket_by_its_original_issue_time(hall):
@@ -576,7 +572,7 @@ def test_every_action_is_audited_and_the_chain_holds(hall):
     }
     transfer = mine.get(action="ticket_transfer")
     assert (transfer.object_type, transfer.object_id) == ("queues.ticket", str(second.pk))
-    assert transfer.data == {"from_counter": 1, "service": "a1", "to_counter": 2}
+    assert transfer.data == {"from_counter": 1, "service": hall.a1.code, "to_counter": 2}
     checked, broken = audit_verify()
     assert broken is None and checked == AuditEntry.objects.count()
 
