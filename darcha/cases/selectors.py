@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core import signing
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
@@ -251,6 +253,20 @@ def tracking_view(application: Application) -> dict:
         "timeline": timeline,
         "result_ready": application.status == ApplicationStatus.READY,
     }
+
+
+RATING_SALT = "darcha.cases.rating"
+
+
+def rating_application(token: str) -> Application | None:
+    """The application a rating link is for (`services.rating_token`), or None for a forged or expired link."""
+    try:
+        number = signing.TimestampSigner(salt=RATING_SALT).unsign(
+            token, max_age=dt.timedelta(days=settings.CASES_RATING_DAYS)
+        )
+    except signing.BadSignature:
+        return None
+    return Application.objects.filter(number=number, status=ApplicationStatus.CLOSED).first()
 
 
 def verify(code: str) -> Result | None:

@@ -3,7 +3,7 @@
 A person sends `/status <number> <access code>` (both printed on the receipt); the bot answers with
 the application's status, current steps, due date and what is needed, and the chat then follows
 the application: every notice the applicant gets is also sent to the chat (see
-darcha.cases.services._notify_applicant, through the notify app). A wrong number and a wrong code
+darcha.cases.services._common.notify_applicant, through the notify app). A wrong number and a wrong code
 get the same answer, and lookups are limited per chat, so the bot cannot be used to guess codes.
 
 Replies are answers, not notifications: they go straight to sendMessage through the notify app's
@@ -24,6 +24,8 @@ from django.db import DatabaseError, connections
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from darcha.core.audit import SystemActor
+from darcha.core.i18n import language_or_default
 from darcha.core.throttle import count_attempt
 from darcha.notify.channels import httpapi
 from darcha.notify.channels.base import DeliveryError
@@ -37,8 +39,7 @@ DEFAULT_POLL_TIMEOUT = 25  # seconds Telegram holds a getUpdates call open while
 MAX_BACKOFF = 60  # seconds; after a failed call the bot waits 1, 2, 4 … up to this, then tries again
 STATUS_ATTEMPTS = 10  # /status lookups a chat may make …
 STATUS_WINDOW = 600  # … in this many seconds
-LANGUAGES = {"uz": "uz", "ru": "ru", "en": "en"}  # Telegram's language_code → ours; anything else: uz
-DEFAULT_LANGUAGE = "uz"
+BOT = SystemActor("telegram")  # the actor of the bot's subscriptions in the audit log
 
 
 class BotUnavailable(Exception):
@@ -58,8 +59,9 @@ def configured() -> bool:
 
 
 def chat_language(language_code: str | None) -> str:
+    """Telegram's language_code (an IETF tag: "ru", "en-US") → one of ours; anything else the default."""
     code = str(language_code or "").strip().lower().replace("_", "-").split("-")[0]
-    return LANGUAGES.get(code, DEFAULT_LANGUAGE)
+    return language_or_default(code)
 
 
 def backoff(failures: int) -> int:
@@ -189,7 +191,7 @@ def answer_status(chat_id, arguments: list[str], language: str) -> str:
         return not_found_text()
     following = application.status != ApplicationStatus.CLOSED  # a handed-over application has no more news
     if following:
-        services.telegram_subscribe(chat_id=str(chat_id), application=application, language=language)
+        services.telegram_subscribe(actor=BOT, chat_id=str(chat_id), application=application, language=language)
     return status_text(application, selectors.tracking_view(application), following=following)
 
 
@@ -201,7 +203,7 @@ def answer(chat_id, text: str, *, language: str, private: bool = True) -> str | 
         if command == "/status":
             return answer_status(chat_id, words[1:], language)
         if command == "/stop":
-            if services.telegram_unsubscribe(chat_id=str(chat_id)):
+            if services.telegram_unsubscribe(actor=BOT, chat_id=str(chat_id)):
                 return _("Done: this chat will get no more updates. Send /status again to follow an application.")
             return _("This chat follows no application.")
         if command or private:  # /start, /help, unknown commands, anything said in a private chat

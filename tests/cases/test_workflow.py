@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from darcha.cases import services as cases
 from darcha.cases.choices import ApplicationStatus, EventKind, FeeStatus, TaskStatus
 from darcha.cases.models import Application, Document, Event, Task
-from darcha.cases.selectors import track, tracking_view, verify
+from darcha.cases.selectors import rating_application, track, tracking_view, verify
 from darcha.catalog.choices import Action
 from darcha.catalog.models import ProcedureVersion, Transition
 from darcha.catalog.services import procedure_publish
@@ -22,8 +22,8 @@ from darcha.core.choices import Role
 from darcha.core.errors import Forbidden, Refused
 from darcha.core.models import AuditEntry, Organization
 from darcha.notify.models import Message
-from tests.cases.helpers import real_pdf, staff, submit
-from tests.factories import OrganizationFactory, ServiceFactory, pdf_file, step
+from tests.cases.conftest import pdf_file, real_pdf, staff, submit
+from tests.factories import OrganizationFactory, ServiceFactory, step
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -79,7 +79,7 @@ def test_the_story(service, applicant, center, operator, land_clerk, arch_clerk,
     assert application.status == ApplicationStatus.CLOSED
     rating_message = Message.objects.get(template="rating_request")
     token = rating_message.context["link"].rstrip("/").rsplit("/", 1)[1]
-    assert cases.rating_application(token) == application
+    assert rating_application(token) == application
     rating = cases.rating_submit(application=application, score=5, comment="Tez va qulay")
     assert rating.agency.code == "arch" and rating.operator == operator
     with pytest.raises(Refused):

@@ -217,7 +217,7 @@ def _rate_page(request, application, *, status=200, errors=(), score="", comment
 @never_cache
 @require_http_methods(["GET", "POST"])
 def rate(request, token):
-    application = cases.rating_application(token)
+    application = selectors.rating_application(token)
     if application is None:
         return _noindex(render(request, "cases/public/rate_invalid.html", {}, status=404))
     rating = Rating.objects.filter(application=application).first()

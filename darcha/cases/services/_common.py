@@ -1,0 +1,187 @@
+"""What the cases services share: who the citizen is as an actor, the application's history (events),
+stored documents, the stopped clock, and notices sent after the commit.
+
+Private to the package: views and other apps call the services re-exported from `darcha.cases.services`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _lazy
+
+from darcha.catalog.models import RequiredDocument
+from darcha.core.audit import SYSTEM, SystemActor, actor_user
+from darcha.core.calendar import WorkingCalendar
+from darcha.core.models import User
+from darcha.notify import services as notify
+from darcha.notify.choices import Channel as NotifyChannel
+
+from ..models import Application, Document, Event
+from ..selectors import organization_staff
+from ..uploads import CheckedFile, check_upload
+
+log = logging.getLogger("darcha.cases")
+CITIZEN = SystemActor("citizen")
+CENTER_STAFF_ONLY = _lazy("Only the center's operators and managers may do this.")
+
+
+def new_verification_code() -> str:
+    # 12 characters of an unambiguous alphabet: about 60 bits, not guessable by scanning.
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(12))
+
+
+def clock_pause(obj, now: dt.datetime) -> None:
+    if obj.paused_at is None:
+        obj.paused_at = now
+
+
+def clock_resume(obj, now: dt.datetime, calendar: WorkingCalendar) -> int:
+    """Restart a stopped clock: the deadline moves on by the working days the pause covered."""
+    if obj.paused_at is None:
+        return 0
+    days = calendar.working_days_between(obj.paused_at, now)
+    if days:
+        obj.due_at = calendar.deadline(obj.due_at, days)
+    obj.paused_days += days
+    obj.paused_at = None
+    return days
+
+
+def record_event(application, kind, *, actor, now, task=None, action="", comment="", public=True, data=None) -> Event:
+    user = actor_user(actor)
+    return Event.objects.create(
+        application=application,
+        task=task,
+        kind=kind,
+        action=action,
+        actor=user,
+        actor_label=user.get_username() if user else getattr(actor, "label", "system"),
+        comment=comment,
+        public=public,
+        data=data or {},
+        created_at=now,
+    )
+
+
+def store_document(
+    application, checked: CheckedFile, *, purpose, actor, now, required=None, task=None, title=""
+) -> Document:
+    document = Document(
+        application=application,
+        required=required,
+        purpose=purpose,
+        title=title or (required.name if required else checked.name),
+        original_name=checked.name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        task=task,
+        added_by=actor_user(actor),
+        added_at=now,
+    )
+    document.file.save("upload", ContentFile(checked.content), save=False)
+    document.save()
+    return document
+
+
+def check_uploads(uploads) -> list[tuple[RequiredDocument | None, CheckedFile]]:
+    checked, errors = [], []
+    for required, upload in uploads:
+        try:
+            checked.append((required, check_upload(upload)))
+        except ValidationError as error:
+            errors.extend(error.messages)
+    if errors:
+        raise ValidationError({"files": errors})
+    return checked
+
+
+def notify_applicant(application: Application, template: str, context: dict) -> None:
+    """The applicant through their preferred channel, and every Telegram chat following the application."""
+    values = {"number": application.number, "service": service_name(application), **context}
+    language = application.language
+    phone = application.phone
+    chats = list(application.telegram_subscriptions.values_list("chat_id", "language"))
+
+    def send():
+        try:
+            if phone:
+                notify.message_send_preferred(
+                    actor=SYSTEM, phone=phone, template=template, context=values, language=language, related=application
+                )
+            for chat_id, chat_language in chats:
+                notify.message_send(
+                    actor=SYSTEM,
+                    channel=NotifyChannel.TELEGRAM,
+                    address=chat_id,
+                    template=template,
+                    context=values,
+                    language=chat_language,
+                    related=application,
+                )
+        except ValidationError:
+            log.warning("application %s: notice %s not sent", application.number, template, exc_info=True)
+
+    transaction.on_commit(send)
+
+
+def citizen_path(application: Application, name: str, *args) -> str:
+    """A page address for the applicant (printed or texted): in their language, not the staff member's."""
+    with translation.override(application.language):
+        return reverse(name, args=args)
+
+
+def service_name(application: Application) -> str:
+    with translation.override(application.language):
+        return str(application.service.name)
+
+
+def notify_staff(users: Iterable[User], template: str, context: dict, related) -> list[str]:
+    """Staff are told by SMS or e-mail when they have either, else the notice is only logged."""
+    told = []
+    for user in users:
+        told.append(user.get_username())
+        phone, email, language = user.phone, user.email, user.language
+
+        username = user.get_username()
+
+        def send(phone=phone, email=email, language=language, username=username):
+            try:
+                sent = notify.message_send_preferred(
+                    actor=SYSTEM,
+                    phone=phone,
+                    email=email,
+                    template=template,
+                    context=context,
+                    language=language,
+                    related=related,
+                )
+                if sent is None:
+                    notify.message_send(
+                        actor=SYSTEM,
+                        channel=NotifyChannel.CONSOLE,
+                        address=username,
+                        template=template,
+                        context=context,
+                        language=language,
+                        related=related,
+                    )
+            except ValidationError:
+                log.warning("staff notice %s to %s not sent", template, username, exc_info=True)
+
+        transaction.on_commit(send)
+    return told
+
+
+def staff_of(organization_id: int, role: str) -> list[User]:
+    return list(organization_staff(organization_id, role))
