@@ -22,8 +22,8 @@ from darcha.core.choices import Role
 from darcha.core.errors import Forbidden, Refused
 from darcha.core.models import AuditEntry, Organization
 from darcha.notify.models import Message
-from tests.cases.conftest import pdf_file, real_pdf, staff, submit
-from tests.factories import OrganizationFactory, ServiceFactory, step
+from tests.cases.helpers import real_pdf, staff, submit
+from tests.factories import OrganizationFactory, ServiceFactory, pdf_file, step
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
