@@ -42,6 +42,7 @@ from pathlib import Path, PurePosixPath
 
 from django.apps import apps
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import connection, models, transaction
 from django.db.migrations.loader import MigrationLoader
 
@@ -76,10 +77,21 @@ class BackupError(Exception):
 # --- small helpers --------------------------------------------------------------------------------
 
 
-def default_location(now: dt.datetime | None = None) -> Path:
-    """var/backups/<UTC time>, e.g. var/backups/20250301T020000Z."""
+def default_location(parent=None, now: dt.datetime | None = None) -> Path:
+    """<parent>/<UTC time>, e.g. var/backups/20250301T020000Z (parent: var/backups of the project)."""
     now = now or dt.datetime.now(dt.UTC)
-    return Path(settings.PROJECT_DIR) / "var" / "backups" / now.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    parent = Path(parent) if parent else Path(settings.PROJECT_DIR) / "var" / "backups"
+    return parent / now.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def storage_warning() -> str | None:
+    """A warning when uploads are not kept under MEDIA_ROOT, which is all a backup copies."""
+    if isinstance(default_storage, FileSystemStorage) and Path(default_storage.location) == _media_root().absolute():
+        return None
+    return (
+        f"Uploaded files are kept by {type(default_storage).__name__}, not under MEDIA_ROOT: this backup holds "
+        f"only what is under MEDIA_ROOT ({_media_root()}). Back that storage up with its own tools."
+    )
 
 
 def darcha_version() -> str:

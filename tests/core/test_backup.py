@@ -11,6 +11,7 @@ import hashlib
 import io
 import json
 import os
+import re
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -46,7 +47,7 @@ def _media(settings, tmp_path):
 
 def run(command: str, *args, **options) -> str:
     out = io.StringIO()
-    call_command(command, *args, stdout=out, stderr=io.StringIO(), **options)
+    call_command(command, *args, stdout=out, stderr=out, **options)
     return out.getvalue()
 
 
@@ -288,3 +289,11 @@ def test_keep_deletes_the_oldest_backups(tmp_path):
     assert sorted(path.name for path in parent.iterdir()) == ["b2", "b3", "notes"]
     with pytest.raises(CommandError, match="already exists"):
         run("backup", output=str(parent / "b3"))
+
+
+def test_into_names_the_backup_by_its_utc_time(tmp_path):
+    history()
+    out = run("backup", into=str(tmp_path / "backups"))
+    (made,) = (tmp_path / "backups").iterdir()
+    assert re.fullmatch(r"\d{8}T\d{6}Z", made.name) and "Uploaded files are kept by" not in out
+    assert backup.backup_verify(made)["audit"]["count"] == 3

@@ -20,6 +20,9 @@ class Command(BaseCommand):
             "--output", metavar="DIR", help="the new backup's folder (default: var/backups/<UTC time>/)"
         )
         parser.add_argument(
+            "--into", metavar="DIR", help="make the backup in DIR/<UTC time>/ (for schedules; instead of --output)"
+        )
+        parser.add_argument(
             "--keep",
             type=int,
             metavar="N",
@@ -31,12 +34,15 @@ class Command(BaseCommand):
             help="verify the backup DIR and that the database's audit chain still holds the head it recorded",
         )
 
-    def handle(self, *args, output=None, keep=None, check=None, **options):
+    def handle(self, *args, output=None, into=None, keep=None, check=None, **options):
+        if output and into:
+            raise CommandError("Give --output or --into, not both.")
         try:
             if check:
                 self._check(Path(check))
             else:
-                self._backup(Path(output) if output else backup.default_location(), keep)
+                target = Path(output) if output else backup.default_location(parent=into)
+                self._backup(target, keep)
         except backup.BackupError as error:
             raise CommandError(str(error)) from error
         except OSError as error:
@@ -57,6 +63,9 @@ class Command(BaseCommand):
     def _backup(self, target: Path, keep: int | None) -> None:
         if keep is not None and keep < 1:
             raise CommandError("--keep must be at least 1.")
+        warning = backup.storage_warning()
+        if warning:
+            self.stderr.write(self.style.WARNING(warning))
         earlier = backup.backups_in(target.absolute().parent)
         manifest = backup.backup_create(target)
         head = manifest["audit"]["head"]
