@@ -17,6 +17,7 @@ from .errors import Forbidden
 from .i18n import language_or_default
 from .identifiers import mask_identifier, validate_passport, validate_phone, validate_pinfl, validate_stir
 from .models import ApiToken, BaseCalculationAmount, Holiday, Membership, Organization, Person, User
+from .selectors import person_find
 
 # Russian names for the official holidays (the `holidays` package has Uzbek and English only).
 _HOLIDAY_NAMES_RU = {
@@ -159,6 +160,48 @@ def brv_set(*, actor, valid_from: dt.date, amount: int, decree: str = "") -> Bas
 # --- Applicants -------------------------------------------------------------------------------
 
 
+def _person_fields(*, kind, name, pinfl, passport, stir, phone) -> tuple[dict, dict[str, list]]:
+    """The applicant's fields normalised, and the messages of those refused (by field)."""
+    errors: dict[str, list] = {}
+
+    def clean(field, validator, value):
+        try:
+            return validator(value) if value else ""
+        except ValidationError as error:
+            errors.setdefault(field, []).extend(error.messages)
+            return ""
+
+    if kind not in PersonKind.values:
+        errors["kind"] = [_("Choose whether the applicant is an individual or a legal entity.")]
+    values = {
+        "pinfl": clean("pinfl", validate_pinfl, str(pinfl or "").strip()),
+        "passport": clean("passport", validate_passport, str(passport or "").strip()),
+        "stir": clean("stir", validate_stir, str(stir or "").strip()),
+        "phone": clean("phone", validate_phone, str(phone or "").strip()),
+        "name": " ".join(str(name or "").split())[:255],
+    }
+    if not values["name"]:
+        errors["name"] = [_("Enter the applicant's name.")]
+    if (
+        kind == PersonKind.INDIVIDUAL
+        and not (values["pinfl"] or values["passport"])
+        and not {"pinfl", "passport"} & errors.keys()
+    ):
+        errors["pinfl"] = [_("An individual is identified by PINFL or passport number.")]
+    if kind == PersonKind.LEGAL_ENTITY and not values["stir"] and "stir" not in errors:
+        errors["stir"] = [_("A legal entity is identified by its STIR.")]
+    return values, errors
+
+
+def person_problems(
+    *, kind: str, name: str, pinfl: str = "", passport: str = "", stir: str = "", phone: str = "", **_contact
+) -> dict[str, list[str]]:
+    """What would stop `person_register` with these details, by field, without writing anything (for a
+    form refused for other reasons that shows every problem at once)."""
+    _values, errors = _person_fields(kind=kind, name=name, pinfl=pinfl, passport=passport, stir=stir, phone=phone)
+    return errors
+
+
 def person_register(
     *,
     actor,
@@ -172,54 +215,25 @@ def person_register(
     language: str = "uz",
     update_existing: bool = True,
 ) -> Person:
-    """Find the applicant by PINFL, passport or STIR, or register them; contact details are updated.
+    """Find the applicant (`selectors.person_find`: by PINFL, passport or STIR), or register them;
+    contact details are updated.
 
     An individual is identified by PINFL (preferred) or passport, a legal entity by STIR. Raises
     ValidationError with field-level, translated messages. With `update_existing=False` (a citizen
     online, whose identity nobody has checked) a known person is returned as they are: typing
     someone's PINFL must not rename them.
     """
-    errors: dict[str, list] = {}
-
-    def clean(field, validator, value):
-        try:
-            return validator(value) if value else ""
-        except ValidationError as error:
-            errors.setdefault(field, []).extend(error.messages)
-            return ""
-
-    if kind not in PersonKind.values:
-        errors["kind"] = [_("Choose whether the applicant is an individual or a legal entity.")]
-    pinfl = clean("pinfl", validate_pinfl, str(pinfl or "").strip())
-    passport = clean("passport", validate_passport, str(passport or "").strip())
-    stir = clean("stir", validate_stir, str(stir or "").strip())
-    phone = clean("phone", validate_phone, str(phone or "").strip())
-    name = " ".join(str(name or "").split())[:255]
-    if not name:
-        errors["name"] = [_("Enter the applicant's name.")]
-    if kind == PersonKind.INDIVIDUAL and not (pinfl or passport) and not {"pinfl", "passport"} & errors.keys():
-        errors["pinfl"] = [_("An individual is identified by PINFL or passport number.")]
-    if kind == PersonKind.LEGAL_ENTITY and not stir and "stir" not in errors:
-        errors["stir"] = [_("A legal entity is identified by its STIR.")]
-    language = language_or_default(language)
+    values, errors = _person_fields(kind=kind, name=name, pinfl=pinfl, passport=passport, stir=stir, phone=phone)
     if errors:
         raise ValidationError(errors)
+    pinfl, passport, stir, phone, name = (values[f] for f in ("pinfl", "passport", "stir", "phone", "name"))
+    language = language_or_default(language)
 
     with transaction.atomic():
+        found = person_find(kind=kind, pinfl=pinfl, passport=passport, stir=stir, for_update=True)
         if kind == PersonKind.LEGAL_ENTITY:
-            found = Person.objects.select_for_update().filter(stir=stir).first()
             identity = {"stir": stir, "pinfl": None, "passport": ""}
         else:
-            found = None
-            if pinfl:
-                found = Person.objects.select_for_update().filter(pinfl=pinfl).first()
-            if found is None and passport:
-                found = (
-                    Person.objects.select_for_update()
-                    .filter(passport=passport, kind=PersonKind.INDIVIDUAL)
-                    .filter(models.Q(pinfl__isnull=True) | models.Q(pinfl=pinfl or None))
-                    .first()
-                )
             identity = {"pinfl": pinfl or (found.pinfl if found else None), "passport": passport, "stir": None}
             if found is not None and not passport:
                 identity["passport"] = found.passport
@@ -256,7 +270,8 @@ def api_token_create(*, actor, user: User, name: str) -> tuple[ApiToken, str]:
         raise Forbidden(_("You may make API tokens only for yourself."))
     with transaction.atomic():
         token, secret = ApiToken.objects.create(user=user, name=name)
-        audit_record(actor=actor, action="api_token_create", obj=token, data={"user": user.pk, "name": name})
+        # Recorded on the user: a token's own key (its hash) is longer than an audit entry's object id.
+        audit_record(actor=actor, action="api_token_create", obj=user, data={"name": name, "key": token.token_key})
     return token, secret
 
 
@@ -267,7 +282,7 @@ def api_token_revoke(*, actor, token: ApiToken) -> None:
         audit_record(
             actor=actor,
             action="api_token_revoke",
-            obj=token,
-            data={"user": token.user_id, "name": token.name, "key": token.token_key},
+            obj=token.user,
+            data={"name": token.name, "key": token.token_key},
         )
         ApiToken.objects.filter(pk=token.pk).delete()
