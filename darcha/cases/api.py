@@ -25,7 +25,7 @@ import re
 import django_filters
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -37,7 +37,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
 from darcha.catalog.api import StrictQueryMixin
-from darcha.catalog.models import Service, Step
+from darcha.catalog.models import Service
 from darcha.core import access
 from darcha.core.api import ErrorSerializer, ScopedRateThrottle
 from darcha.core.choices import OrganizationKind
@@ -47,8 +47,10 @@ from . import idempotency
 from .choices import ApplicationStatus, Channel, TaskStatus
 from .models import Application, Task
 from .selectors import (
+    application_created,
     application_detail,
     applications_visible,
+    procedure_step,
     tasks_visible,
     track,
     tracking_view,
@@ -300,13 +302,7 @@ class ApplicationViewSet(CasesApiMixin, mixins.ListModelMixin, viewsets.GenericV
             raise exceptions.ValidationError({"applicant": error.applicant_errors}) from None
         except DjangoValidationError as error:
             raise exceptions.ValidationError(_remap_intake_errors(error.message_dict)) from None
-        application = (
-            Application.objects.select_related("service", "center")
-            .prefetch_related(
-                Prefetch("tasks", queryset=Task.objects.select_related("step", "agency").order_by("opened_at", "id"))
-            )
-            .get(pk=application.pk)
-        )
+        application = application_created(application.pk)
         body = ApplicationCreatedSerializer(application, context={"receipt_url": receipt_url(request)}).data
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -407,7 +403,7 @@ class TaskViewSet(CasesApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet)
         valid = serializer.validated_data
         target = None
         if valid["target_step"]:
-            target = Step.objects.filter(version_id=task.step.version_id, code=valid["target_step"]).first()
+            target = procedure_step(task.step.version_id, valid["target_step"])
             if target is None:
                 raise exceptions.ValidationError({"target_step": [_("This procedure has no step with this code.")]})
         task_act(actor=request.user, task=task, action=valid["action"], comment=valid["comment"], target_step=target)

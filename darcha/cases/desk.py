@@ -7,16 +7,13 @@ managers, agency heads, leadership  Overdue: how many tasks past their term they
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
 from django.urls import reverse
 
 from darcha.core.choices import Role
 from darcha.core.desk import register_panel
 from darcha.core.models import Membership
 
-from .choices import ApplicationStatus
-from .models import Application
-from .selectors import inbox_counts, overdue_tasks
+from .selectors import center_counts, inbox_counts, overdue_tasks
 
 
 def inbox_panel(request, membership: Membership) -> dict:
@@ -26,14 +23,6 @@ def inbox_panel(request, membership: Membership) -> dict:
         "counts": inbox_counts(agency, request.user),
         "inbox_url": reverse("cases:inbox", args=[agency.code]),
     }
-
-
-def center_counts(center) -> dict[str, int]:
-    """The center's applications waiting at the front office: results to hand over, applicants to come back."""
-    return Application.objects.filter(center=center).aggregate(
-        ready=Count("id", filter=Q(status=ApplicationStatus.READY)),
-        waiting=Count("id", filter=Q(status=ApplicationStatus.WAITING_CITIZEN)),
-    )
 
 
 def applications_panel(request, membership: Membership) -> dict:

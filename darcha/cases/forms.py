@@ -15,9 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from darcha.catalog.models import RequiredDocument, Service
 from darcha.core.choices import PersonKind
 from darcha.core.errors import Attempt
-from darcha.core.models import Person
-
-LANGUAGE_CHOICES = Person._meta.get_field("language").choices
+from darcha.core.i18n import LANGUAGE_CHOICES
 
 
 class MultipleFileInput(forms.FileInput):

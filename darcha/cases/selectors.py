@@ -1,4 +1,5 @@
-"""Reads of the cases app: who sees which applications and tasks, the inbox, tracking, verification.
+"""Reads of the cases app: who sees which applications and tasks, intake's choices, the inbox, the
+overdue list, tracking, verification, ratings.
 
 Scoping rules: a center's operators and managers see the applications taken at or collected from
 their center; an agency's clerks and head see the applications their agency has (or had) a task
@@ -18,13 +19,18 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
 
+from darcha.catalog.choices import Outcome, VersionStatus
+from darcha.catalog.models import RequiredDocument, Service, Step
+from darcha.catalog.selectors import NO_BRV, fee_today
 from darcha.core import access
 from darcha.core.calendar import end_of_day
-from darcha.core.choices import Role
+from darcha.core.choices import OrganizationKind, Role
 from darcha.core.models import Organization, User
+from darcha.core.money import NoBaseAmount, brv_on
+from darcha.queues.models import Ticket
 
 from .choices import ACTIVE_TASK_STATUSES, ApplicationStatus, DocumentPurpose, EventKind, TaskStatus
-from .models import Application, Document, Event, Result, Task
+from .models import Application, Document, Event, Rating, Result, Task
 
 
 def applications_visible(user: User) -> QuerySet[Application]:
@@ -106,8 +112,96 @@ def application_detail(user: User, number: str) -> Application | None:
     )
 
 
+def application_created(pk: int) -> Application:
+    """An application just registered, with what the API's answer shows (its tasks in order)."""
+    tasks = Task.objects.select_related("step", "agency").order_by("opened_at", "id")
+    return Application.objects.select_related("service", "center").prefetch_related(Prefetch("tasks", tasks)).get(pk=pk)
+
+
 def application_result(application: Application) -> Result | None:
     return Result.objects.filter(application=application).select_related("document", "agency").first()
+
+
+def application_rating(application: Application) -> Rating | None:
+    return Rating.objects.filter(application=application).first()
+
+
+def applicant_reachable(application: Application) -> bool:
+    """Whether notices reach the applicant: a phone on the application, or a Telegram chat following it."""
+    return bool(application.phone) or application.telegram_subscriptions.exists()
+
+
+def center_counts(center: Organization) -> dict[str, int]:
+    """The center's applications waiting at the front office: results to hand over, applicants to come back."""
+    return Application.objects.filter(center=center).aggregate(
+        ready=Count("id", filter=Q(status=ApplicationStatus.READY)),
+        waiting=Count("id", filter=Q(status=ApplicationStatus.WAITING_CITIZEN)),
+    )
+
+
+# --- Intake ------------------------------------------------------------------------------------------
+
+
+def intake_services() -> QuerySet[Service]:
+    """Services an application can be taken for now: active, with a published procedure."""
+    return (
+        Service.objects.filter(is_active=True, versions__status=VersionStatus.PUBLISHED)
+        .select_related("category", "responsible_agency")
+        .distinct()
+        .order_by("category__position", "category__code", "code")
+    )
+
+
+def intake_service(code: str) -> Service | None:
+    return intake_services().filter(code=code).first() if code else None
+
+
+def online_service(code: str) -> Service | None:
+    """An active service citizens may apply for online, with a published procedure."""
+    service = Service.objects.select_related("category").filter(code=code, online=True, is_active=True).first()
+    if service is None or service.published_version is None:
+        return None
+    return service
+
+
+def intake_centers() -> list[Organization]:
+    """The active public service centers, by name (where an online applicant collects the result)."""
+    centers = Organization.objects.filter(kind=OrganizationKind.CENTER, is_active=True)
+    return sorted(centers, key=lambda c: str(c.name).casefold())
+
+
+def service_checklist(service: Service) -> tuple[list[RequiredDocument], list[RequiredDocument]]:
+    """The service's documents in order: those the applicant brings, those the center obtains itself."""
+    documents = list(service.documents.order_by("position", "id"))
+    return [d for d in documents if not d.obtained_by_center], [d for d in documents if d.obtained_by_center]
+
+
+def intake_fees(service: Service, day: dt.date | None = None) -> tuple[list[dict], str]:
+    """Today's fee without and with each discount of the service (the BRV read once); or, when it cannot
+    be computed, no options and the reason."""
+    day = day or timezone.localdate()
+    try:
+        brv = brv_on(day)
+    except NoBaseAmount:
+        brv = None
+    discounts = [None, *service.discounts.order_by("code")]
+    options = [{"discount": d, "amount": fee_today(service, d, day=day, brv=brv)} for d in discounts]
+    if any(option["amount"] is None for option in options):
+        return [], str(NO_BRV)
+    return options, ""
+
+
+def serving_ticket(user: User, center: Organization, value) -> Ticket | None:
+    """The queue ticket this operator serves (or served today) at this center, by its id."""
+    try:
+        pk = int(value)
+    except (TypeError, ValueError):
+        return None
+    return (
+        Ticket.objects.select_related("service")
+        .filter(pk=pk, center=center, operator=user, day=timezone.localdate())
+        .first()
+    )
 
 
 def document_for(user: User, number: str, document_id: int) -> Document | None:
@@ -181,6 +275,31 @@ def agency_clerks(agency: Organization) -> QuerySet[User]:
     return organization_staff(agency.pk, Role.AGENCY_CLERK)
 
 
+def agency_clerk(agency: Organization, value) -> User | None:
+    """One of the agency's clerks, by the id a form sent (None for anything else)."""
+    value = str(value or "").strip()
+    return agency_clerks(agency).filter(pk=int(value)).first() if value.isdigit() and len(value) <= 18 else None
+
+
+def issues_result(step: Step) -> bool:
+    """Whether the step can end the procedure with the result issued (where a clerk attaches the result)."""
+    return any(t.to_step_id is None and t.outcome == Outcome.ISSUED for t in step.outgoing.all())
+
+
+def steps_done_before(task: Task) -> list[Step]:
+    """The steps of the task's application done at earlier stages, in order (where "return" may send it)."""
+    done = (
+        Task.objects.filter(application_id=task.application_id, status=TaskStatus.DONE, step__stage__lt=task.step.stage)
+        .select_related("step")
+        .order_by("step__stage", "id")
+    )
+    return list({t.step_id: t.step for t in done}.values())
+
+
+def procedure_step(version_id: int, code: str) -> Step | None:
+    return Step.objects.filter(version_id=version_id, code=code).first()
+
+
 def overdue_tasks(user: User, now: dt.datetime | None = None) -> QuerySet[Task]:
     """Overdue open tasks the user may see (managers: their center's; heads: their agency's)."""
     now = now or timezone.now()
@@ -191,6 +310,19 @@ def overdue_tasks(user: User, now: dt.datetime | None = None) -> QuerySet[Task]:
         .prefetch_related("escalations")
         .order_by("due_at", "id")
     )
+
+
+def overdue_summary(tasks: QuerySet[Task]) -> list[tuple[Organization, int]]:
+    """How many of these tasks (`overdue_tasks`) each agency holds, most first (two queries)."""
+    by_agency = list(
+        tasks.prefetch_related(None)
+        .order_by()
+        .values("agency_id")
+        .annotate(count=Count("id"))
+        .order_by("-count", "agency_id")
+    )
+    agencies = Organization.objects.in_bulk([row["agency_id"] for row in by_agency])
+    return [(agencies[row["agency_id"]], row["count"]) for row in by_agency if row["agency_id"] in agencies]
 
 
 # --- Citizen tracking and verification ------------------------------------------------------------

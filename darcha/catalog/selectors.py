@@ -1,4 +1,4 @@
-"""Catalog reads: search across languages and scripts, service pages, procedure timelines."""
+"""Catalog reads: search across languages and scripts, service pages, procedure timelines, today's fee."""
 
 from __future__ import annotations
 
@@ -8,14 +8,15 @@ from itertools import groupby
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from darcha.core.choices import OrganizationKind
 from darcha.core.models import Organization
-from darcha.core.money import NoBaseAmount
+from darcha.core.money import FeeKind, NoBaseAmount, brv_on, resolve_fee
 from darcha.core.translit import search_key
 
 from .choices import VersionStatus
-from .models import Category, ProcedureVersion, RequiredDocument, Service, Step
+from .models import Category, Discount, ProcedureVersion, RequiredDocument, Service, Step
 
 
 def active_services() -> QuerySet[Service]:
@@ -88,9 +89,27 @@ def service_agencies(service: Service) -> list[Organization]:
     return list(seen.values())
 
 
-def fee_today(service: Service, day: dt.date | None = None) -> int | None:
-    """Today's fee in so'm (None if the BRV table has no amount for today yet)."""
-    try:
-        return service.fee_on(day or timezone.localdate())
-    except NoBaseAmount:
+# Why a fee cannot be computed: it is a multiple of a BRV nobody has entered for the day yet.
+NO_BRV = gettext_lazy("No base calculation amount (BRV) is entered for this day; ask an administrator.")
+_READ = object()
+
+
+def fee_today(
+    service: Service, discount: Discount | None = None, *, day: dt.date | None = None, brv: int | None | object = _READ
+) -> int | None:
+    """The service's fee in so'm on `day` (today), after the discount if given; None while it depends on a
+    BRV not entered for that day. `brv`: that day's BRV (None: none in force) when the caller has read it
+    already — a page or a list of thirty fees reads it once. The one way a fee is computed: intake
+    (`cases.services.application_fee`), the catalog's pages and API, the `fee_today` template tag."""
+    day = day or timezone.localdate()
+    percent = discount.percent if discount is not None else 0
+    if service.fee_kind in (FeeKind.FREE, FeeKind.FIXED):
+        return resolve_fee(service.fee_kind, service.fee_value, day, percent, brv=0)
+    if brv is _READ:
+        try:
+            brv = brv_on(day)
+        except NoBaseAmount:
+            brv = None
+    if brv is None:
         return None
+    return resolve_fee(service.fee_kind, service.fee_value, day, percent, brv=brv)

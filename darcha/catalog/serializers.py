@@ -3,9 +3,9 @@ from rest_framework import serializers
 
 from darcha.core.i18n import CONTENT_LANGUAGES
 from darcha.core.models import Organization
-from darcha.core.money import resolve_fee
 
 from .models import Category, RequiredDocument, Service, Step
+from .selectors import fee_today
 
 
 def _names(obj, base: str = "name") -> dict[str, str]:
@@ -75,10 +75,7 @@ class ServiceSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(FeeSerializer)
     def get_fee(self, service) -> dict:
-        brv = self.context.get("brv_today")
-        amount = None
-        if brv is not None or service.fee_kind in ("free", "fixed"):
-            amount = resolve_fee(service.fee_kind, service.fee_value, self.context["today"], brv=brv or 0)
+        amount = fee_today(service, day=self.context["today"], brv=self.context.get("brv_today"))
         value = f"{service.fee_value:.2f}"
         return {"kind": service.fee_kind, "value": value, "amount_today": amount, "currency": "UZS"}
 

@@ -156,7 +156,7 @@ def test_a_bad_phone_number_is_refused(client, online_service):
 
 
 def test_codes_asked_for_are_limited_per_address(client, online_service, monkeypatch):
-    monkeypatch.setattr(public, "OTP_LIMIT", replace(public.OTP_LIMIT, attempts=1))
+    monkeypatch.setitem(public.LIMITS, "otp", replace(public.LIMITS["otp"], attempts=1))
     assert client.post(apply_url(online_service), {"step": "phone", "phone": PHONE}).status_code == 303
     again = client.post(apply_url(online_service), {"step": "phone", "phone": "+998901112244"})
     assert again.status_code == 429

@@ -110,7 +110,7 @@ def test_a_wrong_number_and_a_wrong_code_get_the_same_answer(client, application
 
 
 def test_lookups_are_limited_per_client_address(client, application, monkeypatch):
-    monkeypatch.setattr(public, "TRACK_LIMIT", replace(public.TRACK_LIMIT, attempts=3))
+    monkeypatch.setitem(public.LIMITS, "track", replace(public.LIMITS["track"], attempts=3))
     for _ in range(3):
         assert client.get(track_url(application.number, "000000")).status_code == 404
     refused = client.get(track_url(application.number, application.access_code))
@@ -196,7 +196,7 @@ def test_an_altered_or_unknown_code_is_no_such_document(client, application, lan
 
 def test_verification_lookups_are_limited(client, application, land_clerk, arch_clerk, monkeypatch):
     finish(application, land_clerk, arch_clerk)
-    monkeypatch.setattr(public, "VERIFY_LIMIT", replace(public.VERIFY_LIMIT, attempts=2))
+    monkeypatch.setitem(public.LIMITS, "verify", replace(public.LIMITS["verify"], attempts=2))
     url = reverse("cases:verify", args=[application.result.code])
     assert client.get(url).status_code == 200
     assert client.get(reverse("cases:verify", args=["NOPE"])).status_code == 404

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from darcha.catalog.models import Discount, RequiredDocument, Service
+from darcha.catalog.selectors import NO_BRV, fee_today
 from darcha.core import access
 from darcha.core.audit import actor_user, audit_batch, audit_record
 from darcha.core.calendar import WorkingCalendar
@@ -25,7 +26,6 @@ from darcha.core.choices import OrganizationKind, PersonKind, Role
 from darcha.core.errors import Refused
 from darcha.core.identifiers import validate_phone
 from darcha.core.models import Organization, Person
-from darcha.core.money import NoBaseAmount
 from darcha.core.services import person_register
 
 from ..choices import ApplicationStatus, CaseRefusal, Channel, DocumentPurpose, EventKind, FeeStatus, TaskStatus
@@ -81,13 +81,12 @@ class Intake:
 
 
 def application_fee(service: Service, day: dt.date, discount: Discount | None = None) -> int:
-    """The fee on `day`; a ValidationError when no BRV is in force then (an administrator must enter it)."""
-    try:
-        return service.fee_on(day, discount)
-    except NoBaseAmount:
-        raise ValidationError(
-            {"fee": [_("No base calculation amount (BRV) is entered for this day; ask an administrator.")]}
-        ) from None
+    """The fee on `day` (`catalog.selectors.fee_today`); a ValidationError when no BRV is in force then
+    (an administrator must enter it)."""
+    amount = fee_today(service, discount, day=day)
+    if amount is None:
+        raise ValidationError({"fee": [NO_BRV]})
+    return amount
 
 
 def _validate_intake(intake: Intake, version, now: dt.datetime) -> dict:

@@ -40,6 +40,7 @@ from darcha.core.models import User
 from .. import pdf
 from ..choices import ACTIVE_TASK_STATUSES, ApplicationStatus, CaseRefusal, DocumentPurpose, EventKind, TaskStatus
 from ..models import Application, Result, Task
+from ..selectors import issues_result, steps_done_before
 from ..uploads import CheckedFile, check_upload
 from ._common import (
     citizen_path,
@@ -105,20 +106,6 @@ def _transitions_by_action(step: Step) -> dict[str, list[Transition]]:
     return grouped
 
 
-def _return_targets(task: Task) -> list[Step]:
-    done = (
-        Task.objects.filter(application_id=task.application_id, status=TaskStatus.DONE, step__stage__lt=task.step.stage)
-        .select_related("step")
-        .order_by("step__stage", "id")
-    )
-    seen, targets = set(), []
-    for t in done:
-        if t.step_id not in seen:
-            seen.add(t.step_id)
-            targets.append(t.step)
-    return targets
-
-
 def task_actions(*, user, task: Task) -> list[AvailableAction]:
     """The actions this user may take on this task now (empty if none)."""
     if task.status != TaskStatus.OPEN or not task.application.is_open:
@@ -133,7 +120,7 @@ def task_actions(*, user, task: Task) -> list[AvailableAction]:
         ends = next((t.outcome for t in transitions if t.to_step_id is None), "")
         available.append(AvailableAction(action, str(Action(action).label), action in COMMENT_REQUIRED, ends=ends))
     if task.step.role in roles:
-        targets = tuple(_return_targets(task))
+        targets = tuple(steps_done_before(task))
         if targets:
             available.append(AvailableAction(RETURN, _("Return to an earlier step"), True, targets=targets))
     order = [Action.APPROVE, Action.FORWARD, Action.REQUEST_DOCUMENTS, RETURN, Action.REJECT]
@@ -423,8 +410,7 @@ def result_attach(*, actor, task: Task, upload, now: dt.datetime | None = None) 
         if not application.is_open or task.status != TaskStatus.OPEN:
             raise Refused(_("A result is attached while the task is open."), CaseRefusal.TASK_CLOSED)
         access.require_role(actor, Role.AGENCY_CLERK, task.agency, AGENCY_STAFF_ONLY)
-        issues = any(t.to_step_id is None and t.outcome == Outcome.ISSUED for t in task.step.outgoing.all())
-        if not issues:
+        if not issues_result(task.step):
             raise Refused(_("The result is attached at the step that issues it."), CaseRefusal.NOT_FINAL_STEP)
         document = store_document(application, checked, purpose=DocumentPurpose.RESULT, actor=actor, now=now, task=task)
         previous = Result.objects.filter(application=application).select_related("document").first()

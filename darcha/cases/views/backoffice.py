@@ -26,7 +26,6 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
@@ -49,11 +48,14 @@ from ..choices import TaskStatus
 from ..models import Task
 from ..selectors import (
     INBOX_FILTERS,
+    agency_clerk,
     agency_clerks,
     application_detail,
     application_result,
     inbox,
     inbox_counts,
+    issues_result,
+    overdue_summary,
     overdue_tasks,
     task_for,
 )
@@ -180,11 +182,6 @@ def inbox_view(request, agency: Organization):
 
 
 # --- one task -----------------------------------------------------------------------------------
-def issues_result(task: Task) -> bool:
-    """Whether the task's step can end the procedure with a result issued (the result is attached here)."""
-    return any(t.to_step_id is None and t.outcome == Outcome.ISSUED for t in task.step.outgoing.all())
-
-
 def _task_context(request, agency: Organization, task: Task, **extra) -> dict:
     application = application_detail(request.user, task.application.number)
     if application is None:  # the task is the agency's, so the application is visible; kept for safety
@@ -194,7 +191,7 @@ def _task_context(request, agency: Organization, task: Task, **extra) -> dict:
     mark_due(task, now, WorkingCalendar.current())
     is_head = Role.AGENCY_HEAD in request.agency_roles
     actions = services.task_actions(user=request.user, task=task)
-    can_upload = task.status == TaskStatus.OPEN and application.is_open and issues_result(task)
+    can_upload = task.status == TaskStatus.OPEN and application.is_open and issues_result(task.step)
     context = {
         "agency": agency,
         "task": task,
@@ -309,7 +306,7 @@ def task_assign(request, agency: Organization, task: Task):
     def run():
         assignee = None
         if value:
-            assignee = agency_clerks(agency).filter(pk=int(value)).first() if value.isdigit() else None
+            assignee = agency_clerk(agency, value)
             if assignee is None:
                 raise ValidationError({"assignee": [_("Choose a clerk of this agency from the list.")]})
         return services.task_assign(actor=request.user, task=task, assignee=assignee)
@@ -357,15 +354,7 @@ def overdue(request):
         sort = "agency"
     now = timezone.now()
     tasks = overdue_tasks(request.user, now=now)
-    by_agency = list(
-        tasks.prefetch_related(None)
-        .order_by()
-        .values("agency_id")
-        .annotate(count=Count("id"))
-        .order_by("-count", "agency_id")
-    )
-    agencies = Organization.objects.in_bulk([row["agency_id"] for row in by_agency])
-    summary = [(agencies[row["agency_id"]], row["count"]) for row in by_agency if row["agency_id"] in agencies]
+    summary = overdue_summary(tasks)
     if sort == "agency":
         tasks = tasks.order_by("agency__code", "due_at", "id")
     page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))

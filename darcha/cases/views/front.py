@@ -36,15 +36,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from darcha.catalog.choices import VersionStatus
-from darcha.catalog.models import Service
 from darcha.catalog.selectors import service_search
 from darcha.core import access
 from darcha.core.choices import OrganizationKind, PersonKind
 from darcha.core.errors import attempt
 from darcha.core.identifiers import format_phone, validate_passport, validate_pinfl, validate_stir
 from darcha.core.models import Organization, Person
-from darcha.queues.models import Ticket
+from darcha.core.selectors import person_find
 
 from .. import selectors
 from ..choices import ApplicationStatus, FeeStatus, TaskStatus
@@ -53,7 +51,6 @@ from ..receipts import LAYOUTS, receipt_pdf
 from ..services import (
     Fee,
     Intake,
-    application_fee,
     application_handover,
     application_record_payment,
     application_register,
@@ -107,32 +104,10 @@ def _see_detail(center: Organization, application) -> HttpResponseRedirect:
     return response
 
 
-# --- reads for these pages ----------------------------------------------------------------------
-def intake_services():
-    """Services an application can be taken for now: active, with a published procedure."""
-    return (
-        Service.objects.filter(is_active=True, versions__status=VersionStatus.PUBLISHED)
-        .select_related("category", "responsible_agency")
-        .distinct()
-        .order_by("category__position", "category__code", "code")
-    )
-
-
-def _serving_ticket(request, center: Organization, value) -> Ticket | None:
-    """The queue ticket this operator serves (or served today) at this center, by its id."""
-    try:
-        pk = int(value)
-    except (TypeError, ValueError):
-        return None
-    return (
-        Ticket.objects.select_related("service")
-        .filter(pk=pk, center=center, operator=request.user, day=timezone.localdate())
-        .first()
-    )
-
-
+# --- the applicant lookup -----------------------------------------------------------------------
 def _find_person(kind: str, identifiers: dict[str, str]) -> tuple[Person | None, dict]:
-    """The registered applicant with these identifiers (or None), and messages on malformed ones."""
+    """The registered applicant with these identifiers (core.selectors.person_find: whom registering
+    would update), or None, and messages on malformed ones."""
     if kind == PersonKind.LEGAL_ENTITY:
         checks = {"stir": validate_stir}
     else:
@@ -148,24 +123,7 @@ def _find_person(kind: str, identifiers: dict[str, str]) -> tuple[Person | None,
     if not values and not errors:
         field = next(iter(checks))
         errors[field] = [_("Type the PINFL or passport number, or the STIR of a legal entity, to search.")]
-    for field, value in values.items():  # PINFL before passport: a passport may have been replaced
-        found = Person.objects.filter(kind=kind, **{field: value}).first()
-        if found is not None:
-            return found, errors
-    return None, errors
-
-
-def _fees(service: Service) -> tuple[list[dict], str]:
-    """Today's fee without and with each discount of the service; or a message if it cannot be computed."""
-    today = timezone.localdate()
-    try:
-        options = [{"discount": None, "amount": application_fee(service, today)}]
-        options += [
-            {"discount": d, "amount": application_fee(service, today, d)} for d in service.discounts.order_by("code")
-        ]
-    except ValidationError as error:  # no BRV entered for today
-        return [], " ".join(error.messages)
-    return options, ""
+    return person_find(kind=kind, **values) if values else None, errors
 
 
 # --- list -------------------------------------------------------------------------------------
@@ -196,7 +154,7 @@ def front_list(request, center: Organization):
 # --- intake -----------------------------------------------------------------------------------
 def _choose_service(request, center, *, ticket, status=200, error=""):
     query = request.GET.get("q", "").strip()[:100]
-    services = intake_services()
+    services = selectors.intake_services()
     if query:
         services = service_search(query, services)
     return render(
@@ -210,7 +168,7 @@ def _choose_service(request, center, *, ticket, status=200, error=""):
 def _intake_page(
     request, center, service, form, *, ticket, status=200, notice="", found=None, files_lost=False, lookup=False
 ):
-    fees, fee_error = _fees(service)
+    fees, fee_error = selectors.intake_fees(service)
     return render(
         request,
         "cases/front/new.html",
@@ -238,13 +196,13 @@ def front_new(request, center: Organization):
     source = request.POST if request.method == "POST" else request.GET
     ticket, ticket_error = None, ""
     if source.get("ticket"):
-        ticket = _serving_ticket(request, center, source.get("ticket"))
+        ticket = selectors.serving_ticket(request.user, center, source.get("ticket"))
         if ticket is None:
             ticket_error = _("This queue ticket is not one you are serving at this center, so it cannot be linked.")
             if request.method == "GET":
                 messages.warning(request, ticket_error)
     code = source.get("service", "") or (ticket.service.code if ticket else "")
-    service = intake_services().filter(code=code).first() if code else None
+    service = selectors.intake_service(code)
     if service is None:
         if request.method == "POST":
             return _choose_service(
@@ -442,7 +400,7 @@ def payment(request, center: Organization, number: str):
 def handover(request, center: Organization, number: str):
     application = _application(request, center, number)
     form = HandoverForm(request.POST)
-    informed = bool(application.phone) or application.telegram_subscriptions.exists()
+    informed = selectors.applicant_reachable(application)
 
     def run(data):
         return application_handover(actor=request.user, application=application, identifier=data["identifier"])

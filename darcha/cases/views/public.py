@@ -22,7 +22,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone, translation
 from django.utils.http import urlencode
@@ -32,23 +32,30 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from darcha.catalog.models import RequiredDocument, Service
-from darcha.core.choices import OrganizationKind, PersonKind
+from darcha.catalog.selectors import fee_today
+from darcha.core.choices import PersonKind
 from darcha.core.errors import attempt
-from darcha.core.identifiers import format_phone, validate_passport, validate_phone, validate_pinfl, validate_stir
-from darcha.core.models import Organization, Person
+from darcha.core.i18n import LANGUAGE_CHOICES, language_or_default
+from darcha.core.identifiers import format_phone, validate_phone
+from darcha.core.models import Organization
+from darcha.core.services import person_problems
 from darcha.core.throttle import TOO_MANY, ClientLimit
 from darcha.notify import services as notify
 
 from .. import selectors
 from .. import services as cases
 from ..choices import ApplicationStatus, Channel, FeeStatus
-from ..models import Rating
 from ..uploads import check_upload
 
 # Per client address, in the shared cache. Tests patch these.
-TRACK_LIMIT = ClientLimit("cases-track", 20, 600)  # tracking lookups (number + access code)
-VERIFY_LIMIT = ClientLimit("cases-verify", 20, 600)  # result verification lookups
-OTP_LIMIT = ClientLimit("cases-otp", 10, 3600)  # SMS codes asked for online (notify limits each phone too)
+LIMITS = {
+    # tracking lookups (number + access code)
+    "track": ClientLimit("cases-track", attempts=20, window=600),
+    # result verification lookups
+    "verify": ClientLimit("cases-verify", attempts=20, window=600),
+    # SMS codes asked for on the online application (the notify app limits each phone too)
+    "otp": ClientLimit("cases-otp", attempts=10, window=3600),
+}
 OTP_PURPOSE = "cases.apply"
 PHONE_CONFIRMED_SECONDS = 30 * 60
 # Session keys of the online application.
@@ -142,10 +149,10 @@ def track_detail(request, number):
     if not code:
         # Opened without the code: ask for it, the number already filled in.
         return _track_page(request, number=_normalize_number(number))
-    if TRACK_LIMIT.reached(request):
+    if LIMITS["track"].reached(request):
         page_request = _AtAddress(request, reverse("cases:track"))
         return _track_page(request, status=429, errors=[str(TOO_MANY)], page_request=page_request)
-    TRACK_LIMIT.count(request)
+    LIMITS["track"].count(request)
     application = selectors.track(number, code)
     if application is None:
         # The same page, the same words, the same address in it, whichever part was wrong.
@@ -171,10 +178,10 @@ def track_detail(request, number):
 @never_cache
 @require_GET
 def verify(request, code):
-    if VERIFY_LIMIT.reached(request):
+    if LIMITS["verify"].reached(request):
         response = render(request, "cases/public/verify_not_found.html", {"too_many": str(TOO_MANY)}, status=429)
         return _noindex(response)
-    VERIFY_LIMIT.count(request)
+    LIMITS["verify"].count(request)
     result = selectors.verify(code)
     if result is None:
         return _noindex(render(request, "cases/public/verify_not_found.html", {}, status=404))
@@ -220,7 +227,7 @@ def rate(request, token):
     application = selectors.rating_application(token)
     if application is None:
         return _noindex(render(request, "cases/public/rate_invalid.html", {}, status=404))
-    rating = Rating.objects.filter(application=application).first()
+    rating = selectors.application_rating(application)
     if request.method == "GET":
         return _rate_page(request, application, rating=rating)
     score, comment = request.POST.get("score", "").strip()[:2], request.POST.get("comment", "")[:2000]
@@ -234,14 +241,23 @@ def rate(request, token):
     if isinstance(done.error, ValidationError):
         return _rate_page(request, application, status=400, errors=done.error.messages, score=score, comment=comment)
     if not done.ok:
-        rating = Rating.objects.filter(application=application).first()
+        rating = selectors.application_rating(application)
         return _rate_page(request, application, status=done.status, errors=[done.message], rating=rating)
     # The page then thanks the citizen and shows the rating given.
     return HttpResponseRedirect(reverse("cases:rate", args=[token]), status=303)
 
 
 # --- online application -------------------------------------------------------------------------
-LANGUAGE_CHOICES = Person._meta.get_field("language").choices
+# Keys of a refusal by the services → the form field it belongs to (None: the top of the form).
+SERVICE_ERROR_FIELDS = {
+    "kind": "kind",
+    "name": "name",
+    "pinfl": "pinfl",
+    "passport": "passport",
+    "stir": "stir",
+    "center": "center",
+    "applicant": "kind",
+}
 
 
 class ApplyForm(forms.Form):
@@ -309,40 +325,39 @@ class ApplyForm(forms.Form):
                     check_upload(upload)
                 except ValidationError as error:
                     self.add_error(name, error)
-        kind = data.get("kind")
-        if kind == PersonKind.INDIVIDUAL:
-            if not data.get("name", "").strip():
-                self.add_error("name", _("Enter your full name."))
-            pinfl, passport = data.get("pinfl", "").strip(), data.get("passport", "").strip()
-            if not (pinfl or passport):
-                self.add_error("pinfl", _("Enter your PINFL or your passport number."))
-            for field, value, validator in (
-                ("pinfl", pinfl, validate_pinfl),
-                ("passport", passport, validate_passport),
-            ):
-                if value:
-                    try:
-                        data[field] = validator(value)
-                    except ValidationError as error:
-                        self.add_error(field, error)
-        elif kind == PersonKind.LEGAL_ENTITY:
-            if not data.get("org_name", "").strip():
-                self.add_error("org_name", _("Enter the organization's name."))
-            stir = data.get("stir", "").strip()
-            if not stir:
-                self.add_error("stir", _("Enter the organization's STIR."))
-            else:
-                try:
-                    data["stir"] = validate_stir(stir)
-                except ValidationError as error:
-                    self.add_error("stir", error)
+        # Whether the details identify the applicant is person_register's rule, and its messages come
+        # back onto these fields; a form refused for something else shows them too, every problem at once.
+        if self._errors and data.get("kind"):
+            self.add_service_errors(ValidationError(person_problems(**self.applicant())))
         return data
 
     def applicant(self) -> dict:
+        """The applicant's details for person_register, as typed (the service normalises them)."""
         data = self.cleaned_data
         if data["kind"] == PersonKind.LEGAL_ENTITY:
-            return {"kind": data["kind"], "name": data["org_name"], "stir": data["stir"]}
-        return {"kind": data["kind"], "name": data["name"], "pinfl": data["pinfl"], "passport": data["passport"]}
+            return {"kind": data["kind"], "name": data.get("org_name", ""), "stir": data.get("stir", "")}
+        return {
+            "kind": data["kind"],
+            "name": data.get("name", ""),
+            "pinfl": data.get("pinfl", ""),
+            "passport": data.get("passport", ""),
+        }
+
+    def add_service_errors(self, error: ValidationError) -> list[str]:
+        """Put the services' messages on the form's fields; the documents' ones are returned."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error.messages)
+            return []
+        document_errors: list[str] = []
+        for key, texts in error.message_dict.items():
+            if key in ("documents", "files"):
+                document_errors.extend(texts)
+                continue
+            field = SERVICE_ERROR_FIELDS.get(key)
+            if self.cleaned_data.get("kind") == PersonKind.LEGAL_ENTITY and key == "name":
+                field = "org_name"
+            self.add_error(field if field in self.fields else None, texts)
+        return document_errors
 
     def cleaned_center(self) -> Organization:
         return self.centers[self.cleaned_data["center"]]
@@ -353,52 +368,6 @@ class ApplyForm(forms.Form):
             for document in self.documents
             if self.cleaned_data.get(self.file_field(document))
         ]
-
-
-# Keys of a refusal by the services → the form field it belongs to (None: the top of the form).
-SERVICE_ERROR_FIELDS = {
-    "kind": "kind",
-    "name": "name",
-    "pinfl": "pinfl",
-    "passport": "passport",
-    "stir": "stir",
-    "center": "center",
-    "applicant": "kind",
-}
-
-
-def _add_service_errors(form: ApplyForm, error: ValidationError, kind: str) -> list[str]:
-    """Put the services' messages on the form's fields; the documents' ones are returned."""
-    document_errors: list[str] = []
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return document_errors
-    for key, texts in error.message_dict.items():
-        if key in ("documents", "files"):
-            document_errors.extend(texts)
-            continue
-        field = SERVICE_ERROR_FIELDS.get(key)
-        if kind == PersonKind.LEGAL_ENTITY and key == "name":
-            field = "org_name"
-        form.add_error(field if field in form.fields else None, texts)
-    return document_errors
-
-
-def _online_service(code: str) -> Service:
-    service = get_object_or_404(Service.objects.select_related("category"), code=code, online=True, is_active=True)
-    if service.published_version is None:
-        raise Http404("no published procedure")
-    return service
-
-
-def _centers() -> list[Organization]:
-    centers = Organization.objects.filter(kind=OrganizationKind.CENTER, is_active=True)
-    return sorted(centers, key=lambda c: str(c.name).casefold())
-
-
-def _documents(service: Service) -> tuple[list[RequiredDocument], list[RequiredDocument]]:
-    documents = list(service.documents.order_by("position", "id"))
-    return [d for d in documents if not d.obtained_by_center], [d for d in documents if d.obtained_by_center]
 
 
 def _masked_phone(phone: str) -> str:
@@ -414,13 +383,6 @@ def _confirmed_phone(request) -> str | None:
         request.session.pop(SESSION_PHONE, None)
         return None
     return held["phone"]
-
-
-def _fee(service: Service) -> int | None:
-    try:
-        return cases.application_fee(service, timezone.localdate())
-    except ValidationError:  # no BRV entered for today
-        return None
 
 
 def _apply_url(service: Service) -> str:
@@ -440,13 +402,13 @@ def _phone_page(request, service: Service, *, status=200, errors=(), phone=""):
 
 
 def _form_page(request, service: Service, form: ApplyForm, phone: str, *, status=200, document_errors=()):
-    documents, by_center = _documents(service)
+    _documents, by_center = selectors.service_checklist(service)
     context = {
         "service": service,
         "form": form,
         "phone": format_phone(phone),
         "by_center": by_center,
-        "fee": _fee(service),
+        "fee": fee_today(service),
         "document_errors": list(document_errors),
         # Browsers never fill file inputs in again: after an error the scans must be chosen anew.
         "files_lost": form.is_bound and status != 200 and bool(form.files),
@@ -456,16 +418,19 @@ def _form_page(request, service: Service, form: ApplyForm, phone: str, *, status
 
 
 def _new_form(request, service: Service, data=None, files=None) -> ApplyForm:
-    documents, _by_center = _documents(service)
-    initial = {"language": _language() if _language() in dict(LANGUAGE_CHOICES) else settings.LANGUAGE_CODE}
+    documents, _by_center = selectors.service_checklist(service)
+    initial = {"language": language_or_default(_language())}
     initial["kind"] = PersonKind.INDIVIDUAL if service.for_individuals else PersonKind.LEGAL_ENTITY
-    return ApplyForm(data, files, service=service, centers=_centers(), documents=documents, initial=initial)
+    centers = selectors.intake_centers()
+    return ApplyForm(data, files, service=service, centers=centers, documents=documents, initial=initial)
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 def apply(request, code):
-    service = _online_service(code)
+    service = selectors.online_service(code)
+    if service is None:
+        raise Http404("no such service online")
     if request.method == "GET":
         done = request.session.get(SESSION_DONE)
         if request.GET.get("done") and isinstance(done, dict) and done.get("service") == service.code:
@@ -501,13 +466,13 @@ def _send_code(request, service: Service, step: str):
         request.session.pop(SESSION_PENDING, None)
         return _phone_page(request, service, status=400, errors=[_("Enter your mobile phone number.")])
     phone = checked.value
-    if OTP_LIMIT.reached(request):
+    if LIMITS["otp"].reached(request):
         return _phone_page(request, service, status=429, errors=[str(TOO_MANY)], phone=typed[:24])
     sent = attempt(lambda: notify.otp_send(actor=cases.CITIZEN, phone=phone, purpose=OTP_PURPOSE, language=_language()))
     if not sent.ok:
         status = 429 if getattr(sent.error, "code", "") == "otp_rate" else sent.status
         return _phone_page(request, service, status=status, errors=[sent.message], phone=typed[:24])
-    OTP_LIMIT.count(request)
+    LIMITS["otp"].count(request)
     request.session[SESSION_PENDING] = phone
     if step == "resend":
         messages.success(request, _("A new code has been sent."))
@@ -563,7 +528,7 @@ def _submit(request, service: Service):
     )
     if not done.ok:
         error = done.error if isinstance(done.error, ValidationError) else ValidationError(done.message)
-        document_errors = _add_service_errors(form, error, applicant["kind"])
+        document_errors = form.add_service_errors(error)
         return _form_page(request, service, form, phone, status=done.status, document_errors=document_errors)
     application = done.value
     request.session.pop(SESSION_PHONE, None)

@@ -23,7 +23,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from darcha.core.identifiers import format_phone, mask_identifier
-from darcha.core.money import FeeKind, NoBaseAmount, brv_on, format_som, resolve_fee
+from darcha.core.money import FeeKind, NoBaseAmount, brv_on, format_som
 
 register = template.Library()
 
@@ -120,14 +120,12 @@ def brv_today(context) -> int | None:
 
 @register.simple_tag(takes_context=True)
 def fee_today(context, service, discount=None) -> int | None:
-    """{% fee_today service [discount] as fee %}: today's fee in so'm, after the discount if given."""
-    percent = discount.percent if discount is not None else 0
-    if service.fee_kind in (FeeKind.FREE, FeeKind.FIXED):
-        return resolve_fee(service.fee_kind, service.fee_value, timezone.localdate(), percent, brv=0)
-    brv = _brv_today(context)
-    if brv is None:
-        return None
-    return resolve_fee(service.fee_kind, service.fee_value, timezone.localdate(), percent, brv=brv)
+    """{% fee_today service [discount] as fee %}: today's fee in so'm, after the discount if given
+    (catalog.selectors.fee_today, with the BRV read once per request)."""
+    from darcha.catalog.selectors import fee_today as fee  # the catalog owns the rule; core imports no app at load
+
+    brv = None if service.fee_kind in (FeeKind.FREE, FeeKind.FIXED) else _brv_today(context)
+    return fee(service, discount, brv=brv)
 
 
 def _plain_number(value) -> str:
