@@ -57,7 +57,8 @@ COMMENT_REQUIRED = {Action.REJECT, Action.REQUEST_DOCUMENTS, Action.RETURN, RETU
 AGENCY_STAFF_ONLY = _lazy("Only the agency's staff may act on its tasks.")
 
 
-def task_allowed_roles(task: Task, transitions: Iterable[Transition]) -> set[str]:
+def roles_allowed(task: Task, transitions: Iterable[Transition]) -> set[str]:
+    """The roles these transitions are for (a transition naming none: the role of the task's step)."""
     roles: set[str] = set()
     for t in transitions:
         roles |= set(t.roles or [task.step.role])
@@ -115,7 +116,7 @@ def task_actions(*, user, task: Task) -> list[AvailableAction]:
         return []
     available = []
     for action, transitions in _transitions_by_action(task.step).items():
-        if not roles & task_allowed_roles(task, transitions):
+        if not roles & roles_allowed(task, transitions):
             continue
         ends = next((t.outcome for t in transitions if t.to_step_id is None), "")
         available.append(AvailableAction(action, str(Action(action).label), action in COMMENT_REQUIRED, ends=ends))
