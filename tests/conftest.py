@@ -21,6 +21,7 @@ from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
 from tests.factories import ServiceFactory
+from tests.querycounts import QueryCounts, baseline_file
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -48,6 +49,12 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.deactivate()
+
+
+@pytest.fixture
+def query_counts(request) -> QueryCounts:
+    """The query-count baselines of the test's app (tests/<app>/query_counts.json): see tests/querycounts.py."""
+    return QueryCounts(baseline_file(request.node.path))
 
 
 @pytest.fixture

@@ -341,19 +341,6 @@ def test_detail_has_tasks_timeline_and_masks_for_agency_staff(client, applicatio
     assert data["access_code"] is None and data["receipt_url"] is None
 
 
-def test_list_query_count_does_not_grow(client, service, applicant, center, operator, django_assert_max_num_queries):
-    for _ in range(3):
-        submit(service, applicant, center, operator)
-    client.force_login(operator)
-    with django_assert_max_num_queries(12) as captured:
-        assert client.get(URL).json()["count"] == 3
-    few = len(captured)
-    for _ in range(5):
-        submit(service, applicant, center, operator)
-    with django_assert_max_num_queries(few):
-        assert client.get(URL).json()["count"] == 8
-
-
 # --- Tasks through the API ----------------------------------------------------------------------------------
 
 

@@ -1,4 +1,4 @@
-"""The Namangan demo: loaded once per module (rolled back afterwards), checked, loaded again."""
+"""The Namangan demo: the session's load (tests/conftest.py `demo`, its LoadResult) checked, then loaded again."""
 
 import datetime as dt
 import re
@@ -6,8 +6,6 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
-from django.test import override_settings
 from django.utils import timezone
 
 from darcha.catalog.choices import Action, VersionStatus
@@ -25,7 +23,6 @@ DATA = load_region("namangan")
 REGION, CITY, DISTRICT = "namangan-region", "namangan-city", "yangikurgan-district"
 CENTER, ARCHITECTURE, DISABILITY = DATA["center"], "namangan-architecture", "disability-1-2"
 
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TODAY = timezone.localdate()  # the command uses today too: the same holiday years
 MODELS = [
     Organization,
@@ -43,16 +40,6 @@ MODELS = [
     Holiday,
     AuditEntry,
 ]
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """One load for the whole module, inside a transaction rolled back when the module ends."""
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
-        with transaction.atomic():
-            result = load_demo(today=TODAY)
-            yield result
-            transaction.set_rollback(True)
 
 
 def counts() -> dict[str, int]:
@@ -189,10 +176,9 @@ def test_holidays_seeded(demo):
         assert Holiday.objects.filter(date__year=year).exists()
 
 
-def test_second_load_changes_nothing(demo, django_assert_max_num_queries):
+def test_second_load_changes_nothing(demo, query_counts):
     before = counts()
-    with django_assert_max_num_queries(20):
-        again = load_demo(today=TODAY)
+    again = query_counts.check("second_load", lambda: load_demo(today=TODAY), warm_up=False)
     assert not again.changed
     assert counts() == before, "no new rows, not even audit entries"
 

@@ -1,5 +1,5 @@
 """Queue statistics and the manager's board: exact figures from tickets with known times, a constant
-number of queries, who may look, and bad periods."""
+number of queries (tests/querycounts.py), who may look, and bad periods."""
 
 import csv
 import datetime as dt
@@ -9,8 +9,6 @@ import secrets
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -458,40 +456,19 @@ def bulk_tickets(place, count: int) -> None:
     Ticket.objects.bulk_create(tickets)
 
 
-def count_queries(work) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        work()
-    return len(captured)
-
-
-@pytest.mark.parametrize("tickets", [10, 100])
-def test_query_count_does_not_grow_with_tickets(client, place, tickets, django_assert_max_num_queries):
+@pytest.mark.parametrize("tickets", [10, 30])  # N, then 3N (a fresh day of work each time)
+def test_the_figures_and_their_pages_cost_the_same_with_3n_tickets(client, place, query_counts, subtests, tickets):
     operator_sign_in(actor=place.op1, counter=place.w1, now=at(8, 0))
     bulk_tickets(place, tickets)
     client.force_login(manager_of(place.center))
-    with django_assert_max_num_queries(8):
-        stats = queue_stats(place.center, DAY, DAY, now=at(19, 0))
-    assert stats.total.issued == tickets
-    with django_assert_max_num_queries(6):
-        live_board(place.center, now=at(12, 0))
-    with django_assert_max_num_queries(14):
-        assert client.get(f"/queue/center/stats/?date_from={DAY}&date_to={DAY}").status_code == 200
-    with django_assert_max_num_queries(12):
-        assert client.get("/queue/center/manager/").status_code == 200
-
-
-def test_query_count_is_the_same_for_10_and_100_tickets(client, place):
-    client.force_login(manager_of(place.center))
-    counts = []
-    for total in (10, 100):
-        Ticket.objects.all().delete()
-        bulk_tickets(place, total)
-        counts.append(
-            (
-                count_queries(lambda: queue_stats(place.center, DAY, DAY, now=at(19, 0))),
-                count_queries(lambda: client.get(f"/queue/center/stats/?date_from={DAY}&date_to={DAY}")),
-                count_queries(lambda: client.get(f"/queue/center/stats.csv?date_from={DAY}&date_to={DAY}")),
-                count_queries(lambda: client.get("/queue/center/manager/")),
-            )
-        )
-    assert counts[0] == counts[1]
+    period = f"date_from={DAY}&date_to={DAY}"
+    for name, work in {
+        "stats.figures": lambda: queue_stats(place.center, DAY, DAY, now=at(19, 0)),
+        "stats.live_board": lambda: live_board(place.center, now=at(12, 0)),
+        "stats.page": lambda: client.get(f"/queue/center/stats/?{period}"),
+        "stats.csv": lambda: client.get(f"/queue/center/stats.csv?{period}"),
+        "manager_board": lambda: client.get("/queue/center/manager/"),
+    }.items():
+        with subtests.test(name):
+            query_counts.check(name, work)
+    assert queue_stats(place.center, DAY, DAY, now=at(19, 0)).total.issued == tickets

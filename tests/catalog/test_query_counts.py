@@ -1,0 +1,35 @@
+"""What the catalog's lists cost: the same number of queries with N and with 3N rows (tests/querycounts.py)."""
+
+import pytest
+
+from tests.factories import CategoryFactory, ServiceFactory
+
+pytestmark = pytest.mark.django_db
+
+PAGES = {
+    "home": "/",
+    "category_page": "/services/category/shared/",
+    "search_results": "/services/?q=xizmat",
+    "search_results_htmx": ("/services/?q=xizmat", {"HTTP_HX_REQUEST": "true"}),
+    "api.services": "/api/v1/services/",
+    "api.categories": "/api/v1/categories/",
+    "api.agencies": "/api/v1/agencies/",
+}
+
+
+def add(n: int, shared) -> None:
+    """n services with a published two-stage procedure in the shared category, n more in categories
+    and agencies of their own."""
+    for _ in range(n):
+        ServiceFactory.with_parallel_procedure(category=shared)
+        ServiceFactory()
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_a_list_costs_the_same_with_3n_rows(client, query_counts, name):
+    address, headers = PAGES[name] if isinstance(PAGES[name], tuple) else (PAGES[name], {})
+    shared = CategoryFactory(code="shared")
+    add(2, shared)
+    query_counts.check(name, lambda: client.get(address, **headers))
+    add(4, shared)
+    query_counts.check(name, lambda: client.get(address, **headers))
