@@ -7,7 +7,7 @@ PORT   ?= 8000
 HOST   ?= 127.0.0.1
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test e2e bench lint format install migrate demo messages schema voices clean
+.PHONY: run test e2e region bench lint format install migrate demo messages schema voices clean
 
 $(STAMP): pyproject.toml
 	@# WeasyPrint (receipts, results) renders text with Debian's Pango.
@@ -32,12 +32,18 @@ run: demo
 
 ## test: the whole suite but the browser tests (SQLite, or DATABASE_URL)
 test: install
-	$(BIN)/pytest -n 2 -m "not e2e" -q
+	$(BIN)/pytest -n 2 -m "not e2e and not region" -q
 
 ## e2e: browser tests in headless Debian Chromium
 e2e: install
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 	$(BIN)/pytest -m e2e -q -p no:xdist
+
+## region: a region's deployment on this machine (docs/deploy.md): nginx, two gunicorn, one uvicorn, two
+## task workers and the scheduler, on a scratch database of the PostgreSQL at 127.0.0.1:5432
+region: install
+	@command -v nginx >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null)
+	$(BIN)/pytest -m region -q -p no:xdist tests/region
 
 ## bench: every benchmark under bench/, one table
 bench: install
