@@ -563,6 +563,7 @@ class _BulkLoader:
 
         from darcha.catalog.choices import VersionStatus
         from darcha.catalog.models import Service
+        from darcha.catalog.selectors import fee_today
         from darcha.core.choices import OrganizationKind, Role
         from darcha.core.models import Organization, User
 
@@ -583,7 +584,7 @@ class _BulkLoader:
                     "agency": step.agency_id,
                     "step_days": step.term_days,
                     "days": service.term_days,
-                    "fee": service.fee_on(today),
+                    "fee": fee_today(service, day=today),
                     "online": service.online,
                 }
             )
@@ -835,9 +836,8 @@ class _RawIntake:
     the audit chain's advisory lock and hash — without the ORM, validation, permissions or templates."""
 
     def __init__(self, conn, service, center, user, documents: int):
-        from django.utils import timezone
-
         from darcha.catalog.choices import VersionStatus
+        from darcha.catalog.selectors import fee_today
 
         self.conn, self.user = conn, user
         self.service, self.center = service, center
@@ -849,7 +849,7 @@ class _RawIntake:
             start.code,
             start.agency_id,
         )
-        self.fee = service.fee_on(timezone.localdate())
+        self.fee = fee_today(service)
         self.required = list(service.documents.order_by("position", "id").values_list("pk", "name_uz"))[:documents]
         # The last notice and queued task the service wrote: the raw insert writes the same again.
         self.message = conn.execute(

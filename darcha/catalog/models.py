@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from darcha.core.choices import OrganizationKind, Role
 from darcha.core.i18n import Translated, all_languages_text, translated_fields
 from darcha.core.models import Organization
-from darcha.core.money import FeeKind, resolve_fee
+from darcha.core.money import FeeKind
 from darcha.core.translit import search_key
 
 from .choices import Action, Effect, Outcome, VersionStatus
@@ -147,9 +147,6 @@ class Service(models.Model):
             agency = self.responsible_agency
             parts += [all_languages_text(agency, "name"), agency.short_name]
         return " " + search_key(" ".join(parts)) + " "
-
-    def fee_on(self, day, discount: Discount | None = None) -> int:
-        return resolve_fee(self.fee_kind, self.fee_value, day, discount.percent if discount else 0)
 
     @property
     def published_version(self):

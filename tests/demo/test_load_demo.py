@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from darcha.catalog.choices import Action, VersionStatus
 from darcha.catalog.models import Category, Discount, ProcedureVersion, RequiredDocument, Service, Step, Transition
-from darcha.catalog.selectors import service_search
+from darcha.catalog.selectors import fee_today, service_search
 from darcha.core.choices import OrganizationKind, Role
 from darcha.core.models import AuditEntry, Holiday, Membership, OpeningHours, Organization, User
 from darcha.demo.loader import load_demo
@@ -114,8 +114,8 @@ def test_documents_fees_and_discounts(demo):
     assert disability.percent == 50
     assert disability.services.count() >= 5
     passport = Service.objects.get(code="cadastre-passport")  # 0.5 × BRV of 412 000 so'm
-    assert passport.fee_on(dt.date(2025, 9, 1)) == 206_000
-    assert passport.fee_on(dt.date(2025, 9, 1), disability) == 103_000
+    assert fee_today(passport, day=dt.date(2025, 9, 1)) == 206_000
+    assert fee_today(passport, disability, day=dt.date(2025, 9, 1)) == 103_000
 
 
 def test_parallel_procedures(demo):

@@ -5,7 +5,7 @@ After {% load darcha %}:
     {{ person.pinfl|mask }}             → 3120…1234
     {% icon "home" %}                   → inline <svg> using static/img/icons.svg
     {% render_panel template context %} → a desk panel rendered with the page's context plus its own
-    {% fee_today service as fee %}      → today's fee in so'm (None when no BRV is recorded for today)
+    {% brv_today as brv %}              → the BRV in force today (fees: {% load catalog %}{% fee_today … %})
     {{ service|fee_basis }}             → "1 × BRV", "20 % of BRV" ("" for free and fixed fees)
     {{ org.phone|phone }}               → +998 69 234 56 78
     {% public_center as center %}       → the first active public service center (checklists)
@@ -116,16 +116,6 @@ def _brv_today(context) -> int | None:
 def brv_today(context) -> int | None:
     """{% brv_today as brv %}: the base calculation amount in force today (None if not recorded)."""
     return _brv_today(context)
-
-
-@register.simple_tag(takes_context=True)
-def fee_today(context, service, discount=None) -> int | None:
-    """{% fee_today service [discount] as fee %}: today's fee in so'm, after the discount if given
-    (catalog.selectors.fee_today, with the BRV read once per request)."""
-    from darcha.catalog.selectors import fee_today as fee  # the catalog owns the rule; core imports no app at load
-
-    brv = None if service.fee_kind in (FeeKind.FREE, FeeKind.FIXED) else _brv_today(context)
-    return fee(service, discount, brv=brv)
 
 
 def _plain_number(value) -> str:
