@@ -14,7 +14,7 @@ from .api import ApiLanguageMixin, ErrorSerializer
 from .services import api_token_create, api_token_revoke
 
 
-class TokenRequestSerializer(serializers.Serializer):
+class TokenCredentialsSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=256, style={"input_type": "password"}, trim_whitespace=False)
     name = serializers.CharField(max_length=100, required=False, default="API")
@@ -35,12 +35,12 @@ class ApiTokenCreateView(ApiLanguageMixin, APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        request=TokenRequestSerializer,
+        request=TokenCredentialsSerializer,
         responses={201: TokenCreatedSerializer, 400: ErrorSerializer, 401: ErrorSerializer, 429: ErrorSerializer},
         tags=["auth"],
     )
     def post(self, request):
-        data = TokenRequestSerializer(data=request.data)
+        data = TokenCredentialsSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         username, password = data.validated_data["username"], data.validated_data["password"]
         address = throttle.client_address(request)
