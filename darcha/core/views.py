@@ -14,8 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.i18n import set_language as django_set_language
 from psycopg_pool import PoolTimeout
 
-from . import throttle
-from .access import memberships as user_memberships
+from . import access, throttle
 from .desk import panels_for
 from .errors import attempt
 from .forms import LoginForm
@@ -86,7 +85,7 @@ def set_language(request):
 
 @login_required
 def desk(request):
-    memberships = user_memberships(request.user)
+    memberships = access.memberships(request.user)
     sections = [(m, panels_for(request, m)) for m in memberships]
     if not memberships and not request.user.is_staff:
         messages.info(request, _("Your account has no role yet. Ask an administrator to grant you one."))
