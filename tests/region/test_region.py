@@ -114,6 +114,18 @@ def test_nginx_redirects_to_https_and_serves_the_collected_static_files(region):
     assert _served_by(region, stylesheet) == ["-"]  # nginx itself, from STATIC_ROOT
 
 
+def test_the_app_servers_take_the_clients_address_from_nginx_and_not_from_the_client(region):
+    """A failed login counts against the client's address (core.throttle): the one nginx saw, whatever
+    X-Forwarded-For the client sent itself."""
+    client = region.client()
+    page = client.get("/login/")
+    form = {"csrfmiddlewaretoken": page.csrf_token(), "username": "region-nobody", "password": "wrong"}
+    refused = client.post("/login/", form=form, headers={"X-Forwarded-For": "203.0.113.9"})
+    assert refused.status in {200, 400}, refused.text[:500]  # the form again, with the error
+    counted = [key for (key,) in region.sql("SELECT cache_key FROM darcha_cache") if "login-fail:addr:" in key]
+    assert [key.rpartition("login-fail:addr:")[2] for key in counted] == [client.address]
+
+
 def test_a_ticket_issued_through_app_1_is_called_through_app_2_and_reaches_the_boards_of_the_live_server(region):
     app1, app2 = region.app
     board = region.stream(f"/queue/{CENTER}/board/stream/")
