@@ -79,7 +79,7 @@ def free_port() -> int:
 
 def nginx_site(folder: Path, ports: dict[str, int]) -> str:
     """deploy/nginx/darcha.conf with the machines' addresses as ports here and the paths in `folder`:
-    the only changes (REPLACED), each of which must still be found in the file."""
+    the only changes (`replaced`), each of which must still be found in the file."""
     text = NGINX_CONF.read_text()
     replaced = {
         "server 10.0.0.11:8000": f"server {LOOPBACK}:{ports['app-1']}",
@@ -94,7 +94,7 @@ def nginx_site(folder: Path, ports: dict[str, int]) -> str:
     for old, new in replaced.items():
         count = text.count(old)
         if count == 0:
-            raise AssertionError(f"{old!r} is no longer in {NGINX_CONF.name}: update REPLACED in {__file__}")
+            raise AssertionError(f"{old!r} is no longer in {NGINX_CONF.name}: update nginx_site in {__file__}")
         text = text.replace(old, new)
     return text
 
