@@ -453,15 +453,15 @@ class Region:
         }
 
     def _manage(self, *args: str) -> subprocess.Popen:
-        log = (self.folder / "log" / f"{args[0]}.log").open("ab")
-        return subprocess.Popen(  # noqa: S603 — the project's own command
-            [sys.executable, "-m", "darcha.manage", *args],
-            cwd=PROJECT_DIR,
-            env=self.env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+        with (self.folder / "log" / f"{args[0]}.log").open("ab") as log:
+            return subprocess.Popen(  # noqa: S603 — the project's own command
+                [sys.executable, "-m", "darcha.manage", *args],
+                cwd=PROJECT_DIR,
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
 
     def _wait_done(self, popen: subprocess.Popen, what: str, timeout: float = 300) -> None:
         try:
