@@ -26,6 +26,39 @@ def _chromium() -> str:
     return path
 
 
+# Every page of every browser test reports what the Content-Security-Policy refused and what the
+# browser could not read in the Permissions-Policy header; a test that saw any fails (_no_policy_violations).
+REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  const where = `${event.sourceFile || event.documentURI}:${event.lineNumber}`;
+  console.error(`CSP violation: ${event.effectiveDirective} blocked ${event.blockedURI || "inline"} at ${where}`);
+});
+"""
+POLICY_WORDS = ("CSP violation", "Content Security Policy", "Permissions-Policy", "Permissions policy")
+_violations: list[str] = []
+
+
+class _WatchedBrowser:
+    """The browser, whose every new context reports policy violations into `_violations`."""
+
+    def __init__(self, browser):
+        self._browser = browser
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+    def new_context(self, **options):
+        context = self._browser.new_context(**options)
+        context.add_init_script(REPORT_VIOLATIONS)
+
+        def heard(message):
+            if any(word in message.text for word in POLICY_WORDS):
+                _violations.append(f"{message.page.url if message.page else '?'}: {message.text}")
+
+        context.on("console", heard)
+        return context
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
@@ -35,8 +68,15 @@ def browser():
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=_chromium(), args=CHROMIUM_FLAGS, headless=True)
-        yield browser
+        yield _WatchedBrowser(browser)
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def _no_policy_violations():
+    _violations.clear()
+    yield
+    assert not _violations, "policy violations in the browser:\n" + "\n".join(_violations)
 
 
 @pytest.fixture

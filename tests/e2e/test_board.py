@@ -107,7 +107,7 @@ def board(browser, asgi_server):  # noqa: F811 — the fixture imported above
     # Browsers keep sound off until a first interaction: the board asks for one tap.
     page.locator("#board-unlock-enable").click()
     expect(page.locator("#board-unlock")).to_be_hidden()
-    page.wait_for_function("window.darchaBoard.events >= 1")  # the first snapshot
+    page.wait_for_function("() => window.darchaBoard.events >= 1")  # the first snapshot
     yield page
     context.close()
     assert not errors
@@ -144,7 +144,7 @@ def test_a_call_shows_on_the_board_within_two_seconds_and_is_announced(board, as
     expect(total).to_be_visible()
     assert int(total.inner_text()) >= 5
     # Chime, then the call in Uzbek and in Russian: every sound decoded (Opus clips, WAV chime).
-    page.wait_for_function("window.darchaBoard.announced >= 1", timeout=5000)
+    page.wait_for_function("() => window.darchaBoard.announced >= 1", timeout=5000)
     said = page.evaluate("window.darchaBoard.lastAnnouncement")
     expected = 1 + sum(len(voice.compose(ticket, 1, lang)) - 1 for lang in voice.LANGUAGES)  # chime; no pauses
     assert said["sounds"] == expected, said

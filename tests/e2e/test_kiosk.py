@@ -61,7 +61,7 @@ def test_kiosk_issues_a_ticket_and_shows_it_for_printing(page, shot):
     number = page.locator("[data-ticket-number]")
     expect(number).to_have_text(re.compile(r"^[A-Z]{1,2}-\d{3}$"))
     expect(page.locator(".slip svg.qr")).to_be_visible()
-    page.wait_for_function("window.__prints === 1")  # printed once, on load
+    page.wait_for_function("() => window.__prints === 1")  # printed once, on load
     fits_the_screen(page)
     shot(page, "kiosk-ticket")
 
@@ -139,8 +139,8 @@ def test_done_returns_to_the_start_after_15_seconds(page):
 
 
 def page_length_mm(page) -> float:
-    page.wait_for_function("document.getElementById('slip-page-size') !== null")
-    css = page.locator("#slip-page-size").text_content()
+    page.wait_for_function("() => document.querySelector('.slip[data-page-size]') !== null")
+    css = page.locator(".slip[data-page-size]").get_attribute("data-page-size")
     return float(re.search(r"size: 80mm (\d+)mm", css).group(1))
 
 
@@ -186,4 +186,4 @@ def test_operator_issues_a_ticket_for_a_citizen_and_it_prints(page, shot):
     expect(page).to_have_url(re.compile(r"/queue/ticket/[\w-]+/print/\?print=1$"))
     expect(page.locator(".slip__number")).to_have_text(re.compile(r"^[A-Z]{1,2}-\d{3}$"))
     expect(page.locator(".slip__priority")).to_be_visible()
-    page.wait_for_function("window.__prints === 1")
+    page.wait_for_function("() => window.__prints === 1")

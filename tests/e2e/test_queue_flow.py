@@ -26,7 +26,7 @@ def test_kiosk_ticket_is_called_shown_on_the_board_and_served(browser, asgi_serv
     board = board_ctx.new_page()
     board.goto(f"/queue/{CENTER}/board/")
     board.locator("#board-unlock-enable").click()
-    board.wait_for_function("window.darchaBoard.events >= 1")  # the stream's first snapshot
+    board.wait_for_function("() => window.darchaBoard.events >= 1")  # the stream's first snapshot
 
     kiosk_ctx = context(browser, asgi_server, 1920, 1080)
     kiosk = kiosk_ctx.new_page()

@@ -2,6 +2,7 @@
    [data-kiosk]        the kiosk: back to the Uzbek start screen after a minute untouched
    [data-clock]        a clock (Tashkent time)
    [data-keypad]       the on-screen keypad of the phone field (a kiosk has no keyboard)
+   [data-code-keypad]  the keypad of the booking code at check-in ([data-code-input])
    [data-kiosk-form]   one tap, one ticket: the button is disabled once the form is sent
    [data-autoprint]    print on load (the kiosk's printer; Chromium --kiosk-printing prints silently)
    [data-done-seconds] count down, then "Done" (back to the start)
@@ -69,6 +70,26 @@
     });
   });
 
+  /* --- kiosk: booking-code keypad (check-in), grouped "1234 5678" ------------------------- */
+  document.querySelectorAll("[data-code-keypad]").forEach((pad) => {
+    const input = document.querySelector("[data-code-input]");
+    if (!input) return;
+    pad.hidden = false;
+    input.setAttribute("inputmode", "none");
+    const group = (digits) => (digits.length > 4 ? digits.slice(0, 4) + " " + digits.slice(4) : digits);
+    pad.addEventListener("click", (event) => {
+      const button = event.target.closest("button[data-key]");
+      if (!button) return;
+      let digits = input.value.replace(/\D/g, "");
+      const key = button.dataset.key;
+      if (key === "back") digits = digits.slice(0, -1);
+      else if (key === "clear") digits = "";
+      else if (digits.length < 8) digits += key;
+      input.value = group(digits);
+      input.removeAttribute("aria-invalid");
+    });
+  });
+
   /* --- kiosk: one tap, one ticket --------------------------------------------------------- */
   document.querySelectorAll("[data-kiosk-form]").forEach((form) => {
     form.addEventListener("submit", () => {
@@ -78,21 +99,32 @@
   });
 
   /* --- printing --------------------------------------------------------------------------- */
-  document.querySelectorAll("[data-print]").forEach((button) => button.addEventListener("click", () => window.print()));
+  // Marked once bound: a page that also loads the site's site.js prints once per click.
+  document.querySelectorAll("[data-print]:not([data-print-bound])").forEach((button) => {
+    button.setAttribute("data-print-bound", "");
+    button.addEventListener("click", () => window.print());
+  });
 
   // The paper is as long as the ticket: one ticket, one cut, no blank roll fed after it.
+  // The @page rule goes into a style sheet built through the CSSOM: the Content-Security-Policy
+  // refuses a <style> element written by a script. The rule is also left on the slip
+  // (data-page-size), where the browser tests read it.
   const slip = document.querySelector(".slip");
+  let pageSheet = null;
+  const pageRule = (css) => {
+    if (!pageSheet && "adoptedStyleSheets" in document) {
+      pageSheet = new CSSStyleSheet();
+      document.adoptedStyleSheets = [...document.adoptedStyleSheets, pageSheet];
+    }
+    if (pageSheet) pageSheet.replaceSync(css);
+  };
   const fitPage = () => {
     if (!slip) return;
     const zoom = parseFloat(getComputedStyle(slip).zoom) || 1;
     const millimetres = (slip.getBoundingClientRect().height / zoom) * 25.4 / 96;
-    let style = document.getElementById("slip-page-size");
-    if (!style) {
-      style = document.createElement("style");
-      style.id = "slip-page-size";
-      document.head.appendChild(style);
-    }
-    style.textContent = `@page { size: 80mm ${Math.ceil(millimetres) + 2}mm; margin: 0; }`;
+    const css = `@page { size: 80mm ${Math.ceil(millimetres) + 2}mm; margin: 0; }`;
+    pageRule(css);
+    slip.dataset.pageSize = css;
   };
   if (slip) {
     window.addEventListener("beforeprint", fitPage);
