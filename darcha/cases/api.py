@@ -38,12 +38,11 @@ from rest_framework.response import Response
 
 from darcha.catalog.api import StrictQueryMixin
 from darcha.catalog.models import Service
-from darcha.core import access
+from darcha.core import access, idempotency
 from darcha.core.api import ErrorSerializer, ScopedRateThrottle
 from darcha.core.choices import OrganizationKind
 from darcha.core.models import Organization
 
-from . import idempotency
 from .choices import ApplicationStatus, Channel, TaskStatus
 from .models import Application, Task
 from .selectors import (

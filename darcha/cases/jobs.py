@@ -17,7 +17,4 @@ def escalate(*, now: dt.datetime | None = None) -> dict[str, int]:
 def register() -> None:
     from darcha.core.scheduler import register_job
 
-    from . import idempotency
-
     register_job("cases.escalate", every_seconds=600, func=escalate)
-    idempotency.register()

@@ -356,23 +356,3 @@ class TelegramSubscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.chat_id} → {self.application_id}"
-
-
-class IdempotentRequest(models.Model):
-    """The first answer to an API POST carrying an Idempotency-Key, replayed for retries."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=128)
-    endpoint = models.CharField(max_length=128)
-    fingerprint = models.CharField(max_length=64)
-    status_code = models.PositiveSmallIntegerField()
-    body = models.JSONField(default=dict)
-    created_at = models.DateTimeField()
-
-    class Meta:
-        verbose_name = _("idempotent API request")
-        verbose_name_plural = _("idempotent API requests")
-        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.endpoint} {self.key}"

@@ -24,5 +24,8 @@ class CoreConfig(AppConfig):
                 info = {"bidi": False, "code": language.code, "name": name}
             LANG_INFO[language.code] = {**info, "name_local": language.native}
 
-        # Desk panels that need only core (the organization card); other apps register theirs.
-        from . import desk_panels  # noqa: F401
+        # Desk panels that need only core (the organization card), other apps register theirs; the hourly
+        # purge of expired Idempotency-Keys (the API POSTs of cases and queues), for `darcha scheduler`.
+        from . import desk_panels, idempotency  # noqa: F401
+
+        idempotency.register()

@@ -267,3 +267,33 @@ class ApiToken(AbstractAuthToken):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.token_key}…)"
+
+
+class IdempotentRequest(models.Model):
+    """The first answer to an API POST carrying an Idempotency-Key, replayed for retries (`core.idempotency`).
+
+    A signed-in caller's keys are its own (`user`); an anonymous caller's are its client address's (`client`)."""
+
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    client = models.CharField(max_length=64, blank=True, default="")
+    key = models.CharField(max_length=128)
+    endpoint = models.CharField(max_length=128)
+    fingerprint = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    body = models.JSONField(default=dict)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("idempotent API request")
+        verbose_name_plural = _("idempotent API requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "key"], condition=models.Q(user__isnull=False), name="idempotency_key_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["client", "key"], condition=models.Q(user__isnull=True), name="idempotency_client_key_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.endpoint} {self.key}"

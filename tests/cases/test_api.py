@@ -13,11 +13,11 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from darcha.cases import services as cases
 from darcha.cases.choices import ApplicationStatus, Channel, FeeStatus, TaskStatus
-from darcha.cases.idempotency import purge_expired
-from darcha.cases.models import Application, Document, IdempotentRequest, Task
+from darcha.cases.models import Application, Document, Task
 from darcha.catalog.choices import Action
 from darcha.core.choices import Role
-from darcha.core.models import Person
+from darcha.core.idempotency import purge_expired
+from darcha.core.models import IdempotentRequest, Person
 from tests.cases.helpers import staff, submit
 from tests.factories import PNG, pdf_file
 

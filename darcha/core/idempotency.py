@@ -1,7 +1,9 @@
 """Idempotency-Key for API POSTs: a retried request gets the first answer and creates nothing new.
 
-A client (the center's own system) sends `Idempotency-Key: <up to 128 printable characters>`
-with a POST. Keys are per user. The rules:
+A client (a center's own system, a partner's kiosk, a mobile app) sends `Idempotency-Key: <up to 128
+printable characters>` with a POST. Keys are per user; an anonymous caller's (a ticket taken at a
+kiosk or in an app) are per client address (`core.throttle.client_address`). Used by the
+applications intake (`cases.api`) and the queue's ticket issue (`queues.api`). The rules:
 
 * The first request with a key runs; when it succeeds (2xx) its status and JSON body are stored
   with the key, a fingerprint of the request (method, path and body, uploaded files by their
@@ -14,10 +16,11 @@ with a POST. Keys are per user. The rules:
   (Stripe likewise saves no result for requests that fail validation.) Server errors (5xx) roll
   the transaction back and are never stored.
 * Concurrent duplicates: the key's row is inserted first, in the same transaction as the work.
-  The unique index on (user, key) makes a second request with the key wait for the first one's
-  transaction (PostgreSQL blocks on the index entry; SQLite's IMMEDIATE transactions queue at
-  BEGIN). When the first commits, the second sees its row and replays it; when the first fails
-  and rolls back, the second runs as if it were first. Two requests never both do the work.
+  The unique index on (user, key) — (client, key) for anonymous callers — makes a second request
+  with the key wait for the first one's transaction (PostgreSQL blocks on the index entry; SQLite's
+  IMMEDIATE transactions queue at BEGIN). When the first commits, the second sees its row and
+  replays it; when the first fails and rolls back, the second runs as if it were first. Two
+  requests never both do the work.
 * Keys expire after `RETENTION` (24 hours): an expired key is treated as new, and
   `purge_expired()` (a scheduler job, see `register()`) deletes the old rows.
 """
@@ -38,6 +41,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from .models import IdempotentRequest
+from .throttle import client_address
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -87,13 +91,21 @@ def request_fingerprint(request) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _claim(user, key: str, endpoint: str, fingerprint: str, now: dt.datetime) -> tuple[IdempotentRequest, bool]:
+def _owner(request) -> dict:
+    """Whose keys: the signed-in user's, else the client address's."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return {"user": user, "client": ""}
+    return {"user": None, "client": client_address(request)[:64]}
+
+
+def _claim(owner: dict, key: str, endpoint: str, fingerprint: str, now: dt.datetime) -> tuple[IdempotentRequest, bool]:
     """Insert the key's row (ours: True), or return the row a request before us committed (False)."""
     for _attempt in range(2):
         try:
             with transaction.atomic():  # a savepoint: a failed insert leaves the outer transaction usable
                 row = IdempotentRequest.objects.create(
-                    user=user,
+                    **owner,
                     key=key,
                     endpoint=endpoint,
                     fingerprint=fingerprint,
@@ -104,7 +116,7 @@ def _claim(user, key: str, endpoint: str, fingerprint: str, now: dt.datetime) ->
             return row, True
         except IntegrityError:
             # On PostgreSQL the insert waited for the other transaction; now its row is committed and visible.
-            row = IdempotentRequest.objects.select_for_update().filter(user=user, key=key).first()
+            row = IdempotentRequest.objects.select_for_update().filter(**owner, key=key).first()
             if row is None:  # deleted (purged) meanwhile: try again
                 continue
             if row.created_at < now - RETENTION:
@@ -130,7 +142,7 @@ def key_reused_response() -> Response:
 
 
 def idempotent(request, *, handler: Callable[[], Response], now: dt.datetime | None = None) -> Response:
-    """Run `handler` at most once per (user, Idempotency-Key); without the header, just run it.
+    """Run `handler` at most once per (user or client address, Idempotency-Key); without the header, just run it.
 
     The handler runs inside this function's transaction; a non-2xx answer or an exception rolls
     back everything, including the key's row.
@@ -142,7 +154,7 @@ def idempotent(request, *, handler: Callable[[], Response], now: dt.datetime | N
     endpoint = f"{request.method} {request.path}"[:128]
     fingerprint = request_fingerprint(request)
     with transaction.atomic():
-        row, ours = _claim(request.user, key, endpoint, fingerprint, now)
+        row, ours = _claim(_owner(request), key, endpoint, fingerprint, now)
         if not ours:
             if row.fingerprint != fingerprint or row.endpoint != endpoint:
                 return key_reused_response()
@@ -168,4 +180,4 @@ def register() -> None:
     """Register the hourly purge with the scheduler (call from the app's ready())."""
     from darcha.core.scheduler import register_job
 
-    register_job("cases.idempotency_purge", every_seconds=3600, func=purge_expired)
+    register_job("core.idempotency_purge", every_seconds=3600, func=purge_expired)
