@@ -198,7 +198,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "darcha.core.api.Pagination",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "darcha.core.schema.AutoSchema",
     "EXCEPTION_HANDLER": "darcha.core.api.exception_handler",
     # Any DRF throttle that is not core.api's counts REMOTE_ADDR only (never a forged X-Forwarded-For).
     "NUM_PROXIES": 0,
