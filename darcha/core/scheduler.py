@@ -16,6 +16,9 @@ period, a scheduler claims it with `cache.add` — atomic in Redis and in the da
 exactly one claim succeeds — and a second key marks the job as running, so a slow run is never
 overlapped by another scheduler's next one. The last run of each job (time, duration, outcome)
 is kept in the cache too, for `darcha scheduler --list`.
+
+The scheduler has one job of its own, `tasks.reclaim` (`tasks_reclaim`): a task that a killed
+worker left RUNNING is put back to run again once its lease (TASKS_LEASE_SECONDS) has run out.
 """
 
 from __future__ import annotations
@@ -29,9 +32,10 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connections
+from django.db import connections, transaction
 from django.utils import timezone
 
 log = logging.getLogger(__name__)
@@ -174,3 +178,58 @@ class Scheduler:
                 log.exception("scheduler tick failed")
                 _tidy_connections()
             stop.wait(interval)
+
+
+# --- Tasks stranded by a worker that died ---------------------------------------------------------
+
+# A task claimed this many times (each claim by a worker that then died) is failed, not run again:
+# a task that kills its worker must not kill every worker in turn.
+TASK_MAX_CLAIMS = 3
+RECLAIM_BATCH = 500
+
+
+def task_lease_seconds() -> int:
+    """How long a task may run before it counts as stranded (TASKS_LEASE_SECONDS, default 600 s).
+    django-tasks-db's worker has no heartbeat: the lease must be longer than the slowest task."""
+    return int(getattr(settings, "TASKS_LEASE_SECONDS", 600))
+
+
+def tasks_reclaim(now: dt.datetime, *, lease_seconds: int | None = None) -> int:
+    """Put back the tasks a killed worker left RUNNING (django-tasks-db's rows; a worker that is
+    killed never marks its task finished, so nothing would run it again).
+
+    A row RUNNING since before the lease is READY again (its `run_after` is kept, so it is due at
+    once) and the next worker runs it; one already claimed TASK_MAX_CLAIMS times (`worker_ids`
+    lists each claim) is FAILED instead. The tasks are idempotent (notify's delivery claims its
+    message; see darcha.notify.services.message_deliver). Rows are locked with SKIP LOCKED on
+    PostgreSQL, so two schedulers never reclaim one row twice. Returns how many rows were reclaimed."""
+    try:
+        from django_tasks_db.compat import TaskResultStatus
+        from django_tasks_db.models import DBTaskResult
+    except ImportError:  # another task backend: nothing of the database backend's to reclaim
+        return 0
+    lease = task_lease_seconds() if lease_seconds is None else lease_seconds
+    stale = now - dt.timedelta(seconds=lease)
+    with transaction.atomic(using=DBTaskResult.objects.db):
+        rows = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, started_at__lt=stale).order_by("started_at")
+        if connections[DBTaskResult.objects.db].vendor == "postgresql":
+            rows = rows.select_for_update(skip_locked=True)
+        stranded = list(rows[:RECLAIM_BATCH])
+        for row in stranded:
+            if len(row.worker_ids) >= TASK_MAX_CLAIMS:
+                row.status, row.finished_at = TaskResultStatus.FAILED, now
+                row.exception_class_path = "darcha.core.scheduler.WorkerLost"
+                row.traceback = (
+                    f"WorkerLost: the worker running this task stopped {len(row.worker_ids)} times "
+                    f"(workers {', '.join(row.worker_ids)}); it is not run again."
+                )
+                row.save(update_fields=["status", "finished_at", "exception_class_path", "traceback"])
+                log.error("task %s (%s) failed: its workers stopped %d times", row.id, row.task_path, TASK_MAX_CLAIMS)
+            else:
+                row.status, row.started_at = TaskResultStatus.READY, None
+                row.save(update_fields=["status", "started_at"])
+                log.warning("task %s (%s) stranded by a stopped worker: ready again", row.id, row.task_path)
+    return len(stranded)
+
+
+register_job("tasks.reclaim", every_seconds=60, func=tasks_reclaim)

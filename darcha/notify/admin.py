@@ -17,6 +17,7 @@ class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(Message)
 class MessageAdmin(ReadOnlyAdmin):
+    # The fields are listed: the context and the sealed secrets are never shown; the body has its codes masked.
     list_display = ["id", "created_at", "channel", "backend", "address", "template", "language", "status", "attempts"]
     list_filter = ["status", "channel", "backend", "fallback", "template", "language"]
     search_fields = ["address", "provider_id", "object_id"]
@@ -30,12 +31,14 @@ class MessageAdmin(ReadOnlyAdmin):
                 "fields": [
                     "status",
                     "attempts",
+                    "interrupted",
                     "last_error",
                     "next_attempt_at",
                     "provider_id",
                     "provider_status",
                     "created_at",
                     "sending_at",
+                    "claimed_until",
                     "sent_at",
                     "delivered_at",
                     "failed_at",

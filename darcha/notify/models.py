@@ -18,9 +18,14 @@ class Message(models.Model):
     """One notification to one address, from creation to the provider's delivery report.
 
     `channel` is what was asked for; `backend` is what carried it (e.g. `console` when no SMS
-    provider is configured — then `fallback` is set). `body` keeps the text with one-time
-    secrets (codes) masked; `context` holds the values the text is rendered from at delivery,
-    and its secrets are wiped once the message is final.
+    provider is configured in development — then `fallback` is set). `body` keeps the text with
+    its secrets (one-time, access and booking codes) masked, and so does `context`, the values the
+    text is rendered from at each attempt; the secrets themselves are in `sealed`, encrypted
+    (darcha.notify.sealing), until the message no longer needs them.
+
+    Delivery claims the message with a lease (`claimed_until`) and a token (`claim`): an attempt
+    whose worker died is taken over once the lease has run out, and only the attempt holding the
+    token may record its outcome (darcha.notify.services.message_deliver).
     """
 
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
@@ -36,6 +41,7 @@ class Message(models.Model):
     context = models.JSONField(_("context"), default=dict, blank=True, encoder=DjangoJSONEncoder)
     subject = models.CharField(_("subject"), max_length=255, blank=True, default="")
     body = models.TextField(_("text"), blank=True, default="")
+    sealed = models.TextField(_("sealed secrets"), blank=True, default="", editable=False)
     status = models.CharField(
         _("status"), max_length=16, choices=MessageStatus.choices, default=MessageStatus.QUEUED, db_index=True
     )
@@ -49,6 +55,13 @@ class Message(models.Model):
     object_id = models.CharField(_("object id"), max_length=64, blank=True, default="")
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
     sending_at = models.DateTimeField(_("last attempt started at"), null=True, blank=True)
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    claim = models.CharField(_("claim"), max_length=32, blank=True, default="", editable=False)
+    interrupted = models.PositiveSmallIntegerField(
+        _("interrupted attempts"),
+        default=0,
+        help_text=_("Attempts cut off by a worker that stopped; the message was taken over after its lease."),
+    )
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     failed_at = models.DateTimeField(_("failed at"), null=True, blank=True)

@@ -10,5 +10,6 @@ register_template(
     _("Confirmation code"),
     _("Your confirmation code: %(code)s. It is valid for %(minutes)s minutes. Do not tell it to anyone."),
     secret=("code",),
+    one_time=True,
     defaults={"minutes": 5},
 )

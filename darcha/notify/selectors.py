@@ -16,3 +16,11 @@ def messages_for(obj: models.Model) -> QuerySet[Message]:
 def channel_preference(phone: str) -> ChannelPreference | None:
     """The preference stored for a phone number in E.164 form (see core.identifiers.validate_phone)."""
     return ChannelPreference.objects.filter(phone=phone).first() if phone else None
+
+
+def message_values(message: Message) -> dict:
+    """The values a message is rendered from, its sealed secrets opened: what the provider is sent
+    (`Message.context` has the mask in their place). For the delivery and for tests; never shown."""
+    from .sealing import unseal
+
+    return {**message.context, **unseal(message.sealed)}

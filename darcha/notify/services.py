@@ -1,8 +1,10 @@
 """Every write of the notify app: messages and their delivery, channel preferences, phone codes.
 
 Each function takes keyword arguments, runs atomically and writes an audit entry. Messages are
-delivered by the `deliver_message` task, enqueued after the creating transaction commits; the
-provider is called outside any transaction, and each attempt's outcome is recorded in its own.
+delivered by the `deliver_message` task, enqueued after the creating transaction commits; an
+attempt claims its message with a lease, the provider is called outside any transaction, and the
+attempt's outcome is recorded in its own (see message_deliver: each message once, also when a
+worker dies). Secrets in messages (codes) are sealed, never stored or logged in clear (sealing.py).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from django.utils.translation import ngettext
 from darcha.core.audit import SYSTEM, audit_record
 from darcha.core.identifiers import validate_phone
 
-from . import channels
+from . import channels, sealing
 from .channels import DeliveryError, Outgoing, Sent
 from .choices import FINAL_STATUSES, Channel, CodeStatus, MessageStatus
 from .models import TELEGRAM_CHAT, ChannelPreference, Message, PhoneCode
@@ -106,6 +108,20 @@ def _related(obj) -> tuple[str, str]:
 # --- Messages -------------------------------------------------------------------------------------
 
 
+def message_key(message_id: int) -> str:
+    """The message's idempotency key: the same at every attempt, unique to this installation (two
+    installations sharing one provider account never take each other's messages for their own)."""
+    tag = salted_hmac("darcha.notify.message-key", str(message_id), algorithm="sha256").hexdigest()[:12]
+    return f"darcha-{message_id}-{tag}"
+
+
+def lease_seconds() -> int:
+    """How long a delivery attempt holds its message (NOTIFY_LEASE_SECONDS, default 120 s). It must be
+    longer than the slowest attempt (a provider's login, send and retry at NOTIFY_TIMEOUT each), or a
+    slow attempt could be taken over while it is still sending."""
+    return int(getattr(settings, "NOTIFY_LEASE_SECONDS", 120))
+
+
 def message_send(
     *,
     actor,
@@ -116,13 +132,17 @@ def message_send(
     language: str = "uz",
     related: models.Model | None = None,
 ) -> Message:
-    """Queue one message; it is delivered by a background task once the caller's transaction commits."""
+    """Queue one message; it is delivered by a background task once the caller's transaction commits.
+
+    The template's secrets (codes) are kept out of the stored body and context, sealed until the
+    message is delivered (darcha.notify.sealing)."""
     channel = _clean_channel(channel)
     address = _clean_address(channel, address)
     language = _clean_language(language)
     message_template = get_template(template)
     values = _clean_context(context, language)
     subject, body = message_template.render(values, language, masked=True)  # also checks the context fits
+    stored, secret_values = message_template.split(values)
     object_type, object_id = _related(related)
     with transaction.atomic():
         message = Message.objects.create(
@@ -130,7 +150,8 @@ def message_send(
             address=address,
             language=language,
             template=template,
-            context=values,
+            context=stored,
+            sealed=sealing.seal(secret_values),
             subject=subject[:255],
             body=body,
             object_type=object_type,
@@ -160,8 +181,8 @@ def message_send_preferred(
     """Send through the channel the person prefers, among the addresses known; None if there are none.
 
     The person's ChannelPreference (by phone) comes first, then Telegram, SMS, e-mail. A channel
-    whose provider is live wins over one that would only reach the log. An invalid phone number
-    is a ValidationError, as in message_send.
+    whose provider is live wins over one that would only reach the log; a channel switched off
+    (`off`) is not used. An invalid phone number is a ValidationError, as in message_send.
     """
     phone = validate_phone(phone) if phone else ""
     preference = channel_preference(phone)
@@ -177,7 +198,7 @@ def message_send_preferred(
             order = [Channel.CONSOLE]
         else:
             order = [preference.channel, *(c for c in order if c != preference.channel)]
-    available = [channel for channel in order if addresses[channel]]
+    available = [channel for channel in order if addresses[channel] and not channels.is_off(channel)]
     if not available:
         return None
     live = [channel for channel in available if channels.is_live(channel)]
@@ -216,31 +237,116 @@ def _enqueue(task, message_id: int, run_after: dt.datetime | None = None) -> boo
 
 
 def _scrub(message: Message) -> None:
-    """Wipe one-time secrets from the stored context once the message no longer needs them."""
+    """Wipe the secrets once the message no longer needs them: when it is sent; when it failed, if
+    they were one-time (a failed access-code notice keeps its seal, so it can be sent again)."""
     try:
-        secret = get_template(message.template).secret
+        template = get_template(message.template)
     except ValidationError:
+        message.sealed = ""
         return
-    if any(key in message.context for key in secret):
-        message.context = {key: (MASK if key in secret else value) for key, value in message.context.items()}
+    if message.status in (MessageStatus.SENT, MessageStatus.DELIVERED) or template.one_time:
+        message.sealed = ""
+    # Messages stored before secrets were sealed kept them in the context.
+    if any(message.context.get(key) not in (None, MASK) for key in template.secret):
+        message.context = template.split(message.context)[0]
+
+
+def _claimable(now: dt.datetime) -> Q:
+    """Waiting to be sent, or held by an attempt whose lease ran out (its worker stopped)."""
+    stale = now - dt.timedelta(seconds=lease_seconds())
+    expired = Q(claimed_until__lt=now) | Q(claimed_until__isnull=True, sending_at__lt=stale)
+    return Q(status=MessageStatus.QUEUED) | (Q(status=MessageStatus.SENDING) & expired)
+
+
+def _claim(message_id: int, now: dt.datetime) -> tuple[Message, str, dt.datetime | None] | None:
+    """Claim one message for one attempt: (the message, the attempt's token, when the attempt it
+    takes over had started — None if none was cut off), or None if it is not ours to send.
+
+    One transaction: the row is read and locked (FOR UPDATE SKIP LOCKED on PostgreSQL: a row another
+    worker is claiming is skipped, not waited for; SQLite's IMMEDIATE transactions serialise the
+    claim), then taken with an UPDATE whose WHERE repeats the condition. The lease and the token are
+    committed before the provider is called."""
+    token = secrets.token_hex(16)
+    with transaction.atomic():
+        rows = Message.objects.filter(_claimable(now), pk=message_id)
+        if connection.vendor == "postgresql":
+            rows = rows.select_for_update(skip_locked=True)
+        current = rows.values("status", "sending_at").first()
+        if current is None:
+            return None
+        cut_off = current["status"] == MessageStatus.SENDING
+        taken = Message.objects.filter(_claimable(now), pk=message_id).update(
+            status=MessageStatus.SENDING,
+            attempts=F("attempts") + 1,
+            interrupted=F("interrupted") + int(cut_off),
+            sending_at=now,
+            claimed_until=now + dt.timedelta(seconds=lease_seconds()),
+            claim=token,
+            next_attempt_at=None,
+        )
+        if not taken:
+            return None
+    since = (current["sending_at"] or now) if cut_off else None
+    return Message.objects.get(pk=message_id), token, since
+
+
+def _outgoing(message: Message) -> Outgoing:
+    """What the provider gets: the text rendered with the secrets unsealed. Raises DeliveryError
+    (permanent) when a secret is no longer there to send."""
+    template = get_template(message.template)
+    try:
+        values = {**message.context, **sealing.unseal(message.sealed)}
+    except sealing.Unsealable:
+        raise DeliveryError("the sealed code cannot be opened (SECRET_KEY changed?)", transient=False) from None
+    if any(values.get(key) == MASK for key in template.secret):
+        raise DeliveryError("the message's code is no longer kept", transient=False)
+    subject, body = template.render(values, message.language)
+    return Outgoing(
+        message.pk,
+        message.address,
+        subject,
+        body,
+        message.language,
+        key=message_key(message.pk),
+        masked_subject=message.subject,
+        masked_body=message.body,
+    )
 
 
 def message_deliver(*, message_id: int, now: dt.datetime | None = None) -> Message | None:
     """One delivery attempt (the `deliver_message` task). Returns the message, or None when it was
-    not waiting to be sent (already sent, being sent by another worker, or gone)."""
+    not waiting to be sent (already sent, being sent by a live attempt, or gone).
+
+    Each message is sent once, also when a worker dies mid-attempt (SIGKILL, power loss):
+    1. The attempt claims the message with a lease (`_claim`) and commits before calling the provider.
+    2. The provider gets the message's idempotency key (`message_key`: Eskiz's user_sms_id, the
+       e-mail's Message-ID, the spool file's name).
+    3. The outcome is recorded at once, by the attempt holding the claim's token only.
+    An attempt cut off before 3 leaves the message claimed; once the lease has run out the next
+    attempt (a task run again by `darcha.core.scheduler.tasks_reclaim`, or enqueued by
+    `messages_requeue_due`) takes it over and first asks the provider whether the cut-off attempt
+    arrived (`find_sent`: Eskiz's history, the spool file); if it did, that is recorded and nothing is
+    sent. A provider that cannot be asked (SMTP, Telegram) gets the message again — with the same
+    Message-ID for e-mail — and the message counts the interruption (`interrupted`).
+    """
     now = now or timezone.now()
-    claimed = Message.objects.filter(pk=message_id, status=MessageStatus.QUEUED).update(
-        status=MessageStatus.SENDING, attempts=F("attempts") + 1, sending_at=now, next_attempt_at=None
-    )
-    if not claimed:
+    claimed = _claim(message_id, now)
+    if claimed is None:
         return None
-    message = Message.objects.get(pk=message_id)
+    message, token, cut_off_at = claimed
     channel, fell_back = channels.backend_for(message.channel)
+    check = None  # how an interrupted attempt was settled: "found", "absent", "unknown"
     try:
-        subject, body = get_template(message.template).render(message.context, message.language)
-        outcome: Sent | DeliveryError = channel.send(
-            Outgoing(message.pk, message.address, subject, body, message.language)
-        )
+        outgoing = _outgoing(message)
+        outcome: Sent | DeliveryError | None = None
+        if cut_off_at is not None:
+            try:
+                outcome = channel.find_sent(outgoing, since=cut_off_at)
+                check = "found" if outcome is not None else "absent"
+            except channels.CannotCheck:
+                check = "unknown"
+        if outcome is None:
+            outcome = channel.send(outgoing)
     except DeliveryError as error:
         outcome = error
     except ValidationError as error:
@@ -248,15 +354,34 @@ def message_deliver(*, message_id: int, now: dt.datetime | None = None) -> Messa
     except Exception as error:
         logger.exception("message #%s: %s failed unexpectedly", message.pk, channel.name)
         outcome = DeliveryError(f"{error.__class__.__name__}: {error}"[:500], transient=True)
-    return _attempt_record(message_id=message.pk, backend=channel.name, fell_back=fell_back, outcome=outcome, now=now)
+    return _attempt_record(
+        message_id=message.pk,
+        token=token,
+        backend=channel.name,
+        fell_back=fell_back,
+        outcome=outcome,
+        now=now,
+        check=check,
+    )
 
 
-def _attempt_record(*, message_id: int, backend: str, fell_back: bool, outcome, now: dt.datetime) -> Message:
+def _attempt_record(
+    *, message_id: int, token: str, backend: str, fell_back: bool, outcome, now: dt.datetime, check: str | None
+) -> Message | None:
     delays = settings.NOTIFY_RETRY_DELAYS
     with transaction.atomic():
-        message = Message.objects.select_for_update().get(pk=message_id)
+        message = (
+            Message.objects.select_for_update().filter(pk=message_id, claim=token, status=MessageStatus.SENDING).first()
+        )
+        if message is None:
+            # This attempt outlived its lease and another took the message over: that one records.
+            logger.warning("message #%s: attempt outlived its lease; its outcome is not recorded", message_id)
+            return Message.objects.filter(pk=message_id).first()
         message.backend, message.fallback = backend, fell_back
+        message.claim, message.claimed_until = "", None
         data = {"attempt": message.attempts, "backend": backend}
+        if check is not None:
+            data["interrupted"] = check
         if isinstance(outcome, Sent):
             message.status = MessageStatus.DELIVERED if outcome.delivered else MessageStatus.SENT
             message.sent_at = now
@@ -344,13 +469,19 @@ def message_check_status(*, message_id: int) -> Message | None:
 
 
 def message_retry(*, actor, message: Message) -> Message:
-    """Send a failed message again (an administrator's action)."""
+    """Send a failed message again (an administrator's action). A one-time code is not sent again
+    (the person asks for a new one); another secret (an access code) is, from its seal."""
     if message.status != MessageStatus.FAILED:
         raise ValidationError(_("Only a failed message can be sent again."), code="message_state")
-    if get_template(message.template).secret:
+    template = get_template(message.template)
+    if template.one_time:
         raise ValidationError(
             _("This message held a one-time code and cannot be sent again; a new code must be requested."),
             code="message_secret",
+        )
+    if template.secret and not message.sealed and any(message.context.get(key) == MASK for key in template.secret):
+        raise ValidationError(
+            _("The code this message held is no longer kept, so it cannot be sent again."), code="message_secret"
         )
     with transaction.atomic():
         message.status, message.attempts, message.next_attempt_at = MessageStatus.QUEUED, 0, None
@@ -360,24 +491,19 @@ def message_retry(*, actor, message: Message) -> Message:
     return message
 
 
-def messages_requeue_due(*, actor=SYSTEM, now: dt.datetime | None = None, stale_after: int = 600) -> int:
-    """The safety net, run periodically: enqueue messages whose retry is due (or whose task was lost),
-    and put back messages left `sending` by a worker that died. Returns how many were enqueued."""
+def messages_requeue_due(*, actor=SYSTEM, now: dt.datetime | None = None) -> int:
+    """The safety net, run periodically: enqueue messages whose retry is due, whose task was lost, or
+    whose attempt's lease ran out (its worker stopped: the next attempt takes it over, see
+    message_deliver). Returns how many were enqueued. Nothing changes state here, so `actor` is unused."""
     now = now or timezone.now()
-    stale = now - dt.timedelta(seconds=stale_after)
-    with transaction.atomic():
-        interrupted = list(
-            Message.objects.select_for_update().filter(status=MessageStatus.SENDING, sending_at__lt=stale)
-        )
-        for message in interrupted:
-            message.status, message.next_attempt_at = MessageStatus.QUEUED, now
-            message.last_error = "interrupted while sending"
-            message.save(update_fields=["status", "next_attempt_at", "last_error"])
-            audit_record(actor=actor, action="message_requeue", obj=message, data={"attempt": message.attempts})
-    due = Message.objects.filter(status=MessageStatus.QUEUED).filter(
-        Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True, created_at__lt=now - dt.timedelta(seconds=60))
+    stale = now - dt.timedelta(seconds=lease_seconds())
+    due = Message.objects.filter(
+        Q(status=MessageStatus.QUEUED)
+        & (Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True, created_at__lt=now - dt.timedelta(seconds=60)))
+        | Q(status=MessageStatus.SENDING)
+        & (Q(claimed_until__lt=now) | Q(claimed_until__isnull=True, sending_at__lt=stale))
     )
-    ids = list(due.values_list("pk", flat=True)[:1000])
+    ids = list(due.order_by("pk").values_list("pk", flat=True)[:1000])
     for message_id in ids:
         _enqueue_delivery(message_id)
     return len(ids)

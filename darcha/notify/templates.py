@@ -25,7 +25,7 @@ from django.utils.translation import gettext
 Text = str | Promise
 Body = Text | Callable[[Mapping], str]
 
-# Shown instead of a one-time secret wherever the text is kept (admin, audit).
+# Shown instead of a secret wherever the text is kept or logged (the body, the context, the admin, the log).
 MASK = "••••••"
 
 
@@ -34,10 +34,21 @@ class MessageTemplate:
     code: str
     subject: Text
     body: Body
-    # Context keys holding one-time secrets: masked in the stored text, wiped after delivery.
+    # Context keys holding secrets (one-time codes, access and booking codes): the text sent to the
+    # provider has them; the stored body and context have MASK, the values are sealed until delivery
+    # (see darcha.notify.sealing).
     secret: tuple[str, ...] = ()
     # Values used when the caller's context leaves a key out.
     defaults: Mapping = field(default_factory=dict)
+    # A one-time secret is worthless after its message fails (the person asks for a new code): it is
+    # wiped then too, and the message cannot be sent again. Other secrets (an access code) stay sealed
+    # on a failed message, so an administrator can send it again.
+    one_time: bool = False
+
+    def split(self, context: Mapping) -> tuple[dict, dict]:
+        """(the context as stored, with MASK for each secret; the secret values)."""
+        stored = {key: (MASK if key in self.secret else value) for key, value in context.items()}
+        return stored, {key: str(context[key]) for key in self.secret if key in context}
 
     def render(self, context: Mapping, language: str, *, masked: bool = False) -> tuple[str, str]:
         """(subject, body) in `language`. Raises ValidationError if the context does not fit."""
@@ -66,10 +77,21 @@ _registry: dict[str, MessageTemplate] = {}
 
 
 def register_template(
-    code: str, subject: Text, body: Body, *, secret: tuple[str, ...] = (), defaults: Mapping | None = None
+    code: str,
+    subject: Text,
+    body: Body,
+    *,
+    secret: tuple[str, ...] = (),
+    defaults: Mapping | None = None,
+    one_time: bool = False,
 ) -> MessageTemplate:
-    """Add a template. Registering the same code again with a different text is an error."""
-    template = MessageTemplate(code=code, subject=subject, body=body, secret=tuple(secret), defaults=defaults or {})
+    """Add a template. Registering the same code again with a different text is an error.
+
+    `secret` names the context values that must never be stored or logged in clear (a one-time
+    code, an access code, a booking code); `one_time` says they are worthless once the message fails."""
+    template = MessageTemplate(
+        code=code, subject=subject, body=body, secret=tuple(secret), defaults=defaults or {}, one_time=one_time
+    )
     existing = _registry.get(code)
     if existing is not None and existing != template:
         raise ImproperlyConfigured(f"Message template {code!r} is already registered with another text.")

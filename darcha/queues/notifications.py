@@ -32,14 +32,17 @@ register_template(
     "appointment_booked",
     _("Appointment booked"),
     _("You are booked for “%(service)s” at %(center)s on %(when)s. Booking code: %(code)s."),
+    secret=("code",),  # the booking code checks in and cancels: never stored or logged in clear
 )
 register_template(
     "appointment_reminder",
     _("Appointment reminder"),
     _("Reminder: “%(service)s” at %(center)s on %(when)s. Booking code: %(code)s."),
+    secret=("code",),
 )
 register_template(
     "appointment_cancelled",
     _("Appointment cancelled"),
     _("Your appointment %(code)s on %(when)s has been cancelled."),
+    secret=("code",),
 )

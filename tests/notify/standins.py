@@ -1,12 +1,18 @@
 """Local stand-ins for the providers, speaking their protocols over real sockets on 127.0.0.1.
 
 - SmtpStandIn: aiosmtpd's SMTP server; records envelopes, can refuse recipients or defer mail.
-- EskizStandIn: the Eskiz HTTP API (login, send, status by id), with expiring tokens and scripted failures.
+- EskizStandIn: the Eskiz HTTP API (login, send, status by id, the account's message history), with
+  expiring tokens and scripted failures.
 - TelegramStandIn: the Bot API's sendMessage.
+
+Each can `hold()` the next message it takes: it is recorded (the provider has it), then the answer
+waits until `release` is set (or `hold_limit` seconds) — the moment a worker killed then has sent a
+message without knowing it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import socket
@@ -40,13 +46,37 @@ class Recorded:
     json: dict = field(default_factory=dict)
 
 
-class HttpStandIn:
+class Holding:
+    """`hold()` the next message taken: recorded, then answered only once `release` is set."""
+
+    hold_limit = 10.0
+
+    def _init_holding(self):
+        self._hold_next = 0
+        self.held = threading.Event()  # set while a message is being held
+        self.held_peer: tuple[str, int] | None = None  # the client's address, while held
+        self.release = threading.Event()
+
+    def hold(self, count: int = 1):
+        self.held.clear()
+        self.release.clear()
+        self._hold_next = count
+
+    def _take_hold(self) -> bool:
+        if self._hold_next <= 0:
+            return False
+        self._hold_next -= 1
+        return True
+
+
+class HttpStandIn(Holding):
     """A threaded HTTP server recording every request; subclasses answer in `respond`."""
 
     def __init__(self):
         self.requests: list[Recorded] = []
         self._failures: list[tuple[int, dict]] = []
         self._lock = threading.Lock()
+        self._init_holding()
         stand_in = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -62,12 +92,20 @@ class HttpStandIn:
                 with stand_in._lock:
                     stand_in.requests.append(recorded)
                     status, payload = stand_in.respond(recorded)
+                    hold = 200 <= status < 300 and stand_in.holds(recorded) and stand_in._take_hold()
+                if hold:
+                    stand_in.held_peer = self.client_address[:2]
+                    stand_in.held.set()
+                    stand_in.release.wait(stand_in.hold_limit)
                 answer = json.dumps(payload, ensure_ascii=False).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(answer)))
-                self.end_headers()
-                self.wfile.write(answer)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(answer)))
+                    self.end_headers()
+                    self.wfile.write(answer)
+                except OSError:  # the client is gone (a worker killed while it waited)
+                    self.close_connection = True
 
             do_GET = do_POST = do_PATCH = _handle
 
@@ -97,6 +135,10 @@ class HttpStandIn:
     def respond(self, request: Recorded) -> tuple[int, dict]:
         raise NotImplementedError
 
+    def holds(self, request: Recorded) -> bool:
+        """Whether `request` takes a message (what `hold()` holds)."""
+        return False
+
 
 class EskizStandIn(HttpStandIn):
     def __init__(self, *, email: str, password: str):
@@ -104,7 +146,9 @@ class EskizStandIn(HttpStandIn):
         self.email, self.password = email, password
         self.valid_tokens: set[str] = set()
         self.statuses: dict[str, str] = {}  # request id -> status reported by status_by_id
+        self.history: list[dict] = []  # every SMS taken, as get-user-messages lists them
         self._tokens = itertools.count(1)
+        self._sms_ids = itertools.count(4385001)
 
     @property
     def logins(self) -> list[Recorded]:
@@ -113,6 +157,13 @@ class EskizStandIn(HttpStandIn):
     @property
     def sends(self) -> list[Recorded]:
         return [r for r in self.requests if r.path == "/api/message/sms/send"]
+
+    @property
+    def lookups(self) -> list[Recorded]:
+        return [r for r in self.requests if r.path.startswith("/api/message/sms/get-user-messages")]
+
+    def holds(self, request):
+        return request.path == "/api/message/sms/send"
 
     def expire_tokens(self):
         self.valid_tokens.clear()
@@ -133,7 +184,28 @@ class EskizStandIn(HttpStandIn):
                 return failure
             request_id = str(uuid.uuid4())
             self.statuses[request_id] = "ACCEPTED"
+            self.history.append(
+                {
+                    "id": next(self._sms_ids),
+                    "request_id": request_id,
+                    "user_sms_id": request.form.get("user_sms_id", ""),
+                    "to": request.form.get("mobile_phone", ""),
+                    "message": request.form.get("message", ""),
+                    "status": "ACCEPTED",
+                }
+            )
             return 200, {"id": request_id, "message": "Waiting for SMS provider", "status": "waiting"}
+        url = urllib.parse.urlsplit(request.path)
+        if url.path == "/api/message/sms/get-user-messages" and request.method == "POST":
+            failure = self.take_failure()
+            if failure:
+                return failure
+            size = max(20, min(200, int(request.form.get("page_size") or 20)))
+            page = int(dict(urllib.parse.parse_qsl(url.query)).get("page") or 1)
+            last_page = max(1, -(-len(self.history) // size))
+            rows = self.history[(page - 1) * size : page * size]
+            data = {"current_page": page, "last_page": last_page, "per_page": size, "total": len(self.history)}
+            return 200, {"status": "success", "data": {**data, "result": rows}}
         if request.path.startswith("/api/message/sms/status_by_id/") and request.method == "GET":
             request_id = request.path.rsplit("/", 1)[-1]
             if request_id not in self.statuses:
@@ -149,6 +221,13 @@ class TelegramStandIn(HttpStandIn):
         self.blocked: set[str] = set()
         self._ids = itertools.count(100)
 
+    def holds(self, request):
+        return request.path.endswith("/sendMessage")
+
+    def sent(self) -> list[Recorded]:
+        """The sendMessage requests Telegram accepted."""
+        return [r for r in self.requests if r.path == f"/bot{self.token}/sendMessage" and r.json.get("accepted")]
+
     def respond(self, request):
         if request.path != f"/bot{self.token}/sendMessage":
             return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
@@ -160,6 +239,7 @@ class TelegramStandIn(HttpStandIn):
         if chat in self.blocked:
             return 403, {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}
         result = {"message_id": next(self._ids), "chat": {"id": int(chat)}, "text": request.json.get("text")}
+        request.json["accepted"] = True
         return 200, {"ok": True, "result": result}
 
 
@@ -173,13 +253,14 @@ class ReceivedMail:
     message: object  # email.message.EmailMessage
 
 
-class SmtpStandIn:
+class SmtpStandIn(Holding):
     def __init__(self):
         self.received: list[ReceivedMail] = []
         self.refused: set[str] = set()  # recipients answered with 550
         self.defer_data = False  # answer DATA with 451 (try again later)
         self.port = free_port()
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self._init_holding()
 
     def start(self):
         self.controller.start()
@@ -200,6 +281,10 @@ class SmtpStandIn:
             return "451 4.3.0 Mail server busy, try again later"
         message = BytesParser(policy=policy.default).parsebytes(envelope.original_content or envelope.content)
         self.received.append(ReceivedMail(envelope.mail_from, list(envelope.rcpt_tos), message))
+        if self._take_hold():  # the mail is taken; the client does not hear so until released
+            self.held_peer = tuple(session.peer[:2])
+            self.held.set()
+            await asyncio.get_running_loop().run_in_executor(None, self.release.wait, self.hold_limit)
         return "250 Message accepted for delivery"
 
 

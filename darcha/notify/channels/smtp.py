@@ -1,5 +1,4 @@
 import smtplib
-from email.utils import make_msgid
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -8,9 +7,19 @@ from django.core.mail.backends.smtp import EmailBackend
 from .base import BaseChannel, DeliveryError, Outgoing, Sent
 
 
+def message_id(outgoing: Outgoing) -> str:
+    """The e-mail's Message-ID: the same for every attempt at one message (its idempotency key), so a
+    copy sent again after an interrupted attempt is recognisably the same mail (RFC 5322 §3.6.4)."""
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip(" >") or "darcha.invalid"
+    return f"<{outgoing.key or outgoing.message_id}@{domain}>"
+
+
 class SmtpChannel(BaseChannel):
     """E-mail through the SMTP server in EMAIL_HOST/EMAIL_PORT (Django's SMTP backend, used
-    directly, so the channel does not depend on EMAIL_BACKEND)."""
+    directly, so the channel does not depend on EMAIL_BACKEND).
+
+    An SMTP server cannot be asked whether it took a mail, so an attempt cut off after the server's
+    250 is sent again; the copy carries the same Message-ID, which mail systems deduplicate on."""
 
     name = "smtp"
 
@@ -27,13 +36,13 @@ class SmtpChannel(BaseChannel):
         )
 
     def send(self, outgoing: Outgoing) -> Sent:
-        message_id = make_msgid(idstring=f"darcha.{outgoing.message_id}")
+        mail_id = message_id(outgoing)
         email = EmailMessage(
             subject=outgoing.subject,
             body=outgoing.body,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[outgoing.address],
-            headers={"Message-ID": message_id, "Content-Language": outgoing.language},
+            headers={"Message-ID": mail_id, "Content-Language": outgoing.language},
             connection=self.connection(),
         )
         try:
@@ -49,4 +58,4 @@ class SmtpChannel(BaseChannel):
             ) from None
         except (smtplib.SMTPException, OSError) as error:
             raise DeliveryError(f"SMTP: {error.__class__.__name__}: {error}"[:500], transient=True) from None
-        return Sent(provider_id=message_id.strip("<>"), provider_status="accepted")
+        return Sent(provider_id=mail_id.strip("<>"), provider_status="accepted")

@@ -1,5 +1,11 @@
 """Telegram Bot API: POST {base}/bot<token>/sendMessage with chat_id and text. A message the Bot API
-accepts is in the person's chat, so success counts as delivered."""
+accepts is in the person's chat, so success counts as delivered.
+
+The Bot API takes no idempotency key and cannot list what a bot sent, so an attempt cut off between
+Telegram's answer and our record of it cannot be checked: it is sent again after its lease (at least
+once), and the message counts the interruption (`Message.interrupted`). Only that instant — a few
+milliseconds — can give a duplicate; a worker that dies at any other moment loses nothing and
+repeats nothing."""
 
 from __future__ import annotations
 
