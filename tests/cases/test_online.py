@@ -17,6 +17,7 @@ from darcha.cases.views import public
 from darcha.core.choices import OrganizationKind, PersonKind
 from darcha.core.models import Person
 from darcha.notify.models import Message, PhoneCode
+from darcha.notify.selectors import message_values
 from tests.factories import PDF, OrganizationFactory, pdf_file, two_agency_service
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +47,7 @@ def apply_url(service):
 def sent_code(phone=PHONE) -> str:
     """The code of the SMS waiting to be delivered (the message keeps it until it is sent)."""
     message = Message.objects.filter(template="otp", address=phone).latest("id")
-    return message.context["code"]
+    return message_values(message)["code"]
 
 
 def confirm_phone(client, service, phone=PHONE):

@@ -11,6 +11,7 @@ def test_deploy_check_is_clean_under_production_settings(tmp_path):
         "ALLOWED_HOSTS": "darcha.example.uz",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "STATIC_ROOT": str(tmp_path / "static"),
+        **{"NOTIFY_SMS_BACKEND": "file", "NOTIFY_EMAIL_BACKEND": "off", "NOTIFY_TELEGRAM_BACKEND": "off"},
     }
     result = subprocess.run(  # noqa: S603
         [sys.executable, "-m", "darcha.manage", "check", "--deploy", "--fail-level", "WARNING"],

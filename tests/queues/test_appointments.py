@@ -18,6 +18,7 @@ from darcha.core.errors import Refused
 from darcha.core.models import AuditEntry, OpeningHours
 from darcha.core.services import holidays_seed
 from darcha.notify.models import Message, PhoneCode
+from darcha.notify.selectors import message_values
 from darcha.queues import selectors, slots
 from darcha.queues.appointments import OTP_PURPOSE, appointment_book, appointment_cancel, appointment_check_in
 from darcha.queues.choices import TicketStatus
@@ -130,7 +131,7 @@ def send_code(phone: str, now: dt.datetime) -> str:
     from darcha.notify.services import otp_send
 
     otp_send(actor=SYSTEM, phone=phone, purpose=OTP_PURPOSE, now=now)
-    return Message.objects.filter(template="otp", address=phone).latest("id").context["code"]
+    return message_values(Message.objects.filter(template="otp", address=phone).latest("id"))["code"]
 
 
 def book(center, service, start, *, phone=PHONE, now=None):
@@ -162,7 +163,7 @@ def test_booking_with_the_phone_code(bookable, django_capture_on_commit_callback
     assert AuditEntry.objects.filter(action="appointment_book", object_id=str(appointment.pk)).exists()
     message = Message.objects.get(template="appointment_booked", object_id=str(appointment.pk))
     assert message.address == PHONE and message.language == "ru"
-    assert message.context["code"] == appointment.display_code
+    assert message_values(message)["code"] == appointment.display_code
     assert message.context["when"] == "09.03.2026 10:30"
 
 
@@ -429,7 +430,7 @@ def test_the_booking_pages_from_choice_to_cancellation(client, soon, django_capt
 
     wrong = client.post(response["Location"], {"code": "12"})
     assert wrong.status_code == 400 and not Appointment.objects.exists()
-    code = Message.objects.filter(template="otp").latest("id").context["code"]
+    code = message_values(Message.objects.filter(template="otp").latest("id"))["code"]
     with django_capture_on_commit_callbacks(execute=True):
         booked = client.post(response["Location"], {"code": code})
     appointment = Appointment.objects.get()
