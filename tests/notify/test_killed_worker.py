@@ -181,7 +181,7 @@ def test_a_killed_worker_sends_each_message_once_and_strands_nothing(tmp_path, e
         mails = {mail.message["Message-ID"] for mail in smtp.received}
         return len(keys) + len(chats) + len(mails)
 
-    def wait_for(condition, what: str, timeout: float = 30):
+    def wait_for(condition, what: str, timeout: float = 60):
         deadline = time.monotonic() + timeout
         while not condition():
             assert time.monotonic() < deadline, f"{what}: not within {timeout} s\n{status()}\n{processes.logs()}"
@@ -229,8 +229,9 @@ def test_a_killed_worker_sends_each_message_once_and_strands_nothing(tmp_path, e
     result = json.loads(processes.run("report"))
     assert len(processes.kills) == 6 and processes.started == 8
 
-    # Nothing waited for a ten-minute net: the last kill's messages went out after the lease.
-    assert waited < LEASE + TASK_LEASE + 10, waited
+    # Nothing waited for a ten-minute net: the last kill's messages went out once the leases ran out
+    # (the rest of the bound is the batch's last quarter, on a machine that may be busy).
+    assert waited < LEASE + TASK_LEASE + 30, waited
     assert "RUNNING" not in result["tasks"] and "READY" not in result["tasks"]
     messages = {m["id"]: m for m in result["list"]}
     assert {m["status"] for m in messages.values()} <= {"sent", "delivered"}
