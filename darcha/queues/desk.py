@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from darcha.core import access
+from darcha.core.choices import Role
 from darcha.core.desk import register_panel
 from darcha.core.models import Membership
 
@@ -22,6 +23,10 @@ def console_links(request, membership: Membership) -> dict:
         "busy": counters.busy,
         "mine": counters.session_of(request.user),
         "issue_url": reverse("queues:ticket_issue", args=[center.code]),
+        # A manager registers the center's kiosk terminals (their higher ticket limit: queues.kiosks).
+        "kiosk_device_url": reverse("queues:kiosk_device", args=[center.code])
+        if access.has_role(request.user, Role.CENTER_MANAGER, center)
+        else "",
     }
 
 

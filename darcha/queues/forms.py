@@ -118,3 +118,14 @@ class OperatorIssueForm(TicketIssueForm):
         max_length=24,
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off", "placeholder": "+998 90 123 45 67"}),
     )
+
+
+class KioskDeviceForm(forms.Form):
+    """A manager names the kiosk terminal this browser runs on (see `kiosks`)."""
+
+    name = forms.CharField(
+        label=_("Name of this kiosk"),
+        max_length=60,
+        help_text=_("Where it stands, e.g. “Entrance, left”: the audit log names the kiosk by it."),
+        error_messages={"required": _("Name this kiosk, e.g. by where it stands.")},
+    )

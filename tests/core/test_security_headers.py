@@ -168,6 +168,7 @@ def staff_pages(world) -> dict[str, str]:
         "inbox": f"/office/{task.agency.code}/inbox/",
         "task page": f"/office/{task.agency.code}/tasks/{task.pk}/",
         "overdue": "/office/overdue/",
+        "kiosk registration": f"/queue/{center}/kiosk/device/",
         "admin index": "/admin/",
         "API applications": "/api/v1/applications/",
     }

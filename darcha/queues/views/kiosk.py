@@ -6,17 +6,20 @@ and the live page its QR code opens (position, people ahead, estimated wait).
     /queue/<center>/kiosk/service/<service>/            step 3: priority and phone
     /queue/<center>/kiosk/issue/                        POST: issue, then the ticket on screen
     /queue/<center>/kiosk/ticket/<code>/                the ticket on the kiosk screen, printed on load
+    /queue/<center>/kiosk/device/                       a manager registers this browser as a kiosk terminal
     /queue/<center>/tickets/issue/                      an operator issues a ticket (GET form, POST)
     /queue/ticket/<code>/                               live page (the QR code's target)
     /queue/ticket/<code>/status/                        its fragment, polled by htmx
     /queue/ticket/<code>/print/                         printable 80 mm ticket
 
-Every ticket is written by `services.ticket_issue`; these views only read and render.
+Every ticket is written by `services.ticket_issue`; these views only read and render. The kiosk's
+tickets are limited per client address, per registered terminal and per phone number (`kiosks`).
 """
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
@@ -28,13 +31,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from darcha.core import access
 from darcha.core.audit import SystemActor
+from darcha.core.choices import Role
 from darcha.core.errors import attempt
 from darcha.core.i18n import LANGUAGES
 from darcha.core.models import Organization
 from darcha.core.qr import qr_svg
 
+from .. import kiosks
 from ..choices import OPEN_STATUSES, Priority, TicketStatus
-from ..forms import OperatorIssueForm, TicketIssueForm
+from ..forms import KioskDeviceForm, OperatorIssueForm, TicketIssueForm, add_attempt_error
 from ..models import Ticket
 from ..selectors import (
     center_categories,
@@ -159,38 +164,100 @@ def kiosk_service(request, center, service):
     return _render_details(request, center, service, TicketIssueForm(initial={"service": service.code}))
 
 
+def _kiosk_actor(request, center: Organization) -> SystemActor:
+    device = kiosks.device_of(request, center)
+    return SystemActor(f"kiosk:{center.code}:{device.device_id}" if device else f"kiosk:{center.code}")
+
+
 @never_cache
 @require_POST
 def kiosk_issue(request, center):
     center = center_or_404(center)
     form = TicketIssueForm(request.POST)
+    status = 400
     if form.is_valid():
-        issued = attempt(
-            lambda: ticket_issue(
-                actor=SystemActor(f"kiosk:{center.code}"),
-                center=center,
-                service=form.cleaned_data["service"],
-                priority=form.cleaned_data["priority"],
-                phone=form.cleaned_data["phone"],
-                language=translation.get_language() or settings.LANGUAGE_CODE,
+        phone = form.cleaned_data["phone"]
+        refused = kiosks.ticket_refused(request, center, phone)
+        if refused is not None:
+            status = 429
+            form.add_error(refused.field, refused.message)
+        else:
+            issued = attempt(
+                lambda: ticket_issue(
+                    actor=_kiosk_actor(request, center),
+                    center=center,
+                    service=form.cleaned_data["service"],
+                    priority=form.cleaned_data["priority"],
+                    phone=phone,
+                    language=translation.get_language() or settings.LANGUAGE_CODE,
+                )
             )
-        )
-        if issued.ok:
-            ticket = issued.value
-            return HttpResponseRedirect(reverse("queues:kiosk_ticket", args=[center.code, ticket.public_code]))
-        form.add_issue_error(issued)
+            if issued.ok:
+                ticket = issued.value
+                kiosks.ticket_counted(request, center, ticket.phone)
+                return HttpResponseRedirect(reverse("queues:kiosk_ticket", args=[center.code, ticket.public_code]))
+            form.add_issue_error(issued)
     service = center_service(center, form.data.get("service", ""))
-    if service is not None:
-        return _render_details(request, center, service, form, status=400)
-    # No service, or one this center does not serve: back to the first step, with the reason.
+    if service is not None and not (status == 429 and form.non_field_errors()):
+        return _render_details(request, center, service, form, status=status)
+    # No service, one this center does not serve, or no more tickets from this kiosk now: back to
+    # the first step, with the reason.
     categories = center_categories(center)
     errors = [error for errors in form.errors.values() for error in errors]
     return render(
         request,
         "queues/kiosk/start.html",
         _kiosk_context(request, center, 1, categories=categories, errors=errors),
-        status=400,
+        status=status,
     )
+
+
+# --- registering a kiosk terminal -------------------------------------------------------------
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def kiosk_device(request, center):
+    """A manager registers this browser as one of the center's kiosk terminals (see `kiosks`)."""
+    center = center_or_404(center)
+    access.require_role(
+        request.user, Role.CENTER_MANAGER, center, _("Only a manager of this center registers its kiosks.")
+    )
+    device = kiosks.device_of(request, center)
+    form = KioskDeviceForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and request.POST.get("forget") and device is not None:
+        kiosks.kiosk_forget(actor=request.user, center=center, device=device)
+        response = HttpResponseRedirect(reverse("queues:kiosk_device", args=[center.code]), status=303)
+        response.delete_cookie(kiosks.COOKIE, samesite="Lax")
+        return response
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            registered = attempt(
+                lambda: kiosks.kiosk_register(actor=request.user, center=center, name=form.cleaned_data["name"])
+            )
+            if registered.ok:
+                _device, value = registered.value
+                # The kiosk runs without a staff session: the manager is signed out on this browser.
+                logout(request)
+                response = HttpResponseRedirect(reverse("queues:kiosk_start", args=[center.code]), status=303)
+                kiosks.set_cookie(request, response, value)
+                return response
+            add_attempt_error(form, registered, {"name": "name"})
+            status = registered.status
+    context = {
+        "center": center,
+        "device": device,
+        "form": form,
+        "limits": {
+            "client": kiosks.client_limit().attempts,
+            "device": kiosks.device_limit().attempts,
+            "minutes": kiosks.client_limit().window // 60,
+            "phone": kiosks.phone_limit().attempts,
+            "phone_minutes": kiosks.phone_limit().window // 60,
+        },
+    }
+    return render(request, "queues/kiosk/device.html", context, status=status)
 
 
 @never_cache
@@ -287,5 +354,6 @@ urlpatterns = [
     path("<slug:center>/kiosk/service/<slug:service>/", kiosk_service, name="kiosk_service"),
     path("<slug:center>/kiosk/issue/", kiosk_issue, name="kiosk_issue"),
     path("<slug:center>/kiosk/ticket/<slug:code>/", kiosk_ticket, name="kiosk_ticket"),
+    path("<slug:center>/kiosk/device/", kiosk_device, name="kiosk_device"),
     path("<slug:center>/tickets/issue/", operator_issue, name="ticket_issue"),
 ]
