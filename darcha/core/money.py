@@ -16,6 +16,14 @@ class FeeKind(models.TextChoices):
     BRV_PERCENT = "brv_percent", _("Percentage of the BRV")
 
 
+# The BRV by decree (DESIGN §5); migration 0002 enters these on a new database, `brv_seed` again where
+# they are missing (a demo loaded into a database whose rows were emptied).
+OFFICIAL_BRV = [
+    (dt.date(2024, 10, 1), 375_000, "PF-150, 2024"),
+    (dt.date(2025, 8, 1), 412_000, "PF-116, 2025"),
+]
+
+
 class NoBaseAmount(LookupError):
     pass
 

@@ -17,6 +17,7 @@ from .errors import Forbidden
 from .i18n import language_or_default
 from .identifiers import mask_identifier, validate_passport, validate_phone, validate_pinfl, validate_stir
 from .models import ApiToken, BaseCalculationAmount, Holiday, Membership, Organization, Person, User
+from .money import OFFICIAL_BRV
 from .selectors import person_find
 
 # Russian names for the official holidays (the `holidays` package has Uzbek and English only).
@@ -107,6 +108,20 @@ def user_set_language(*, actor, user: User, language: str) -> User:
             user.save(update_fields=["language"])
             audit_record(actor=actor, action="user_set_language", obj=user, data={"language": [old, language]})
     return user
+
+
+def brv_seed(*, actor) -> int:
+    """Enter the official BRV values that are missing (an administrator's own rows are kept); how many."""
+    created = 0
+    with transaction.atomic():
+        known = set(BaseCalculationAmount.objects.values_list("valid_from", flat=True))
+        for valid_from, amount, decree in OFFICIAL_BRV:
+            if valid_from in known:
+                continue
+            row = BaseCalculationAmount.objects.create(valid_from=valid_from, amount=amount, decree=decree)
+            audit_record(actor=actor, action="brv_seed", obj=row, data={"amount": amount, "decree": decree})
+            created += 1
+    return created
 
 
 def holidays_seed(*, actor, years: list[int]) -> int:

@@ -25,7 +25,7 @@ from darcha.core.audit import SYSTEM
 from darcha.core.choices import HolidaySource, OrganizationKind, Role
 from darcha.core.models import Holiday, OpeningHours, Organization, User
 from darcha.core.money import FeeKind
-from darcha.core.services import holidays_seed, membership_grant, record_save
+from darcha.core.services import brv_seed, holidays_seed, membership_grant, record_save
 from darcha.queues.models import Counter as ServiceCounter
 
 from .reader import LANGUAGES, load_region
@@ -55,6 +55,7 @@ def load_demo(*, with_users: bool = True, today: dt.date | None = None) -> LoadR
     data = load_region(REGION)
     with transaction.atomic():
         loader = _Loader(result, data)
+        brv_seed(actor=SYSTEM)  # the demo's fees are multiples of it
         loader.organizations()
         loader.opening_hours()
         loader.categories()

@@ -206,3 +206,14 @@ def test_production_refuses_demo_users_unless_allowed(demo, settings):
     call_command("load_demo", "--allow-production", stdout=StringIO())
     press = User.objects.get(username="press")
     assert press.memberships.get().role == Role.PRESS_SECRETARY
+
+
+def test_the_demo_loads_where_the_brv_rows_are_gone():
+    # A transactional test empties every table, the rows migrations entered included; the demo's fees need the
+    # BRV, so loading it afterwards failed with "no BRV for this day" (seen as a flaky backup round trip).
+    from darcha.core.models import BaseCalculationAmount
+
+    BaseCalculationAmount.objects.all().delete()
+    load_demo()
+    assert BaseCalculationAmount.objects.filter(valid_from=dt.date(2025, 8, 1), amount=412_000).exists()
+    assert AuditEntry.objects.filter(action="brv_seed").count() == 2
