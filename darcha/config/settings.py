@@ -187,6 +187,13 @@ CASES_UPLOAD_MAX_BYTES = int(os.environ.get("CASES_UPLOAD_MAX_BYTES", 10 * 1024 
 # The rating link sent after handover stays valid this many days.
 CASES_RATING_DAYS = int(os.environ.get("CASES_RATING_DAYS", 30))
 
+# Kiosk tickets (queues.kiosks): per client address, per registered kiosk terminal and per phone number.
+KIOSK_TICKETS_PER_CLIENT = int(os.environ.get("KIOSK_TICKETS_PER_CLIENT", 30))
+KIOSK_TICKETS_PER_DEVICE = int(os.environ.get("KIOSK_TICKETS_PER_DEVICE", 300))
+KIOSK_TICKETS_WINDOW = int(os.environ.get("KIOSK_TICKETS_WINDOW", 600))
+KIOSK_TICKETS_PER_PHONE = int(os.environ.get("KIOSK_TICKETS_PER_PHONE", 5))
+KIOSK_PHONE_WINDOW = int(os.environ.get("KIOSK_PHONE_WINDOW", 3600))
+
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
