@@ -11,6 +11,7 @@ from darcha.catalog import api as catalog_api
 from darcha.catalog import views as catalog_views
 from darcha.core import api_tokens
 from darcha.core import views as core_views
+from darcha.queues import api as queues_api
 
 admin.site.site_header = _("Darcha administration")
 admin.site.site_title = _("Darcha")
@@ -23,6 +24,10 @@ router.register("services", catalog_api.ServiceViewSet, basename="service")
 router.register("applications", cases_api.ApplicationViewSet, basename="application")
 router.register("tasks", cases_api.TaskViewSet, basename="task")
 router.register("track", cases_api.TrackViewSet, basename="track")
+router.register("queue/centers", queues_api.CenterViewSet, basename="queue-center")
+router.register(r"queue/centers/(?P<center>[^/.]+)/counters", queues_api.CounterViewSet, basename="queue-counter")
+router.register("queue/tickets", queues_api.TicketViewSet, basename="queue-ticket")
+router.register("queue/bookings", queues_api.BookingViewSet, basename="queue-booking")
 
 urlpatterns = [
     path("health/", core_views.health, name="health"),

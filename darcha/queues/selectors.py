@@ -19,7 +19,7 @@ from darcha.core.identifiers import validate_phone
 from darcha.core.models import OpeningHours, Organization
 
 from . import slots
-from .choices import OperatorState, QueueEvent, TicketStatus
+from .choices import OPEN_STATUSES, OperatorState, QueueEvent, TicketStatus
 from .models import (
     HOLDING_STATUSES,
     Appointment,
@@ -440,3 +440,74 @@ def appointment_find(code: str, phone: str) -> Appointment | None:
         .filter(code=normalize_code(code), phone=phone)
         .first()
     )
+
+
+# --- the queue's API (queues.api) ---------------------------------------------------------------
+@dataclass(frozen=True)
+class CenterDay:
+    """A center's hours today (None: it receives nobody today) and the tickets waiting there now."""
+
+    hours: tuple[dt.time, dt.time] | None
+    waiting: int
+
+
+def centers_today(centers: list[Organization], now: dt.datetime | None = None) -> dict[int, CenterDay]:
+    """Today's hours and waiting tickets of these centers (their `opening_hours` prefetched, as
+    `centers_with_counters` does): two queries, whatever their number. Hours as bookings and the
+    end of the day count them (`slots.day_hours`: days off closed, transferred working days open)."""
+    today = timezone.localdate(now)
+    calendar = WorkingCalendar.current()
+    waiting = dict(
+        Ticket.objects.filter(center__in=centers, day=today, status=TicketStatus.WAITING)
+        .values_list("center")
+        .annotate(n=Count("id"))
+    )
+    days = {}
+    for center in centers:
+        hours = {row.weekday: (row.opens, row.closes) for row in center.opening_hours.all()}
+        days[center.pk] = CenterDay(slots.day_hours(today, hours, calendar), waiting.get(center.pk, 0))
+    return days
+
+
+@dataclass(frozen=True)
+class ServiceToday:
+    service: Service
+    waiting: int  # tickets of the service waiting today (the display board's count)
+    bookable: bool  # open to online booking at this center
+
+
+def center_services_today(center: Organization, now: dt.datetime | None = None) -> list[ServiceToday]:
+    """The services a center serves (in `center_services_listed`'s order), each with its waiting
+    tickets today and whether it may be booked online."""
+    today = timezone.localdate(now)
+    waiting = dict(
+        Ticket.objects.filter(center=center, day=today, status=TicketStatus.WAITING)
+        .values_list("service")
+        .annotate(n=Count("id"))
+    )
+    bookable = set(bookable_services(center).values_list("pk", flat=True))
+    return [
+        ServiceToday(service, waiting.get(service.pk, 0), service.pk in bookable)
+        for service in center_services_listed(center)
+    ]
+
+
+FINAL_STATUSES = (TicketStatus.DONE, TicketStatus.NO_SHOW, TicketStatus.NOT_SERVED)
+
+
+@dataclass(frozen=True)
+class TicketProgress:
+    """What a ticket's live page shows: its position while it waits today; `stale` for a ticket of
+    an earlier day still open (the day was not closed), `final` once nothing more will happen."""
+
+    ticket: Ticket
+    position: Position | None
+    stale: bool
+    final: bool
+
+
+def ticket_progress(ticket: Ticket, now: dt.datetime | None = None) -> TicketProgress:
+    now = now or timezone.now()
+    stale = ticket.day < timezone.localdate(now) and ticket.status in OPEN_STATUSES
+    position = ticket_position(ticket, now) if ticket.status == TicketStatus.WAITING and not stale else None
+    return TicketProgress(ticket, position, stale, stale or ticket.status in FINAL_STATUSES)
