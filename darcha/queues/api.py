@@ -426,7 +426,7 @@ class TicketViewSet(QueueApiMixin, viewsets.GenericViewSet):
     def retrieve(self, request, code=None):
         ticket = selectors.ticket_by_code(code) if len(code) <= 16 else None
         if ticket is None:
-            raise exceptions.NotFound(_("No ticket has this code."))
+            raise exceptions.NotFound(_("Ticket not found"))
         return Response(_ticket_body(request, ticket))
 
 
