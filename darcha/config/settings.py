@@ -245,12 +245,18 @@ TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db
 # A channel goes through its provider only when selected here and configured; otherwise the
 # message is written to the log (console), so a fresh machine needs no provider. Each Message
 # records which one was used.
-NOTIFY_EMAIL_BACKEND = os.environ.get("NOTIFY_EMAIL_BACKEND", "console")  # console | smtp
-NOTIFY_SMS_BACKEND = os.environ.get("NOTIFY_SMS_BACKEND", "console")  # console | eskiz
-NOTIFY_TELEGRAM_BACKEND = os.environ.get("NOTIFY_TELEGRAM_BACKEND", "console")  # console | telegram
+NOTIFY_EMAIL_BACKEND = os.environ.get("NOTIFY_EMAIL_BACKEND", "console")  # console | smtp | file | off
+NOTIFY_SMS_BACKEND = os.environ.get("NOTIFY_SMS_BACKEND", "console")  # console | eskiz | file | off
+NOTIFY_TELEGRAM_BACKEND = os.environ.get("NOTIFY_TELEGRAM_BACKEND", "console")  # console | telegram | file | off
 NOTIFY_TIMEOUT = float(os.environ.get("NOTIFY_TIMEOUT", "10"))  # seconds, per provider request
 # Seconds to wait before each retry of a failed delivery: the first attempt, then one per delay.
 NOTIFY_RETRY_DELAYS = [int(delay) for delay in env_list("NOTIFY_RETRY_DELAYS", "30,120,600")]
+# `file` backends write each message here (one file, mode 0600) for a gateway or a person to send.
+NOTIFY_SPOOL_DIR = Path(os.environ.get("NOTIFY_SPOOL_DIR", PROJECT_DIR / "var" / "notify-spool"))
+# How long one sending attempt holds its message before another worker may take it over.
+NOTIFY_LEASE_SECONDS = int(os.environ.get("NOTIFY_LEASE_SECONDS", "120"))
+# After this a task left RUNNING by a dead worker runs again (failed after 3 claims): longer than the slowest task.
+TASKS_LEASE_SECONDS = int(os.environ.get("TASKS_LEASE_SECONDS", "600"))
 NOTIFY_ESKIZ_URL = os.environ.get("NOTIFY_ESKIZ_URL", "https://notify.eskiz.uz")
 NOTIFY_ESKIZ_EMAIL = os.environ.get("NOTIFY_ESKIZ_EMAIL", "")
 NOTIFY_ESKIZ_PASSWORD = os.environ.get("NOTIFY_ESKIZ_PASSWORD", "")
