@@ -26,8 +26,14 @@ from darcha.core.services import membership_grant, person_register
 from darcha.queues.models import Ticket
 from darcha.queues.services import ticket_issue
 
-# Files to upload: the smallest bytes each format's magic check accepts.
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+# Files to upload: the smallest bytes each format's check accepts (a PDF must open, with a page: pypdf's own).
+PDF = (
+    b"%PDF-1.3\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<\n/Producer (pypdf)\n>>\nendobj\n2 0 obj\n<<\n/Type /Pages\n/Count 1\n"
+    b"/Kids [ 4 0 R ]\n>>\nendobj\n3 0 obj\n<<\n/Type /Catalog\n/Pages 2 0 R\n>>\nendobj\n4 0 obj\n<<\n/Type /Page\n"
+    b"/Resources <<\n>>\n/MediaBox [ 0.0 0.0 10 10 ]\n/Parent 2 0 R\n>>\nendobj\nxref\n0 5\n0000000000 65535 f \n"
+    b"0000000015 00000 n \n0000000054 00000 n \n0000000113 00000 n \n0000000162 00000 n \ntrailer\n<<\n/Size 5\n"
+    b"/Root 3 0 R\n/Info 1 0 R\n>>\nstartxref\n254\n%%EOF\n"
+)
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 JPEG = b"\xff\xd8\xff\xe0" + b"\0" * 64
 

@@ -8,7 +8,7 @@ and citizen tracking.
     GET  /api/v1/tasks/<id>/                   one of them, with the actions the caller may take
     POST /api/v1/tasks/<id>/actions/           take an action (services.task_act)
     POST /api/v1/tasks/<id>/claim/             take the task (services.task_claim)
-    GET  /api/v1/track/<number>/?code=<code>   anonymous tracking, rate-limited per client
+    GET  /api/v1/track/<number>/?code=<code>   anonymous tracking; wrong lookups limited per number and client
 
 Views are thin: every write is one call of darcha.cases.services, every scope comes from
 darcha.cases.selectors. Refusals: invalid data 400 `{"code": "invalid", "errors": {...}}`; a state
@@ -24,6 +24,7 @@ import re
 
 import django_filters
 from django.conf import settings
+from django.core.exceptions import TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from django.urls import reverse
@@ -39,10 +40,12 @@ from rest_framework.response import Response
 from darcha.catalog.api import StrictQueryMixin
 from darcha.catalog.models import Service
 from darcha.core import access, idempotency
-from darcha.core.api import ErrorSerializer, ScopedRateThrottle
+from darcha.core.api import ErrorSerializer
 from darcha.core.choices import OrganizationKind
 from darcha.core.models import Organization
+from darcha.core.throttle import client_address
 
+from . import uploads
 from .choices import ApplicationStatus, Channel, TaskStatus
 from .models import Application, Task
 from .selectors import (
@@ -51,7 +54,6 @@ from .selectors import (
     applications_visible,
     procedure_step,
     tasks_visible,
-    track,
     tracking_view,
 )
 from .serializers import (
@@ -69,13 +71,14 @@ from .services import (
     ApplicantRefused,
     Fee,
     Intake,
+    TrackingRefused,
     application_register,
     task_act,
     task_actions,
     task_claim,
+    track_lookup,
 )
 
-MAX_UPLOADS = 30
 _SCAN_FIELD = re.compile(r"file_(\d{1,18})")
 
 TASK_ID = OpenApiParameter(
@@ -184,8 +187,10 @@ def _read_form(request) -> tuple[dict, dict[int, list], list]:
             scans[int(match[1])] = request.FILES.getlist(name)
         else:
             errors[name] = [_("Unknown file field: send scans as file_<checklist item id>, other files as files.")]
-    if len(files) + sum(len(v) for v in scans.values()) > MAX_UPLOADS:
-        errors["files"] = [_("At most %(count)d files per application.") % {"count": MAX_UPLOADS}]
+    try:
+        uploads.check_batch([*files, *(f for group in scans.values() for f in group)])
+    except DjangoValidationError as error:
+        errors["files"] = error.messages
     if errors:
         raise exceptions.ValidationError(errors)
     return data, scans, files
@@ -261,6 +266,10 @@ class ApplicationViewSet(CasesApiMixin, mixins.ListModelMixin, viewsets.GenericV
         return Response(ApplicationDetailSerializer(application, context=context).data)
 
     def create(self, request):
+        try:
+            request.data  # noqa: B018 — parsed here (files beyond DATA_UPLOAD_MAX_NUMBER_FILES refused), not mid-handler
+        except TooManyFilesSent:
+            raise exceptions.ValidationError({"files": [uploads.too_many_files_message()]}) from None
         return idempotency.idempotent(request, handler=lambda: self._create(request))
 
     def _create(self, request) -> Response:
@@ -425,11 +434,12 @@ class TaskViewSet(CasesApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet)
 
 
 class TrackViewSet(CasesApiMixin, viewsets.GenericViewSet):
-    """Anonymous; a wrong number and a wrong code get the same 404, and lookups are rate-limited."""
+    """Anonymous; a wrong number and a wrong code get the same 404. Only wrong lookups count, per number
+    and per client (services.track_lookup, the page's and the bot's rule): a right number and code is
+    never refused unless the number is locked. No DRF throttle: it would count the right lookups too."""
 
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "track"
+    throttle_classes = []
     allowed_params = StrictQueryMixin.allowed_params | {"code"}
     queryset = Application.objects.none()
     serializer_class = TrackSerializer
@@ -441,13 +451,26 @@ class TrackViewSet(CasesApiMixin, viewsets.GenericViewSet):
         parameters=[
             OpenApiParameter("code", str, OpenApiParameter.QUERY, required=True, description="Access code (receipt)")
         ],
-        responses={200: TrackSerializer, 400: ERROR, 404: ERROR, 429: ERROR},
+        responses={
+            200: TrackSerializer,
+            400: ERROR,
+            404: ERROR,
+            429: OpenApiResponse(
+                ErrorSerializer,
+                description="`locked`: the number is locked after wrong access codes (the right code too); "
+                "`throttled`: too many wrong lookups from this client. Retry-After says when to try again.",
+            ),
+        },
     )
     def retrieve(self, request, number=None):
         code = request.query_params.get("code", "").strip()
         if not code:
             raise exceptions.ValidationError({"code": [_("Enter the access code printed on the receipt.")]})
-        application = track(number, code)
+        try:
+            application = track_lookup(number=number, code=code, client=f"addr:{client_address(request)}")
+        except TrackingRefused as refusal:
+            body = {"code": str(refusal.code), "detail": refusal.message}
+            return Response(body, status=refusal.status, headers={"Retry-After": str(refusal.retry_after)})
         if application is None:
             raise exceptions.NotFound(_("No application has this number and access code."))
         view = tracking_view(application)

@@ -82,3 +82,8 @@ class CaseRefusal(enum.StrEnum):
     FEE_DUE = "fee_due"
     NOT_CLOSED = "not_closed"
     ALREADY_RATED = "already_rated"
+    # Tracking (429): too many wrong lookups from one client; an application number locked after wrong codes.
+    TOO_MANY_LOOKUPS = "throttled"
+    TRACKING_LOCKED = "locked"
+    NOT_LOCKED = "not_locked"
+    RESULT_UNREADABLE = "result_unreadable"

@@ -63,3 +63,19 @@ register_template(
     _("Task overdue"),
     _("Application %(number)s, step %(step)s at %(agency)s, was due on %(due)s and is overdue."),
 )
+register_template(
+    "tracking_locked",
+    _("Tracking locked"),
+    _(
+        "Tracking of application %(number)s is locked after too many wrong access codes. It unlocks by itself "
+        "at %(until)s. To unlock it now and get a new access code, open %(link)s or come to %(center)s with "
+        "your passport."
+    ),
+    secret=("link",),  # the link unlocks the application's tracking
+)
+register_template(
+    "tracking_new_code",
+    _("New access code"),
+    _("Application %(number)s: your new access code is %(code)s. The code on your receipt no longer works."),
+    secret=("code",),
+)

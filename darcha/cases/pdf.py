@@ -46,16 +46,80 @@ def qr(path: str, label: str = ""):
     return qr_svg(public_url(path), label=label)
 
 
-def append_pages(first: bytes, extra: bytes) -> bytes:
-    """The pages of `first` followed by those of `extra` (an uploaded result and its verification page)."""
-    from pypdf import PdfReader, PdfWriter
+class Unreadable(Exception):
+    """pypdf cannot read this PDF (a damaged body, a broken cross-reference table, …)."""
+
+
+class Encrypted(Unreadable):
+    """The PDF is encrypted: its pages cannot be copied without the password."""
+
+
+def _reader(source):
+    """A PdfReader of `source` (bytes or a binary file, read where it is, not copied into memory)."""
+    from pypdf import PdfReader
+
+    stream = io.BytesIO(source) if isinstance(source, bytes | bytearray) else source
+    try:
+        reader = PdfReader(stream)
+    except Exception as error:  # pypdf raises many kinds on a broken file; all mean unreadable
+        raise Unreadable(str(error)) from error
+    if reader.is_encrypted:
+        raise Encrypted()
+    return reader
+
+
+def _copy(sources, out) -> None:
+    from pypdf import PdfWriter
 
     writer = PdfWriter()
-    for source in (first, extra):
-        for page in PdfReader(io.BytesIO(source)).pages:
-            writer.add_page(page)
+    try:
+        for source in sources:
+            for page in _reader(source).pages:
+                writer.add_page(page)
+        writer.write(out)
+    except Unreadable:
+        raise
+    except Exception as error:  # as in _reader
+        raise Unreadable(str(error)) from error
+
+
+def page_count(source, *, trial: bool = False) -> int:
+    """The number of pages of a PDF; `trial`: also copy every page into a new PDF (written nowhere), as
+    `append_pages` will. Raises Unreadable (Encrypted for an encrypted PDF)."""
+    reader = _reader(source)
+    try:
+        count = len(reader.pages)
+    except Exception as error:  # as in _reader
+        raise Unreadable(str(error)) from error
+    if trial:
+        if hasattr(source, "seek"):
+            source.seek(0)
+        _copy([source], _Discard())
+    return count
+
+
+class _Discard:
+    """A stream that keeps nothing, only its position (pypdf asks where it is)."""
+
+    def __init__(self):
+        self.position = 0
+
+    def write(self, data) -> int:
+        self.position += len(data)
+        return len(data)
+
+    def tell(self) -> int:
+        return self.position
+
+    def flush(self) -> None:
+        pass
+
+
+def append_pages(first: bytes, extra: bytes) -> bytes:
+    """The pages of `first` followed by those of `extra` (an uploaded result and its verification page).
+    Raises Unreadable when either cannot be read."""
     out = io.BytesIO()
-    writer.write(out)
+    _copy([first, extra], out)
     return out.getvalue()
 
 

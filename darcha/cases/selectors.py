@@ -10,6 +10,7 @@ jurisdiction. Anyone else sees nothing.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -27,6 +28,7 @@ from darcha.core.calendar import end_of_day
 from darcha.core.choices import OrganizationKind, Role
 from darcha.core.models import Organization, User
 from darcha.core.money import NoBaseAmount, brv_on
+from darcha.core.throttle import KeyLimit
 from darcha.queues.models import Ticket
 
 from .choices import ACTIVE_TASK_STATUSES, ApplicationStatus, DocumentPurpose, EventKind, TaskStatus
@@ -342,6 +344,73 @@ class TimelineEntry:
     kind: str
     label: str
     comment: str = ""
+
+
+# Tracking numbers as they are given (services.intake._next_number): only such a string can be a number,
+# so only such a string has wrong codes counted against it.
+NUMBER_FORMAT = re.compile(r"\d{2}-\d{7,9}")
+UNLOCK_SALT = "darcha.cases.tracking-unlock"
+
+
+@dataclass(frozen=True)
+class TrackingLimits:
+    """The limits on wrong tracking lookups (the settings, read when asked):
+
+    - `numbers`: wrong access codes per application number (CASES_TRACK_NUMBER_FAILURES in
+      CASES_TRACK_NUMBER_WINDOW seconds from the first); reached, the number is locked: even the right code
+      is refused until the window ends or the applicant unlocks it (`services.tracking_unlock`);
+    - `clients`: wrong lookups per client, an address or a Telegram chat (CASES_TRACK_CLIENT_FAILURES in
+      CASES_TRACK_CLIENT_WINDOW seconds); reached, that client's wrong lookups are refused with the time to
+      try again. Right ones are answered whatever the client's count: only wrong lookups are counted.
+    """
+
+    numbers: KeyLimit
+    clients: KeyLimit
+
+
+def tracking_limits() -> TrackingLimits:
+    return TrackingLimits(
+        numbers=KeyLimit(
+            "cases-track-number",
+            int(getattr(settings, "CASES_TRACK_NUMBER_FAILURES", 10)),
+            int(getattr(settings, "CASES_TRACK_NUMBER_WINDOW", 24 * 3600)),
+        ),
+        clients=KeyLimit(
+            "cases-track-client",
+            int(getattr(settings, "CASES_TRACK_CLIENT_FAILURES", 50)),
+            int(getattr(settings, "CASES_TRACK_CLIENT_WINDOW", 3600)),
+        ),
+    )
+
+
+def tracking_number_key(number: str) -> str | None:
+    """The key wrong codes are counted under for this typed number; None if it cannot be a number."""
+    number = str(number or "").strip()
+    return number if NUMBER_FORMAT.fullmatch(number) else None
+
+
+def tracking_locked_until(number: str) -> dt.datetime | None:
+    """When the lock on this number's tracking lifts by itself; None if it is not locked."""
+    key = tracking_number_key(number)
+    numbers = tracking_limits().numbers
+    if key is None or not numbers.reached(key):
+        return None
+    return numbers.until(key)
+
+
+def tracking_unlock_target(token: str) -> tuple[Application, int] | None:
+    """The application and the lock (its start, epoch seconds) an unlock link was sent for; None for a
+    forged or expired link. Whether that lock still holds is the service's to check."""
+    try:
+        value = signing.TimestampSigner(salt=UNLOCK_SALT).unsign(
+            token, max_age=dt.timedelta(seconds=tracking_limits().numbers.window)
+        )
+        number, since = value.rsplit(":", 1)
+        since = int(since)
+    except (signing.BadSignature, ValueError):
+        return None
+    application = Application.objects.select_related("service", "center").filter(number=number).first()
+    return (application, since) if application is not None else None
 
 
 def track(number: str, code: str) -> Application | None:

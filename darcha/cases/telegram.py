@@ -4,7 +4,8 @@ A person sends `/status <number> <access code>` (both printed on the receipt); t
 the application's status, current steps, due date and what is needed, and the chat then follows
 the application: every notice the applicant gets is also sent to the chat (see
 darcha.cases.services._common.notify_applicant, through the notify app). A wrong number and a wrong code
-get the same answer, and lookups are limited per chat, so the bot cannot be used to guess codes.
+get the same answer, and lookups follow the tracking page's rule (services.track_lookup: wrong ones
+counted per number and per chat), so the bot cannot be used to guess codes.
 
 Replies are answers, not notifications: they go straight to sendMessage through the notify app's
 small HTTP client and leave no Message rows. The offset of the last update handled is kept in the
@@ -26,7 +27,6 @@ from django.utils.translation import gettext as _
 
 from darcha.core.audit import SystemActor
 from darcha.core.i18n import language_or_default
-from darcha.core.throttle import count_attempt
 from darcha.notify.channels import httpapi
 from darcha.notify.channels.base import DeliveryError
 
@@ -37,8 +37,6 @@ log = logging.getLogger("darcha.cases.telegram")
 
 DEFAULT_POLL_TIMEOUT = 25  # seconds Telegram holds a getUpdates call open while nothing arrives
 MAX_BACKOFF = 60  # seconds; after a failed call the bot waits 1, 2, 4 … up to this, then tries again
-STATUS_ATTEMPTS = 10  # /status lookups a chat may make …
-STATUS_WINDOW = 600  # … in this many seconds
 BOT = SystemActor("telegram")  # the actor of the bot's subscriptions in the audit log
 
 
@@ -148,10 +146,6 @@ def not_found_text() -> str:
     return _("No application was found for this number and access code. Check both on your receipt and try again.")
 
 
-def too_many_text() -> str:
-    return _("Too many attempts, try again later.")
-
-
 def status_text(application, view: dict, *, following: bool) -> str:
     lines = [
         _("Application %(number)s") % {"number": application.number},
@@ -175,18 +169,14 @@ def status_text(application, view: dict, *, following: bool) -> str:
     return "\n".join(lines)
 
 
-def _rate_limited(chat_id) -> bool:
-    """Count a /status lookup for the chat; True once it made more than STATUS_ATTEMPTS in the window."""
-    return count_attempt(f"cases:telegram:status:{chat_id}", STATUS_WINDOW) > STATUS_ATTEMPTS
-
-
 def answer_status(chat_id, arguments: list[str], language: str) -> str:
     if len(arguments) != 2:
         return help_text()
-    if _rate_limited(chat_id):
-        return too_many_text()
     number, code = arguments
-    application = selectors.track(number, code)
+    try:
+        application = services.track_lookup(number=number, code=code, client=f"telegram:{chat_id}")
+    except services.TrackingRefused as refusal:  # locked, or too many wrong lookups from this chat
+        return refusal.message
     if application is None:
         return not_found_text()
     following = application.status != ApplicationStatus.CLOSED  # a handed-over application has no more news

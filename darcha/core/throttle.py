@@ -1,5 +1,7 @@
-"""Attempt counters in the shared cache: failed logins per username and address, and the limits
-other screens put on lookups (tracking, booking codes, the Telegram bot) per client.
+"""Attempt counters in the shared cache: failed logins per username and address, the limits other
+screens put on lookups per client (`ClientLimit`: booking codes, verification, SMS codes), and limits
+per key of the caller's choosing (`KeyLimit`: wrong tracking codes per application number, per
+client address, per Telegram chat).
 
 The client's address is `REMOTE_ADDR`, unless the request came through one of `TRUSTED_PROXIES` (a
 setting, empty by default): then it is the nearest X-Forwarded-For hop that is not a trusted proxy. A
@@ -8,12 +10,15 @@ ones our proxies appended, and are never reached while an untrusted hop stands b
 API and DRF's throttles (`core.api`) all take the address from here.
 """
 
+import datetime as dt
 import functools
 import ipaddress
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.base import BaseCache
 from django.utils.translation import gettext_lazy
 
 TOO_MANY = gettext_lazy("Too many attempts from this device. Please wait a few minutes and try again.")
@@ -50,19 +55,41 @@ def client_address(request) -> str:
     return hops[0] if hops else remote
 
 
+# A counter's value: the start of its window (epoch seconds) × _SCALE + the attempts counted in it, so one
+# atomic increment counts an attempt and the value still says when the window ends.
+_SCALE = 1_000_000
+
+
+def _increment_keeps_expiry() -> bool:
+    # Redis and the local-memory cache increment in place; Django's generic incr (the database cache's)
+    # sets the value again with the default timeout, so the window's end must be put back after it.
+    return type(caches["default"]).incr is not BaseCache.incr
+
+
 def count_attempt(key: str, window: int) -> int:
     """Count one attempt under `key` in a window of `window` seconds (from the first); the count so far."""
-    if cache.add(key, 1, window):
+    now = int(time.time())
+    if cache.add(key, now * _SCALE + 1, window):
         return 1
     try:
-        return cache.incr(key)
+        value = cache.incr(key)
     except ValueError:  # expired between add and incr
-        cache.set(key, 1, window)
+        cache.set(key, now * _SCALE + 1, window)
         return 1
+    start, count = divmod(value, _SCALE)
+    if not _increment_keeps_expiry():
+        cache.touch(key, max(1, start + window - now))
+    return count
 
 
 def attempts(key: str) -> int:
-    return cache.get(key) or 0
+    return (cache.get(key) or 0) % _SCALE
+
+
+def window_start(key: str) -> int | None:
+    """When the window counted under `key` began (epoch seconds); None when no window runs."""
+    value = cache.get(key)
+    return value // _SCALE if value else None
 
 
 def login_blocked(username: str, address: str) -> bool:
@@ -77,6 +104,50 @@ def login_failed(username: str, address: str) -> None:
 
 def login_succeeded(username: str, address: str) -> None:
     cache.delete(_keys(username, address)[0])
+
+
+@dataclass(frozen=True)
+class KeyLimit:
+    """At most `attempts` counted attempts under one key in `window` seconds, from the first of them.
+
+    The key is the caller's: an application number, a client address, a Telegram chat. `count(key)`
+    records an attempt that counts, `reached(key)` says whether the limit is reached, `until(key)` when
+    the window ends (the limit lifts by itself then), `clear(key)` lifts it at once. The window's start is
+    kept in the counter itself (`since(key)`, epoch seconds), so a refusal can say when to try again."""
+
+    name: str
+    attempts: int
+    window: int
+
+    def cache_key(self, key: str) -> str:
+        return f"limit:{self.name}:{key}"
+
+    def count(self, key: str) -> int:
+        """Count one attempt; the number counted in the window so far (this one included)."""
+        return count_attempt(self.cache_key(key), self.window)
+
+    def counted(self, key: str) -> int:
+        return attempts(self.cache_key(key))
+
+    def reached(self, key: str) -> bool:
+        return self.counted(key) >= self.attempts
+
+    def since(self, key: str) -> int | None:
+        """When the window now running under `key` started (epoch seconds), None when none runs."""
+        return window_start(self.cache_key(key))
+
+    def until(self, key: str) -> dt.datetime:
+        """When the window now running under `key` ends (a full window from now if none runs)."""
+        since = self.since(key)
+        start = since if since is not None else time.time()
+        return dt.datetime.fromtimestamp(start + self.window, tz=dt.UTC)
+
+    def retry_after(self, key: str) -> int:
+        """Seconds until the window ends (at least 1), for a Retry-After header."""
+        return max(1, int(self.until(key).timestamp() - time.time()) + 1)
+
+    def clear(self, key: str) -> None:
+        cache.delete(self.cache_key(key))
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import NoReverseMatch, reverse
-from rest_framework.throttling import ScopedRateThrottle
 
 from darcha.cases import services as cases
 from darcha.cases.choices import ApplicationStatus, Channel, FeeStatus, TaskStatus
@@ -483,16 +482,16 @@ def test_track_right_and_wrong(client, application, land_clerk, no_throttle_hist
     assert client.get(f"{url}?code={application.access_code}&pinfl=1").status_code == 400
 
 
-def test_track_is_rate_limited_per_client(client, application, monkeypatch, no_throttle_history):
-    monkeypatch.setattr(
-        ScopedRateThrottle, "THROTTLE_RATES", {**ScopedRateThrottle.THROTTLE_RATES, "track": "3/minute"}
-    )
-    url = f"/api/v1/track/{application.number}/?code=000000"
-    assert [client.get(url).status_code for _ in range(3)] == [404, 404, 404]
-    throttled = client.get(f"/api/v1/track/{application.number}/?code={application.access_code}")
+def test_track_counts_only_wrong_lookups_per_client(client, application, settings, no_throttle_history):
+    settings.CASES_TRACK_CLIENT_FAILURES = 3
+    right = f"/api/v1/track/{application.number}/?code={application.access_code}"
+    assert {client.get(right).status_code for _ in range(40)} == {200}  # DRF's throttle refused these after 30
+    assert [client.get(f"/api/v1/track/25-000000{n}/?code=000000").status_code for n in range(3)] == [404] * 3
+    throttled = client.get("/api/v1/track/25-0000009/?code=000000")
     assert throttled.status_code == 429 and throttled.json()["code"] == "throttled"
-    assert "Retry-After" in throttled.headers
-    other_client = client.get(url, REMOTE_ADDR="10.0.0.2")
+    assert int(throttled.headers["Retry-After"]) > 0
+    assert client.get(right).status_code == 200
+    other_client = client.get("/api/v1/track/25-0000009/?code=000000", REMOTE_ADDR="10.0.0.2")
     assert other_client.status_code == 404
 
 

@@ -1,4 +1,5 @@
-"""The citizens' pages: tracking (one answer for a wrong number or code, a limit per address),
+"""The citizens' pages: tracking (one answer for a wrong number or code, wrong lookups limited per address;
+the rest of tracking's limits in test_tracking_limits.py),
 result verification (a hash, no personal data) and rating after handover."""
 
 import re
@@ -16,7 +17,6 @@ from darcha.cases.choices import ApplicationStatus, EventKind
 from darcha.cases.models import Event, Rating, Task
 from darcha.cases.views import public
 from darcha.catalog.choices import Action
-from darcha.core.throttle import TOO_MANY
 from tests.cases.helpers import submit
 
 pytestmark = pytest.mark.django_db
@@ -109,17 +109,18 @@ def test_a_wrong_number_and_a_wrong_code_get_the_same_answer(client, application
     assert "no-store" in answers[0]["Cache-Control"]
 
 
-def test_lookups_are_limited_per_client_address(client, application, monkeypatch):
-    monkeypatch.setitem(public.LIMITS, "track", replace(public.LIMITS["track"], attempts=3))
-    for _ in range(3):
-        assert client.get(track_url(application.number, "000000")).status_code == 404
-    refused = client.get(track_url(application.number, application.access_code))
-    assert refused.status_code == 429  # even the right code, once the limit is reached
-    assert escape(str(TOO_MANY)) in refused.content.decode()
+def test_wrong_lookups_are_limited_per_client_address(client, application, settings):
+    settings.CASES_TRACK_CLIENT_FAILURES = 3
+    for n in range(3):
+        assert client.get(track_url(f"25-000000{n}", "000000")).status_code == 404
+    refused = client.get(track_url("25-0000009", "000000"))
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert "Too many wrong numbers or access codes. Try again after " in refused.content.decode()
     assert b"Qurilish" not in refused.content
-    # Another address is not affected; neither is the verification page's own limit.
-    other = client.get(track_url(application.number, application.access_code), REMOTE_ADDR="10.0.0.9")
-    assert other.status_code == 200
+    # The right number and code is answered all the same; another address is not affected.
+    assert client.get(track_url(application.number, application.access_code)).status_code == 200
+    other = client.get(track_url("25-0000009", "000000"), REMOTE_ADDR="10.0.0.9")
+    assert other.status_code == 404
     assert client.get(reverse("cases:verify", args=["ABCDEFGHJKLM"])).status_code == 404
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 
 from darcha.cases import services as cases
 from darcha.cases.models import TelegramSubscription
-from darcha.cases.telegram import STATUS_ATTEMPTS, Bot, backoff, help_text, not_found_text
+from darcha.cases.telegram import Bot, backoff, help_text, not_found_text
 from darcha.catalog.choices import Action
 from darcha.notify.choices import MessageStatus
 from darcha.notify.models import Message
@@ -154,19 +154,28 @@ def test_a_subscribed_chat_gets_the_application_updates(
     assert "Needed from you: Joy rejasining asl nusxasi" in api.replies(CHAT)[-1]
 
 
-def test_status_lookups_are_limited_per_chat(api, application):
-    for _attempt in range(STATUS_ATTEMPTS):
+def test_status_lookups_count_wrong_codes_per_chat_and_per_number(api, application, settings):
+    # The tracking page's rule (services.track_lookup): right lookups are never counted or refused,
+    # wrong ones count per chat and per number.
+    settings.CASES_TRACK_CLIENT_FAILURES, settings.CASES_TRACK_NUMBER_FAILURES = 3, 5
+    for _attempt in range(20):
+        api.say(status(application), language_code="en")
+    for _attempt in range(3):
         api.say(status(application, code=wrong(application.access_code)), language_code="en")
-    api.say(status(application), language_code="en")  # the right code, but one too many
-    api.say("/help", language_code="en")
-    api.say(status(application), chat_id=777, language_code="en")  # another chat is not affected
+    api.say(status(application), language_code="en")  # right, after the chat's limit: still answered
+    api.say(status(application, code=wrong(application.access_code)), language_code="en")
+    api.say(status(application, code=wrong(application.access_code)), chat_id=777, language_code="en")
+    api.say(status(application), chat_id=778, language_code="en")  # the number is locked now
     poll()
     replies = api.replies(CHAT)
-    assert replies[:STATUS_ATTEMPTS] == [replies[0]] * STATUS_ATTEMPTS
-    assert replies[STATUS_ATTEMPTS] == "Too many attempts, try again later."
+    assert all(f"Application {application.number}" in reply for reply in replies[:20])
     with translation.override("en"):
-        assert replies[STATUS_ATTEMPTS + 1] == help_text()
-    assert list(TelegramSubscription.objects.values_list("chat_id", flat=True)) == ["777"]
+        assert replies[20:23] == [not_found_text()] * 3
+    assert f"Application {application.number}" in replies[23]
+    assert replies[24].startswith("Too many wrong numbers or access codes. Try again after ")
+    assert api.replies(777)[0].startswith("Tracking of this application is locked after too many wrong access codes.")
+    assert api.replies(778)[0].startswith("Tracking of this application is locked")
+    assert set(TelegramSubscription.objects.values_list("chat_id", flat=True)) == {str(CHAT)}
 
 
 def test_without_a_token_the_bot_does_not_start(settings):

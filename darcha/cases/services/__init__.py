@@ -7,6 +7,7 @@
     ratings         the signed rating link, rating_submit
     subscriptions   telegram_subscribe, telegram_unsubscribe
     deadlines       tasks_escalate
+    tracking        track_lookup (tracking under its limits: page, API, bot), tracking_unlock
     _common         events, stored documents, the stopped clock, notices (private to the package)
 
 Each public function takes keyword arguments and an `actor` (a user, or a `SystemActor`: the citizen,
@@ -31,6 +32,7 @@ from .intake import (
 )
 from .ratings import rating_submit, rating_token
 from .subscriptions import telegram_subscribe, telegram_unsubscribe
+from .tracking import TrackingRefused, track_lookup, tracking_unlock, unlock_token
 from .workflow import (
     COMMENT_REQUIRED,
     RETURN,
@@ -70,4 +72,8 @@ __all__ = [
     "tasks_escalate",
     "telegram_subscribe",
     "telegram_unsubscribe",
+    "track_lookup",
+    "tracking_unlock",
+    "TrackingRefused",
+    "unlock_token",
 ]

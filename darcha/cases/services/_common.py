@@ -12,7 +12,6 @@ import secrets
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
@@ -27,7 +26,7 @@ from darcha.notify.choices import Channel as NotifyChannel
 
 from ..models import Application, Document, Event
 from ..selectors import organization_staff
-from ..uploads import CheckedFile, check_upload
+from ..uploads import CheckedFile, check_batch, check_upload
 
 log = logging.getLogger("darcha.cases")
 CITIZEN = SystemActor("citizen")
@@ -89,12 +88,20 @@ def store_document(
         added_by=actor_user(actor),
         added_at=now,
     )
-    document.file.save("upload", ContentFile(checked.content), save=False)
+    # From the upload's own file: a temporary file is moved into place, never read into memory.
+    document.file.save("upload", checked.file, save=False)
     document.save()
     return document
 
 
 def check_uploads(uploads) -> list[tuple[RequiredDocument | None, CheckedFile]]:
+    """Every file of one request checked (how many and how large together first, before any is read);
+    a ValidationError under "files" with every problem found."""
+    uploads = list(uploads)
+    try:
+        check_batch(upload for _required, upload in uploads)
+    except ValidationError as error:
+        raise ValidationError({"files": error.messages}) from None
     checked, errors = [], []
     for required, upload in uploads:
         try:

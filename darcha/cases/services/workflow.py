@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -271,14 +272,22 @@ def _issue_result(application, task, *, outcome, reason, actor, now) -> Result:
         "verify_url": pdf.public_url(citizen_path(application, "cases:verify", code)),
     }
     if uploaded is not None:
-        original = uploaded.document.file.open("rb").read()
-        uploaded.document.file.close()
-        content = pdf.append_pages(
-            original, pdf.render_pdf("cases/pdf/verification.html", context, language=application.language)
-        )
+        try:
+            with uploaded.document.file.open("rb") as stored:
+                original = stored.read()
+            content = pdf.append_pages(
+                original, pdf.render_pdf("cases/pdf/verification.html", context, language=application.language)
+            )
+        except (OSError, pdf.Unreadable):
+            # Checked at upload; a file damaged or lost since is refused here, not a crash.
+            raise Refused(
+                _("The attached result cannot be read. Attach the result PDF again, then approve."),
+                CaseRefusal.RESULT_UNREADABLE,
+            ) from None
     else:
         content = pdf.render_pdf("cases/pdf/result.html", context, language=application.language)
-    checked = CheckedFile(content, "application/pdf", len(content), pdf.sha256(content), f"{application.number}.pdf")
+    name = f"{application.number}.pdf"
+    checked = CheckedFile(ContentFile(content, name=name), "application/pdf", len(content), pdf.sha256(content), name)
     with translation.override(application.language):
         title = (
             str(application.service.result or application.service.name)
@@ -405,7 +414,7 @@ def task_assign(*, actor, task: Task, assignee: User | None, now: dt.datetime | 
 def result_attach(*, actor, task: Task, upload, now: dt.datetime | None = None) -> Result:
     """A clerk uploads the result document (a PDF) before the final approval; it replaces an earlier one."""
     now = now or timezone.now()
-    checked = check_upload(upload, allowed=("application/pdf",))
+    checked = check_upload(upload, allowed=("application/pdf",), result=True)
     with transaction.atomic():
         task, application = _lock(task)
         if not application.is_open or task.status != TaskStatus.OPEN:

@@ -8,6 +8,7 @@ applicant brings later, take fees and hand over results.
     front/<center>/applications/<number>/supplement/   POST: documents the applicant was asked for
     front/<center>/applications/<number>/payment/      POST: the fee paid or waived
     front/<center>/applications/<number>/handover/     POST: the result handed over (identity checked)
+    front/<center>/applications/<number>/access-code/  POST: a new access code (unlocks locked tracking)
     applications/<number>/documents/<id>/              a document's file, to anyone who may see it
 
 Every write is one call of darcha.cases.services (application_register registers the applicant with the application).
@@ -55,6 +56,7 @@ from ..services import (
     application_record_payment,
     application_register,
     application_supplement,
+    tracking_unlock,
 )
 
 PAGE_SIZE = 25
@@ -416,6 +418,23 @@ def handover(request, center: Organization, number: str):
     return _act(request, center, application, "handover_form", form, run, notice)
 
 
+@require_POST
+@center_staff
+def access_code(request, center: Organization, number: str):
+    """The applicant, identity checked at the counter, gets a new access code: tracking locked after wrong
+    codes is unlocked, the old code (a lost receipt) stops working, the new one is sent to the phone on file."""
+    application = _application(request, center, number)
+    done = attempt(lambda: tracking_unlock(actor=request.user, application=application))
+    if not done.ok:
+        return _detail_page(request, center, application, status=done.status, action_error=done.message)
+    messages.success(
+        request,
+        _("New access code %(code)s; tracking is unlocked. Print the receipt again for the applicant.")
+        % {"code": done.value.access_code},
+    )
+    return _see_detail(center, application)
+
+
 @never_cache
 @require_GET
 @center_staff
@@ -471,5 +490,6 @@ urlpatterns = [
     path(PREFIX + "<str:number>/supplement/", supplement, name="supplement"),
     path(PREFIX + "<str:number>/payment/", payment, name="payment"),
     path(PREFIX + "<str:number>/handover/", handover, name="handover"),
+    path(PREFIX + "<str:number>/access-code/", access_code, name="access_code"),
     path("applications/<str:number>/documents/<int:document_id>/", document, name="document"),
 ]

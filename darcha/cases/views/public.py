@@ -2,14 +2,17 @@
 
     track/                     the tracking form: number and access code from the receipt
     track/<number>/?code=…     where the application is (the receipt's QR code links here)
+    track/unlock/<token>/      unlock a number's tracking locked after wrong codes (the link of the notice)
     verify/<code>/             is a result document genuine? (the result's QR code links here)
     rate/<token>/              rate the service after the result was handed over (link by SMS)
     services/<code>/apply/     apply online: confirm a phone by SMS code, fill the form, upload scans
 
 Nothing here needs a login, so nothing here shows personal data: the tracking and verification
 pages name the service, the agencies and the dates, never the applicant. A wrong number and a wrong
-access code get the very same answer, and lookups are limited per client address so that numbers
-and codes cannot be tried in bulk. Every write goes through darcha.cases.services.
+access code get the very same answer. Wrong tracking lookups are limited per number and per client
+address (services.track_lookup, the rule the API and the bot follow too), so that codes cannot be tried
+in bulk; a right one is always answered unless its number is locked. Every write goes through
+darcha.cases.services.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ from darcha.core.i18n import LANGUAGE_CHOICES, language_or_default
 from darcha.core.identifiers import format_phone, validate_phone
 from darcha.core.models import Organization
 from darcha.core.services import person_problems
-from darcha.core.throttle import TOO_MANY, ClientLimit
+from darcha.core.throttle import TOO_MANY, ClientLimit, client_address
 from darcha.notify import services as notify
 
 from .. import selectors
@@ -47,10 +50,9 @@ from .. import services as cases
 from ..choices import ApplicationStatus, Channel, FeeStatus
 from ..uploads import check_upload
 
-# Per client address, in the shared cache. Tests patch these.
+# Per client address, in the shared cache. Tests patch these. (Tracking has its own rule:
+# services.track_lookup, with the limits of selectors.tracking_limits.)
 LIMITS = {
-    # tracking lookups (number + access code)
-    "track": ClientLimit("cases-track", attempts=20, window=600),
     # result verification lookups
     "verify": ClientLimit("cases-verify", attempts=20, window=600),
     # SMS codes asked for on the online application (the notify app limits each phone too)
@@ -149,14 +151,17 @@ def track_detail(request, number):
     if not code:
         # Opened without the code: ask for it, the number already filled in.
         return _track_page(request, number=_normalize_number(number))
-    if LIMITS["track"].reached(request):
-        page_request = _AtAddress(request, reverse("cases:track"))
-        return _track_page(request, status=429, errors=[str(TOO_MANY)], page_request=page_request)
-    LIMITS["track"].count(request)
-    application = selectors.track(number, code)
+    looked_up = attempt(lambda: cases.track_lookup(number=number, code=code, client=f"addr:{client_address(request)}"))
+    application = looked_up.value
     if application is None:
         # The same page, the same words, the same address in it, whichever part was wrong.
         page_request = _AtAddress(request, reverse("cases:track"))
+        if not looked_up.ok:  # locked, or too many wrong lookups from here: the message says until when
+            response = _track_page(
+                request, status=looked_up.status, errors=[looked_up.message], page_request=page_request
+            )
+            response["Retry-After"] = str(looked_up.error.retry_after)
+            return response
         return _track_page(request, status=404, errors=[str(NOT_FOUND)], page_request=page_request)
     view = selectors.tracking_view(application)
     context = {
@@ -172,6 +177,28 @@ def track_detail(request, number):
         "timeline": list(reversed(view["timeline"])),
     }
     return _noindex(render(request, "cases/public/track_detail.html", context))
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def track_unlock(request, token):
+    """The link of the lock notice: a button (a link opened by a preview robot changes nothing) that
+    unlocks the number's tracking and sends a new access code to the phone on file."""
+    target = selectors.tracking_unlock_target(token)
+    context = {"valid": target is not None, "errors": []}
+    if target is None:
+        return _noindex(render(request, "cases/public/track_unlock.html", context, status=404))
+    application, since = target
+    context["number"] = application.number
+    context["locked"] = selectors.tracking_locked_until(application.number) is not None
+    if request.method == "GET":
+        return _noindex(render(request, "cases/public/track_unlock.html", context))
+    done = attempt(lambda: cases.tracking_unlock(actor=cases.CITIZEN, application=application, since=since))
+    if not done.ok:
+        context["errors"] = [done.message]
+        return _noindex(render(request, "cases/public/track_unlock.html", context, status=done.status))
+    messages.success(request, _("Tracking is unlocked. A new access code was sent to the phone on file."))
+    return HttpResponseRedirect(reverse("cases:track_detail", args=[application.number]), status=303)
 
 
 # --- verification -------------------------------------------------------------------------------
@@ -547,6 +574,7 @@ def _submit(request, service: Service):
 
 urlpatterns = [
     path("track/", track, name="track"),
+    path("track/unlock/<str:token>/", track_unlock, name="track_unlock"),
     path("track/<str:number>/", track_detail, name="track_detail"),
     path("verify/<str:code>/", verify, name="verify"),
     path("rate/<str:token>/", rate, name="rate"),
