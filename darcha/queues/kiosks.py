@@ -41,12 +41,12 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from darcha.core import access, throttle
+from darcha.core import access
 from darcha.core.audit import audit_record
 from darcha.core.choices import Role
 from darcha.core.identifiers import validate_phone
 from darcha.core.models import Organization
-from darcha.core.throttle import ClientLimit
+from darcha.core.throttle import ClientLimit, KeyLimit
 
 COOKIE = "darcha_kiosk"
 _SALT = "darcha.queues.kiosk-device"
@@ -62,20 +62,6 @@ TOO_MANY_FOR_PHONE = gettext_lazy(
 
 
 # --- limits ---------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class KeyedLimit(ClientLimit):
-    """A ClientLimit counted per `value` (a kiosk terminal, a phone number) instead of per client address."""
-
-    def key_for(self, value: str) -> str:
-        return f"limit:{self.name}:{value}"
-
-    def reached_for(self, value: str) -> bool:
-        return throttle.attempts(self.key_for(value)) >= self.attempts
-
-    def count_for(self, value: str) -> int:
-        return throttle.count_attempt(self.key_for(value), self.window)
-
-
 def _setting(name: str, default: int) -> int:
     return int(getattr(settings, name, default))
 
@@ -84,14 +70,14 @@ def client_limit() -> ClientLimit:
     return ClientLimit("kiosk-tickets", _setting("KIOSK_TICKETS_PER_CLIENT", 30), _setting("KIOSK_TICKETS_WINDOW", 600))
 
 
-def device_limit() -> KeyedLimit:
-    return KeyedLimit(
+def device_limit() -> KeyLimit:
+    return KeyLimit(
         "kiosk-tickets-device", _setting("KIOSK_TICKETS_PER_DEVICE", 300), _setting("KIOSK_TICKETS_WINDOW", 600)
     )
 
 
-def phone_limit() -> KeyedLimit:
-    return KeyedLimit(
+def phone_limit() -> KeyLimit:
+    return KeyLimit(
         "kiosk-tickets-phone", _setting("KIOSK_TICKETS_PER_PHONE", 5), _setting("KIOSK_PHONE_WINDOW", 3600)
     )
 
@@ -118,13 +104,13 @@ def ticket_refused(request, center: Organization, phone: str) -> Refusal | None:
     """Why the kiosk may not issue this ticket now (a limit reached), or None."""
     device = device_of(request, center)
     if device is not None:
-        over = device_limit().reached_for(device.device_id)
+        over = device_limit().reached(device.device_id)
     else:
         over = client_limit().reached(request)
     if over:
         return Refusal(str(TOO_MANY_FROM_KIOSK), None)
     key = _phone_key(phone)
-    if key and phone_limit().reached_for(key):
+    if key and phone_limit().reached(key):
         return Refusal(str(TOO_MANY_FOR_PHONE), "phone")
     return None
 
@@ -133,12 +119,12 @@ def ticket_counted(request, center: Organization, phone: str) -> None:
     """Count a ticket the kiosk issued, against the limits `ticket_refused` asks."""
     device = device_of(request, center)
     if device is not None:
-        device_limit().count_for(device.device_id)
+        device_limit().count(device.device_id)
     else:
         client_limit().count(request)
     key = _phone_key(phone)
     if key:
-        phone_limit().count_for(key)
+        phone_limit().count(key)
 
 
 # --- registered terminals --------------------------------------------------------------------------
