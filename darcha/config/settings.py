@@ -184,6 +184,15 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 # served only through permission-checked views (darcha.cases).
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", PROJECT_DIR / "var" / "media"))
 CASES_UPLOAD_MAX_BYTES = int(os.environ.get("CASES_UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
+# One request's uploads: how many files and their total size (each file at most CASES_UPLOAD_MAX_BYTES).
+CASES_UPLOAD_MAX_FILES = int(os.environ.get("CASES_UPLOAD_MAX_FILES", 30))
+CASES_UPLOAD_MAX_TOTAL_BYTES = int(os.environ.get("CASES_UPLOAD_MAX_TOTAL_BYTES", 50 * 1024 * 1024))
+# Tracking: wrong access codes before a number's tracking locks (and for how long), and wrong lookups per
+# client (address or Telegram chat) before its wrong lookups are refused. Right lookups are never counted.
+CASES_TRACK_NUMBER_FAILURES = int(os.environ.get("CASES_TRACK_NUMBER_FAILURES", 10))
+CASES_TRACK_NUMBER_WINDOW = int(os.environ.get("CASES_TRACK_NUMBER_WINDOW", 24 * 3600))
+CASES_TRACK_CLIENT_FAILURES = int(os.environ.get("CASES_TRACK_CLIENT_FAILURES", 50))
+CASES_TRACK_CLIENT_WINDOW = int(os.environ.get("CASES_TRACK_CLIENT_WINDOW", 3600))
 # The rating link sent after handover stays valid this many days.
 CASES_RATING_DAYS = int(os.environ.get("CASES_RATING_DAYS", 30))
 
@@ -209,7 +218,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "darcha.core.api.exception_handler",
     # Any DRF throttle that is not core.api's counts REMOTE_ADDR only (never a forged X-Forwarded-For).
     "NUM_PROXIES": 0,
-    "DEFAULT_THROTTLE_RATES": {"anon": "120/minute", "user": "600/minute", "track": "30/minute"},
+    "DEFAULT_THROTTLE_RATES": {"anon": "120/minute", "user": "600/minute"},
     "PAGE_SIZE": 50,
 }
 # knox's own AuthToken is swapped for core.ApiToken; its migrations would still create an unused table

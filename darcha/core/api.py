@@ -6,12 +6,11 @@ from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, serializers, status, throttling
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from . import throttle
 from .errors import Refused
 
 
@@ -30,13 +29,6 @@ class ApiLanguageMixin:
         response = super().finalize_response(request, response, *args, **kwargs)
         response.headers.setdefault("Content-Language", translation.get_language())
         return response
-
-
-class ScopedRateThrottle(throttling.ScopedRateThrottle):
-    """DRF's scoped throttle, counting per client address as `core.throttle` determines it."""
-
-    def get_ident(self, request):
-        return throttle.client_address(request)
 
 
 class Pagination(PageNumberPagination):
