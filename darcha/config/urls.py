@@ -25,7 +25,7 @@ router.register("applications", cases_api.ApplicationViewSet, basename="applicat
 router.register("tasks", cases_api.TaskViewSet, basename="task")
 router.register("track", cases_api.TrackViewSet, basename="track")
 router.register("queue/centers", queues_api.CenterViewSet, basename="queue-center")
-router.register(r"queue/centers/(?P<center>[^/.]+)/counters", queues_api.CounterViewSet, basename="queue-counter")
+router.register(r"queue/centers/(?P<center>[^/]+)/counters", queues_api.CounterViewSet, basename="queue-counter")
 router.register("queue/tickets", queues_api.TicketViewSet, basename="queue-ticket")
 router.register("queue/bookings", queues_api.BookingViewSet, basename="queue-booking")
 

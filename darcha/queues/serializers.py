@@ -24,8 +24,8 @@ NUMBER_MAX = 32767  # PositiveSmallIntegerField (a counter's number)
 
 
 class HoursSerializer(serializers.Serializer):
-    opens = serializers.TimeField(read_only=True, format="%H:%M")
-    closes = serializers.TimeField(read_only=True, format="%H:%M")
+    opens = serializers.CharField(read_only=True, help_text="HH:MM, Tashkent time")
+    closes = serializers.CharField(read_only=True, help_text="HH:MM, Tashkent time")
 
 
 class _CenterFields(serializers.Serializer):
@@ -42,7 +42,7 @@ class _CenterFields(serializers.Serializer):
     @extend_schema_field(HoursSerializer(allow_null=True))
     def get_hours_today(self, center) -> dict | None:
         hours = self._day(center).hours
-        return HoursSerializer({"opens": hours[0], "closes": hours[1]}).data if hours else None
+        return HoursSerializer({"opens": f"{hours[0]:%H:%M}", "closes": f"{hours[1]:%H:%M}"}).data if hours else None
 
     def get_waiting(self, center) -> int:
         return self._day(center).waiting
