@@ -44,6 +44,10 @@ POSTGRES = "postgresql://postgres@127.0.0.1:5432"
 LOOPBACK = "127.0.0.1"
 DEMO_PASSWORD = "darcha-demo"  # noqa: S105 — the demo users' shared password (darcha/demo/data)
 START_TIMEOUT = 60  # seconds for a server to answer once started
+# Leases short enough that a killed worker's message and task are taken over within the scheduler's
+# next minute (production: 120 s and 600 s, see docs/deploy.md).
+NOTIFY_LEASE_SECONDS = 3
+TASKS_LEASE_SECONDS = 10
 
 # Settings of the operator's environment that must not leak into the region's processes.
 FOREIGN_ENVIRONMENT = (
@@ -195,6 +199,12 @@ class Process:
         """SIGKILL to the process and its children at once: the machine is gone."""
         self.signal(signal.SIGKILL)
         self.popen.wait(timeout=10)
+
+    def restart(self) -> Process:
+        """Killed, then started again with the same command and environment, as systemd's
+        `Restart=always` does (docs/deploy.md)."""
+        self.kill()
+        return self.start()
 
     def stop(self) -> None:
         if self.popen is None:
@@ -425,6 +435,20 @@ class Region:
         with psycopg.connect(f"{POSTGRES}/{self.database}", autocommit=True) as conn:
             return conn.execute(query, params).fetchall()
 
+    def python(self, module: str, *args: str, timeout: float = 120) -> str:
+        """`python -m module args` on the region's database with production's settings; its output."""
+        done = subprocess.run(  # noqa: S603 — the project's own modules
+            [sys.executable, "-m", module, *args],
+            cwd=PROJECT_DIR,
+            env={**self.env, "DJANGO_SETTINGS_MODULE": "darcha.config.settings"},
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        assert done.returncode == 0, f"python -m {module} {' '.join(args)}:\n{done.stdout}{done.stderr}"
+        return done.stdout
+
     def logs(self) -> str:
         return "\n".join(process.log_tail() for process in self.processes.values())
 
@@ -449,6 +473,8 @@ class Region:
             "TRUSTED_PROXIES": LOOPBACK,
             "DARCHA_EVENT_BUS": "postgres",
             "LOG_LEVEL": "WARNING",
+            "NOTIFY_LEASE_SECONDS": str(NOTIFY_LEASE_SECONDS),
+            "TASKS_LEASE_SECONDS": str(TASKS_LEASE_SECONDS),
             **self._providers,
         }
 

@@ -6,6 +6,10 @@ and one ASGI server for the live streams, two task workers and a scheduler, on P
 - An application registered through one app server is tracked through the other.
 - app-1 killed (SIGKILL) in the middle of a load of reads and idempotent POSTs: no read fails (nginx
   sends it to app-2), and every application POSTed exists exactly once.
+- A batch of SMS queued, one of the two task workers killed (SIGKILL) mid-batch, twice — once at a
+  random moment, once while Eskiz holds the answer to a message it has taken — and restarted as systemd
+  would: Eskiz gets each SMS exactly once, none is left queued or sending, and the scheduler puts back
+  the task a dead worker left RUNNING once its lease has run out.
 
 Run by `make region` (and .ci/run); `make test` leaves it out (marker `region`).
 """
@@ -13,17 +17,21 @@ Run by `make region` (and .ci/run); `make test` leaves it out (marker `region`).
 from __future__ import annotations
 
 import functools
+import json
+import random
 import re
 import threading
 import time
 import uuid
 from collections import Counter
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from darcha.core.identifiers import pinfl_check_digit
-from tests.region.region import DEPLOY_DOC, NGINX_CONF, SERVER_NAME, Region
+from tests.notify.test_killed_worker import Processes
+from tests.region.region import DEPLOY_DOC, NGINX_CONF, SERVER_NAME, TASKS_LEASE_SECONDS, Region
 
 pytestmark = pytest.mark.region
 
@@ -324,3 +332,76 @@ def test_an_app_server_killed_mid_load_loses_no_request_nginx_can_retry_and_no_d
         f"\nload: {len(load.reads)} reads, {len(load.posts)} applications "
         f"({sum(len(a) for a in load.posts.values())} POSTs), {len(_retried(region, app1))} requests retried by nginx"
     )
+
+
+BATCH = 80  # SMS
+SCHEDULER_PERIOD = 60  # seconds: tasks.reclaim and notify.requeue run once a minute (darcha scheduler)
+
+
+def test_a_worker_killed_mid_batch_sends_each_message_once(region):
+    rng = random.Random(8)  # noqa: S311 — when to kill, not a secret
+    eskiz = region.eskiz
+    workers = [region.processes["worker-1"], region.processes["worker-2"]]
+    queued = json.loads(region.python("tests.region.batch", "prepare", str(BATCH)))
+    keys = {item["key"] for item in queued}
+    ids = [item["id"] for item in queued]
+
+    def taken() -> int:
+        return len(keys & {sent.form.get("user_sms_id") for sent in eskiz.sends})
+
+    def wait_for(condition, what, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            assert time.monotonic() < deadline, f"{what() if callable(what) else what}: not within {timeout:.0f} s"
+            time.sleep(0.01)
+
+    # At the worst moment, a fifth into the batch: Eskiz has taken a message, its worker has not heard so.
+    wait_for(lambda: taken() >= BATCH // 5, "a fifth of the batch taken")
+    eskiz.hold()
+    wait_for(eskiz.held.is_set, "a message held by Eskiz")
+    holder = Processes.worker_connected_from(
+        SimpleNamespace(workers=[worker.popen for worker in workers]), eskiz.held_peer[1]
+    )
+    next(worker for worker in workers if worker.popen is holder).restart()
+    eskiz.release.set()
+    # At a random moment, half-way.
+    wait_for(lambda: taken() >= BATCH // 2, "half of the batch taken")
+    time.sleep(rng.uniform(0, 0.05))
+    rng.choice(workers).restart()
+    killed_at = time.monotonic()
+
+    def left() -> dict:
+        messages = region.sql("SELECT status, count(*) FROM notify_message WHERE id = ANY(%s) GROUP BY status", (ids,))
+        tasks = region.sql(
+            "SELECT status, count(*) FROM django_tasks_database_dbtaskresult "
+            "WHERE status IN ('RUNNING', 'READY') GROUP BY status"
+        )
+        return {"messages": dict(messages), "tasks": dict(tasks)}
+
+    def finished() -> bool:
+        now = left()
+        return set(now["messages"]) <= {"sent", "delivered"} and not now["tasks"]
+
+    what = lambda: f"every SMS sent and no task left RUNNING or READY: {left()}"  # noqa: E731
+    wait_for(finished, what, 2 * SCHEDULER_PERIOD + TASKS_LEASE_SECONDS + 30)
+    recovered = time.monotonic() - killed_at
+    assert all(worker.running for worker in workers)
+
+    # Eskiz: each SMS exactly once, with its real code.
+    sends = [sent for sent in eskiz.sends if sent.form.get("user_sms_id") in keys]
+    assert Counter(sent.form["user_sms_id"] for sent in sends) == dict.fromkeys(keys, 1)
+    texts = {sent.form["user_sms_id"]: sent.form["message"] for sent in sends}
+    assert all(item["code"] in texts[item["key"]] for item in queued)
+
+    # The held SMS was cut off and taken over: found in Eskiz's history, not sent again.
+    report = json.loads(region.python("tests.region.batch", "report"))
+    mine = [message for message in report["list"] if message["id"] in set(ids)]
+    assert len(mine) == BATCH
+    assert {message["status"] for message in mine} <= {"sent", "delivered"}
+    assert [message for message in mine if "found" in message["checks"]], "no attempt was cut off"
+    # The killed worker's task was RUNNING; the scheduler put it back after the lease for another worker.
+    reclaimed = region.sql(
+        "SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE jsonb_array_length(worker_ids) > 1"
+    )[0][0]
+    assert reclaimed >= 1
+    print(f"\nbatch: {BATCH} SMS, 2 workers killed and restarted, recovered {recovered:.0f} s after the last kill")
