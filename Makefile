@@ -7,14 +7,16 @@ PORT   ?= 8000
 HOST   ?= 127.0.0.1
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test e2e region bench lint format install migrate demo messages schema voices clean
+.PHONY: run test e2e region bench lint format install migrate demo messages schema voices lock lock-check clean
 
-$(STAMP): pyproject.toml
+# Installed from the hashed lock (requirements-dev.lock, exported from uv.lock): every package pinned and
+# checked, the build backend too; refresh both with `make lock` after changing pyproject.toml.
+$(STAMP): pyproject.toml requirements-dev.lock
 	@# WeasyPrint (receipts, results) renders text with Debian's Pango.
 	@ldconfig -p | grep -q libharfbuzz-subset || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 >/dev/null)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements-dev.lock
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -74,6 +76,20 @@ messages: install
 ## schema: regenerate the committed OpenAPI schema
 schema: install
 	$(BIN)/darcha spectacular --file docs/api/openapi.yaml --validate
+
+## lock: re-resolve uv.lock after a change to pyproject.toml (`UPGRADE=1` takes the newest versions allowed)
+## and export the hashed requirement files pip installs from
+EXPORT := $(BIN)/uv export --frozen --no-emit-project --format requirements-txt --no-header --quiet
+lock: install
+	$(BIN)/uv lock --python 3.11 $(if $(UPGRADE),--upgrade,)
+	$(EXPORT) --no-dev -o requirements.lock
+	$(EXPORT) --no-default-groups --group build --extra dev -o requirements-dev.lock
+
+## lock-check: uv.lock satisfies pyproject.toml, and the requirement files are its exports (CI)
+lock-check: install
+	$(BIN)/uv lock --python 3.11 --check
+	$(EXPORT) --no-dev | diff -u requirements.lock -
+	$(EXPORT) --no-default-groups --group build --extra dev | diff -u requirements-dev.lock -
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
