@@ -244,6 +244,9 @@ SPECTACULAR_SETTINGS = {
         "ApplicationStatusEnum": "darcha.cases.choices.ApplicationStatus",
         "TaskStatusEnum": "darcha.cases.choices.TaskStatus",
         "PersonKindEnum": "darcha.core.choices.PersonKind",
+        "TicketStatusEnum": "darcha.queues.choices.TicketStatus",
+        "AppointmentStatusEnum": "darcha.queues.models.AppointmentStatus",
+        "OperatorStateEnum": "darcha.queues.choices.OperatorState",
     },
 }
 
