@@ -11,6 +11,7 @@ register_template(
         "Application %(number)s (“%(service)s”) is registered. Access code: %(code)s. "
         "Due by %(due)s. Track it on the center's website or with the Telegram bot."
     ),
+    secret=("code",),  # the access code: sent, never stored or logged in clear (darcha.notify.sealing)
 )
 register_template(
     "application_progress",
