@@ -33,8 +33,10 @@ run: demo
 	$(BIN)/darcha serve --host $(HOST) --port $(PORT)
 
 ## test: the whole suite but the browser tests (SQLite, or DATABASE_URL)
+# Bytecode is written even where PYTHONDONTWRITEBYTECODE is set: pytest keeps each test module with its
+# rewritten asserts in __pycache__, and every process would otherwise compile them all again (seconds).
 test: install
-	$(BIN)/pytest -n 2 -m "not e2e and not region" -q
+	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -n 2 -m "not e2e and not region" -q
 
 ## e2e: browser tests in headless Debian Chromium
 e2e: install

@@ -4,22 +4,23 @@
   (instead of indexing every file again for each test client), uploads in a temporary folder.
 - Hypothesis: no deadline (a property that touches the database or runs beside another worker on a
   shared machine overruns any fixed deadline); `HYPOTHESIS_PROFILE=ci` runs more examples.
-- `demo`: the Namangan demo, loaded once per session (per xdist worker) in an open transaction under
-  the tests that ask for it. Each of those tests runs in its own savepoint, rolled back afterwards,
-  so it sees the demo as loaded, never another test's writes. Tests that do not ask for the demo
-  never see it: before such a test the demo's transaction is rolled back (and loaded again if a demo
-  test comes later). The demo's tests are collected first, so a worker usually loads it once.
+- Shared rows (tests/layers.py): data many tests read is built once per worker, in a transaction
+  kept open under the tests that ask for it, each test in a savepoint rolled back afterwards; the
+  other tests never see it. `demo`, the Namangan demo, is one (cases' `service` another).
+- Transactional tests start from what the migrations seeded, whatever a test before them flushed.
+- `query_counts`: the query-count baselines of tests/querycounts.py.
 """
 
 import os
 
 import pytest
 from django.conf import settings
-from django.db import transaction
 from django.test import override_settings
 from django.utils import translation
 from hypothesis import settings as hypothesis_settings
+from pytest_django.fixtures import validate_django_db
 
+from tests import layers
 from tests.factories import ServiceFactory
 from tests.querycounts import QueryCounts, baseline_file
 
@@ -63,85 +64,69 @@ def published_service(db):
     return ServiceFactory.with_parallel_procedure()
 
 
-# --- The session's demo ------------------------------------------------------------------------------
+# --- Shared rows (tests/layers.py) ------------------------------------------------------------------
 
 
-class _DemoLayer:
-    """The demo, loaded in a transaction that stays open under the tests that ask for it."""
+def _load_demo():
+    from darcha.demo.loader import load_demo
 
-    def __init__(self, blocker):
-        self.blocker = blocker
-        self.atomic = None
-        self.result = None
-
-    @property
-    def loaded(self) -> bool:
-        return self.atomic is not None
-
-    def load(self):
-        from darcha.demo.loader import load_demo
-
-        with self.blocker.unblock():
-            self.atomic = transaction.atomic()
-            self.atomic._from_testcase = True  # a test's durable atomic block may open inside it
-            self.atomic.__enter__()
-            self.result = load_demo()
-        return self.result
-
-    def unload(self):
-        if self.loaded:
-            with self.blocker.unblock():
-                transaction.set_rollback(True)
-                self.atomic.__exit__(None, None, None)
-            self.atomic = None
+    return load_demo()
 
 
-_demo_layer: _DemoLayer | None = None
+DEMO = layers.Layer(build=_load_demo)
+
+
+@pytest.fixture
+@DEMO.serves
+def demo(request, db):
+    """The Namangan demo as `load_demo()` leaves it (the value is its LoadResult): a layer."""
+    return DEMO.value(request)
 
 
 @pytest.fixture(scope="session")
-def demo(_test_settings, django_db_setup, django_db_blocker):
-    """The Namangan demo as `load_demo()` leaves it (the value is its LoadResult); see the module docstring."""
-    global _demo_layer
-    _demo_layer = _DemoLayer(django_db_blocker)
-    _demo_layer.load()
-    yield _demo_layer.result
-    _demo_layer.unload()
-    _demo_layer = None
+def _layers(_test_settings, django_db_setup, django_db_blocker):
+    yield
+    layers.close_all(django_db_blocker)
 
 
-def _wants_demo(item) -> bool:
-    # The browser tests have a demo of their own (committed, for the live server): a function fixture.
-    info = getattr(item, "_fixtureinfo", None)
-    definitions = info.name2fixturedefs.get("demo") if info else None
-    return bool(definitions) and definitions[-1].scope == "session"
-
-
-def _transactional(item) -> bool:
-    marker = item.get_closest_marker("django_db")
-    names = set(getattr(item, "fixturenames", ()))
-    return bool(marker and marker.kwargs.get("transaction")) or bool(
-        names & {"transactional_db", "live_server", "django_db_reset_sequences"}
-    )
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    # Just before a database test's savepoint (or a transactional test's setup): only the layer the
+    # test asks for is open.
+    if fixturedef.argname == "_django_db_helper":
+        request.getfixturevalue("_layers")
+        try:
+            layers.prepare(request.node, request.getfixturevalue("django_db_blocker"))
+        except ValueError as error:
+            raise pytest.UsageError(str(error)) from None
+    return (yield)
 
 
 def pytest_collection_modifyitems(config, items):
-    # The demo's tests first (stable order otherwise): each worker loads the demo once, early.
-    items.sort(key=lambda item: not _wants_demo(item))
+    # The tests of each layer together, the demo's first (stable order otherwise): a worker builds
+    # each layer once. (pytest-django then puts the transactional tests last, keeping this order.)
+    items.sort(key=layers.sort_key)
+    for item in items:
+        if layers.transactional(item):
+            _restore_what_migrations_seeded(item)
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_runtest_setup(item):
-    # Before any fixture of the test: the demo's transaction must be open under a demo test's
-    # savepoint, and closed before anything else runs.
-    if _demo_layer is None:
-        return
-    if _wants_demo(item):
-        if _transactional(item):
-            raise pytest.UsageError(
-                f"{item.nodeid}: the session's demo lives in a transaction; use db, not transactional_db"
-            )
-        if not _demo_layer.loaded:
-            _demo_layer.load()
+def _restore_what_migrations_seeded(item):
+    """A transactional test empties every table when it ends: the next one starts again from what the
+    migrations left (the base calculation amounts, content types), as serialized when the database
+    was created, instead of from whatever the tests before it on the same worker flushed."""
+    marker = item.get_closest_marker("django_db")
+    if marker is None:
+        transaction, reset_sequences, databases, available_apps = True, False, None, None
     else:
-        _demo_layer.unload()
+        transaction, reset_sequences, databases, _, available_apps = validate_django_db(marker)
+    item.add_marker(
+        pytest.mark.django_db(
+            transaction=transaction,
+            reset_sequences=reset_sequences,
+            databases=databases,
+            serialized_rollback=True,
+            available_apps=available_apps,
+        ),
+        append=False,  # before the test's own marker: the closest one
+    )

@@ -1,33 +1,31 @@
 """Cases fixtures: a center with an operator, the two-agency service of the issue's story with a
 clerk at each agency and a head at the second, an applicant, and an application. Helpers are in
-tests/cases/helpers.py."""
+tests/cases/helpers.py; uploads go to the session's MEDIA_ROOT (tests/conftest.py)."""
 
 import pytest
 
-from darcha.core.choices import OrganizationKind, Role
+from darcha.core.choices import Role
 from darcha.core.models import Organization
-from tests.cases.helpers import staff, submit
-from tests.factories import OrganizationFactory, PersonFactory, two_agency_service
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+from tests import layers
+from tests.cases.helpers import BUILDING_PERMIT, aliyev, center_1, center_2, staff, submit
 
 
 @pytest.fixture
 def center(db):
-    return OrganizationFactory(code="center-1", kind=OrganizationKind.CENTER, name_uz="Markaz 1")
+    return center_1()
 
 
 @pytest.fixture
 def other_center(db):
-    return OrganizationFactory(code="center-2", kind=OrganizationKind.CENTER, name_uz="Markaz 2")
+    return center_2()
 
 
 @pytest.fixture
-def service(db):
-    return two_agency_service(code="building-permit", name_uz="Qurilish ruxsatnomasi", name_en="Building permit")
+@BUILDING_PERMIT.serves
+def service(request, db):
+    """The two-agency service of the issue's story: built once per worker (a layer: tests/layers.py),
+    a fresh object for each test."""
+    return layers.fetch(BUILDING_PERMIT.value(request))
 
 
 @pytest.fixture
@@ -57,7 +55,7 @@ def arch_head(service):
 
 @pytest.fixture
 def applicant(db):
-    return PersonFactory(name="Aliyev Vali", pinfl="31203901230017", phone="+998901234567")
+    return aliyev()
 
 
 @pytest.fixture

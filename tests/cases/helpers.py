@@ -2,8 +2,33 @@
 
 import functools
 
-from tests.factories import ApplicationFactory
+from darcha.core.choices import OrganizationKind
+from tests import layers
+from tests.factories import ApplicationFactory, OrganizationFactory, PersonFactory, two_agency_service
 from tests.factories import staff as _staff
+
+
+def _building_permit():
+    return layers.refs(
+        two_agency_service(code="building-permit", name_uz="Qurilish ruxsatnomasi", name_en="Building permit")
+    )
+
+
+def center_1():
+    return OrganizationFactory(code="center-1", kind=OrganizationKind.CENTER, name_uz="Markaz 1")
+
+
+def center_2():
+    return OrganizationFactory(code="center-2", kind=OrganizationKind.CENTER, name_uz="Markaz 2")
+
+
+def aliyev():
+    """The applicant of the story."""
+    return PersonFactory(name="Aliyev Vali", pinfl="31203901230017", phone="+998901234567")
+
+
+# The story's two-agency service, the `service` fixture: built once per worker (tests/layers.py).
+BUILDING_PERMIT = layers.Layer(build=_building_permit)
 
 
 @functools.cache

@@ -17,7 +17,8 @@ from darcha.cases.models import Application, Task
 from darcha.catalog.choices import Action
 from darcha.core.choices import Role
 from darcha.core.models import Organization
-from tests.cases.helpers import staff, submit
+from tests import layers
+from tests.cases.helpers import BUILDING_PERMIT, aliyev, center_1, center_2, staff, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -26,8 +27,9 @@ CENTER_1_STAFF = {"operator_c1", "manager_c1"}
 ANONYMOUS = 403
 
 
-@pytest.fixture
-def world(service, applicant, center, other_center):
+def _build_world():
+    service = layers.fetch(BUILDING_PERMIT.built)
+    center, other_center, applicant = center_1(), center_2(), aliyev()
     land = Organization.objects.get(code="land")
     arch = Organization.objects.get(code="arch")
     users = {
@@ -43,18 +45,30 @@ def world(service, applicant, center, other_center):
     b = submit(service, applicant, center, users["operator_c1"])
     cases.task_act(actor=users["land_clerk"], task=Task.objects.get(application=b), action=Action.APPROVE)
     c = submit(service, applicant, other_center, users["operator_c2"])
-    return {
-        "users": users,
-        "applications": {"A": a, "B": b, "C": c},
-        "tasks": {
-            "land": Task.objects.get(application=a, agency=land),
-            "arch": Task.objects.get(application=b, agency=arch),
-            "land_done": Task.objects.get(application=b, agency=land),
-            "land_c2": Task.objects.get(application=c, agency=land),
-        },
-        "service": service,
-        "center": center,
-    }
+    return layers.refs(
+        {
+            "users": users,
+            "applications": {"A": a, "B": b, "C": c},
+            "tasks": {
+                "land": Task.objects.get(application=a, agency=land),
+                "arch": Task.objects.get(application=b, agency=arch),
+                "land_done": Task.objects.get(application=b, agency=land),
+                "land_c2": Task.objects.get(application=c, agency=land),
+            },
+            "service": service,
+            "center": center,
+        }
+    )
+
+
+# The same world for every test of the matrix: built once per worker, on the story's service (tests/layers.py).
+WORLD = layers.Layer(build=_build_world, parent=BUILDING_PERMIT)
+
+
+@pytest.fixture
+@WORLD.serves
+def world(request, service):
+    return layers.fetch(WORLD.value(request))
 
 
 def login(client, world, role):
