@@ -10,6 +10,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import escape
 
 from darcha.cases import selectors
@@ -21,6 +22,13 @@ from darcha.notify.models import Message
 from tests.cases.helpers import staff
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _in_english(client):
+    # The assertions read the English texts: the pages at /en/ (reverse under English), the API by Accept-Language.
+    translation.activate("en")
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
 
 
 @pytest.fixture(autouse=True)

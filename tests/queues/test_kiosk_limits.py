@@ -14,6 +14,14 @@ from darcha.queues.models import Ticket
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _in_english(client):
+    # The assertions read the English texts: the pages at /en/ (reverse under English), the API by Accept-Language.
+    translation.activate("en")
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
 CENTER = "test-center"
 ISSUE = f"/queue/{CENTER}/kiosk/issue/"
 DEVICE = f"/queue/{CENTER}/kiosk/device/"
@@ -132,7 +140,7 @@ def test_only_a_manager_of_the_center_registers_a_kiosk(client, kiosk, operator,
     client.force_login(stranger)
     assert client.get(DEVICE).status_code == 403
     client.force_login(manager)
-    page = client.get(DEVICE)
+    page = client.get("/en" + DEVICE)
     assert page.status_code == 200 and b"Register this browser as a kiosk" in page.content
     assert client.post(DEVICE, {"name": "  "}).status_code == 400
     assert kiosks.COOKIE not in client.cookies and not AuditEntry.objects.filter(action="kiosk_register").exists()
@@ -141,7 +149,7 @@ def test_only_a_manager_of_the_center_registers_a_kiosk(client, kiosk, operator,
 def test_a_manager_forgets_a_kiosk(client, kiosk, manager):
     register(client, manager, name="Hall")
     client.force_login(manager)
-    page = client.get(DEVICE)
+    page = client.get("/en" + DEVICE)
     assert "Hall" in page.content.decode() and b"Forget this kiosk" in page.content
     forgotten = client.post(DEVICE, {"forget": "1"})
     assert forgotten.status_code == 303 and forgotten.cookies[kiosks.COOKIE].value == ""
