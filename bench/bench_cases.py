@@ -737,6 +737,7 @@ def _step_intake(calls: int) -> dict:
     from darcha.core.choices import PersonKind, Role
     from darcha.core.models import Organization, User
     from darcha.core.services import membership_grant, person_register
+
     CENTER = "namangan-city-center"  # the demo center (darcha/demo/data/namangan/center.toml)
 
     center = Organization.objects.get(code=CENTER)

@@ -77,9 +77,7 @@ def device_limit() -> KeyLimit:
 
 
 def phone_limit() -> KeyLimit:
-    return KeyLimit(
-        "kiosk-tickets-phone", _setting("KIOSK_TICKETS_PER_PHONE", 5), _setting("KIOSK_PHONE_WINDOW", 3600)
-    )
+    return KeyLimit("kiosk-tickets-phone", _setting("KIOSK_TICKETS_PER_PHONE", 5), _setting("KIOSK_PHONE_WINDOW", 3600))
 
 
 def _phone_key(phone: str) -> str | None:
