@@ -8,6 +8,8 @@
   kept open under the tests that ask for it, each test in a savepoint rolled back afterwards; the
   other tests never see it. `demo`, the Namangan demo, is one (cases' `service` another).
 - Transactional tests start from what the migrations seeded, whatever a test before them flushed.
+- The migrated in-memory SQLite test database is kept between runs while the code is the same
+  (tests/testdb.py).
 - `query_counts`: the query-count baselines of tests/querycounts.py.
 """
 
@@ -20,7 +22,7 @@ from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 from pytest_django.fixtures import validate_django_db
 
-from tests import layers
+from tests import layers, testdb
 from tests.factories import ServiceFactory
 from tests.querycounts import QueryCounts, baseline_file
 
@@ -100,6 +102,10 @@ def pytest_fixture_setup(fixturedef, request):
         except ValueError as error:
             raise pytest.UsageError(str(error)) from None
     return (yield)
+
+
+def pytest_configure(config):
+    testdb.install()  # the migrated SQLite test database kept between runs: tests/testdb.py
 
 
 def pytest_collection_modifyitems(config, items):
