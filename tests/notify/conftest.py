@@ -3,12 +3,8 @@ from django.core.cache import cache
 
 from darcha.notify.channels.eskiz import TOKEN_CACHE_KEY
 
+from .helpers import CALLBACK_URL, ESKIZ_EMAIL, ESKIZ_PASSWORD, TELEGRAM_TOKEN
 from .standins import EskizStandIn, SmtpStandIn, TelegramStandIn
-
-ESKIZ_EMAIL = "darcha@example.uz"
-ESKIZ_PASSWORD = "eskiz-secret"
-TELEGRAM_TOKEN = "123456:ABC-stand-in"
-CALLBACK_URL = "https://darcha.example.uz/notify/eskiz/callback/"
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from darcha.notify.models import Message
 from darcha.notify.services import message_check_status, message_send
 from darcha.notify.tasks import check_message_status, deliver_message
 
-from .conftest import CALLBACK_URL, TELEGRAM_TOKEN
+from .helpers import CALLBACK_URL, TELEGRAM_TOKEN
 from .standins import free_port
 
 pytestmark = pytest.mark.django_db

@@ -29,7 +29,7 @@ from django.db import connection
 
 from darcha.notify.templates import MASK
 
-from .conftest import ESKIZ_EMAIL, ESKIZ_PASSWORD, TELEGRAM_TOKEN
+from .helpers import ESKIZ_EMAIL, ESKIZ_PASSWORD, TELEGRAM_TOKEN
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
