@@ -9,11 +9,12 @@ stable name (the key in the app's file, e.g. "inbox.overdue" or "api.services"):
         make_tasks(4)  # three times as many rows: the same baseline
         query_counts.check("inbox.all", lambda: client.get("/office/land/inbox/"))
 
-`check` runs the work once to warm up (the session, content types; `warm_up=False` to skip), then once
-under Django's CaptureQueriesContext, asserts a response answered 200 (`status=` for another code), and
-compares the number of queries with the baseline: exactly, so a page that gets cheaper updates its
-baseline too. On a mismatch it fails with the captured SQL. Measuring with N and with 3N rows against
-the same number is what keeps the "does not grow with the data" promise.
+`check` runs the work once to warm up the process's caches (content types, the calendar) the first time
+a test measures a name (`warm_up=False`: never, True: every time), then once under Django's
+CaptureQueriesContext, asserts a response answered 200 (`status=` for another code), and compares the
+number of queries with the baseline: exactly, so a page that gets cheaper updates its baseline too. On
+a mismatch it fails with the captured SQL. Measuring with N and with 3N rows against the same number is
+what keeps the "does not grow with the data" promise.
 
 `UPDATE_QUERY_COUNTS=1 make test` (or pytest on a few files) rewrites the baselines it measures instead
 of comparing; within one test the second measurement of a name must still equal the first. Writes are
@@ -57,9 +58,9 @@ class QueryCounts:
         value = json.loads(self.path.read_text()).get(name)
         return value.get(connection.vendor) if isinstance(value, dict) else value
 
-    def check(self, name: str, work, *, status: int = 200, warm_up: bool = True):
+    def check(self, name: str, work, *, status: int = 200, warm_up: bool | None = None):
         """Run `work` (a callable), compare its number of queries with the baseline `name`; return its result."""
-        if warm_up:
+        if warm_up or (warm_up is None and name not in self.measured):
             work()
         with CaptureQueriesContext(connection) as captured:
             result = work()
