@@ -27,8 +27,9 @@ from darcha.queues.services import (
     ticket_recall,
     ticket_start,
 )
+from tests import layers
 from tests.factories import OrganizationFactory, UserFactory
-from tests.queues.helpers import issue
+from tests.queues.helpers import HALL, issue
 
 pytestmark = pytest.mark.django_db
 
@@ -42,24 +43,34 @@ def _fresh_limits():
     cache.clear()  # the kiosk's limits on anonymous tickets
 
 
-@pytest.fixture
-def world(hall):
+def _build_world():
+    """The center under a city whose hokimiyat's leadership oversees it; a leader and a superuser."""
+    center = layers.fetch(HALL.built)["center"]
     region = OrganizationFactory(code="region", kind=OrganizationKind.REGION)
     city = OrganizationFactory(code="city", kind=OrganizationKind.CITY, parent=region)
     hokimiyat = OrganizationFactory(code="city-hokimiyat", kind=OrganizationKind.HOKIMIYAT, parent=city)
-    Organization.objects.filter(pk=hall.center.pk).update(parent=city)
-    hall.center.refresh_from_db()
-    hall.center.save()  # its path under the city
+    Organization.objects.filter(pk=center.pk).update(parent=city)
+    center.refresh_from_db()
+    center.save()  # its path under the city
     leader = UserFactory(username="hokim")
     membership_grant(actor=SYSTEM, user=leader, organization=hokimiyat, role=Role.LEADERSHIP)
+    return layers.refs({"leadership": leader, "superuser": User.objects.create_superuser("root", password="x" * 12)})
+
+
+# Built once per worker on the hall (tests/layers.py).
+WORLD = layers.Layer(build=_build_world, parent=HALL)
+
+
+@pytest.fixture
+@WORLD.serves
+def world(request, hall):
     users = {
         "anonymous": None,
         "operator": hall.operator,
         "manager": hall.manager,
         "operator_other": hall.stranger,
         "clerk": hall.clerk,
-        "leadership": leader,
-        "superuser": User.objects.create_superuser("root", password="x" * 12),
+        **layers.fetch(WORLD.value(request)),
     }
     return hall, users
 
