@@ -35,8 +35,9 @@ run: demo
 ## test: the whole suite but the browser tests (SQLite, or DATABASE_URL)
 # Bytecode is written even where PYTHONDONTWRITEBYTECODE is set: pytest keeps each test module with its
 # rewritten asserts in __pycache__, and every process would otherwise compile them all again (seconds).
+# worksteal: each worker starts with its half of the (layer-sorted) tests and takes over the other's rest.
 test: install
-	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -n 2 -m "not e2e and not region" -q
+	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -n 2 --dist worksteal -m "not e2e and not region" -q
 
 ## e2e: browser tests in headless Debian Chromium
 e2e: install
