@@ -3,6 +3,7 @@ and citizen tracking.
 
     POST /api/v1/applications/                 operators/managers of the center; Idempotency-Key
     GET  /api/v1/applications/                 what the caller may see (selectors.applications_visible)
+    GET  /api/v1/applications/figures/         those counted: all, by status, overdue (no applicants)
     GET  /api/v1/applications/<number>/        one of those, with tasks and the public timeline
     GET  /api/v1/tasks/                        tasks of the caller's agencies
     GET  /api/v1/tasks/<id>/                   one of them, with the actions the caller may take
@@ -51,16 +52,19 @@ from .models import Application, Task
 from .selectors import (
     application_created,
     application_detail,
+    application_figures,
     applications_visible,
     procedure_step,
     tasks_visible,
     tracking_view,
+    with_sight,
 )
 from .serializers import (
     APPLICATION_FORM_SCHEMA,
     ApplicationCreatedSerializer,
     ApplicationCreateSerializer,
     ApplicationDetailSerializer,
+    ApplicationFiguresSerializer,
     ApplicationListSerializer,
     TaskActionSerializer,
     TaskDetailSerializer,
@@ -112,10 +116,6 @@ class CasesApiMixin(StrictQueryMixin):
             raise exceptions.ValidationError({name: [_("Null characters are not allowed.")] for name in bad})
         if any("\x00" in str(value) for value in kwargs.values()):
             raise exceptions.NotFound(_("Not found."))
-
-
-def _own_centers(user) -> set[int]:
-    return access.scope(user).organizations(access.CENTER_STAFF)
 
 
 def _own_agencies(user) -> set[int]:
@@ -214,8 +214,9 @@ def _remap_intake_errors(errors: dict) -> dict:
 @extend_schema_view(
     list=extend_schema(
         summary="Applications the caller may see",
-        description="Center staff see their center's applications, agency staff those their agency works on. "
-        "Applicant identifiers are masked unless the caller works at the application's center.",
+        description="Center staff see their center's applications, agency staff those their agency works on, "
+        "leadership those of its city or district. Applicant identifiers and phones are masked unless the caller "
+        "works at the application's center; leadership sees only initials, the masked identifier and no phone.",
         responses={200: ApplicationListSerializer(many=True), 400: ERROR, 403: ERROR},
     ),
     retrieve=extend_schema(
@@ -246,17 +247,27 @@ class ApplicationViewSet(CasesApiMixin, mixins.ListModelMixin, viewsets.GenericV
         return ApplicationDetailSerializer if self.action == "retrieve" else ApplicationListSerializer
 
     def get_queryset(self):
+        user = self.request.user
         return (
-            applications_visible(self.request.user)
+            with_sight(applications_visible(user), user)
             .select_related("service", "center", "applicant")
             .order_by("-submitted_at", "-id")
         )
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        context["own_centers"] = _own_centers(self.request.user)
         context["receipt_url"] = receipt_url(self.request)
         return context
+
+    @extend_schema(
+        summary="The applications the caller may see, counted",
+        description="All of them, by status, and those with a task past its term: the same scope as the list "
+        "(leadership: its city or district), no applicant in it.",
+        responses={200: ApplicationFiguresSerializer, 403: ERROR},
+    )
+    @action(detail=False, methods=["get"], filterset_class=None, pagination_class=None)
+    def figures(self, request):
+        return Response(ApplicationFiguresSerializer(application_figures(request.user)).data)
 
     def retrieve(self, request, number=None):
         application = application_detail(request.user, number)
@@ -362,8 +373,7 @@ class TaskViewSet(CasesApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet)
     def get_queryset(self):
         user = self.request.user
         return (
-            tasks_visible(user)
-            .filter(agency_id__in=_own_agencies(user))
+            with_sight(tasks_visible(user).filter(agency_id__in=_own_agencies(user)), user, prefix="application__")
             .select_related(
                 "application__service",
                 "application__center",
@@ -377,7 +387,6 @@ class TaskViewSet(CasesApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet)
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        context["own_centers"] = _own_centers(self.request.user)
         context["now"] = timezone.now()
         return context
 

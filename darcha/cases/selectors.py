@@ -5,6 +5,12 @@ Scoping rules: a center's operators and managers see the applications taken at o
 their center; an agency's clerks and head see the applications their agency has (or had) a task
 in, and only their own agency's tasks; administrators see their subtree; leadership their
 jurisdiction. Anyone else sees nothing.
+
+What each sees of the applicant is one rule too (`with_sight`, `applicant_shown`), for pages and the
+API alike: the staff of the application's center everything on file; those who work on it (agency
+staff with a task in it), administrators and superusers the name, with identifiers and phone masked;
+leadership only initials and the masked identifier, no phone and no documents — figures
+(`application_figures`), not people.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Case, CharField, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
@@ -25,8 +31,9 @@ from darcha.catalog.models import RequiredDocument, Service, Step
 from darcha.catalog.selectors import NO_BRV, fee_today
 from darcha.core import access
 from darcha.core.calendar import end_of_day
-from darcha.core.choices import OrganizationKind, Role
-from darcha.core.models import Organization, User
+from darcha.core.choices import OrganizationKind, PersonKind, Role
+from darcha.core.identifiers import mask_identifier, mask_name
+from darcha.core.models import Organization, Person, User
 from darcha.core.money import NoBaseAmount, brv_on
 from darcha.core.throttle import KeyLimit
 from darcha.queues.models import Ticket
@@ -66,8 +73,86 @@ def tasks_visible(user: User) -> QuerySet[Task]:
     return qs.filter(condition)
 
 
+# --- What is shown of the applicant ------------------------------------------------------------------
+
+SIGHT_FULL = "full"  # the staff of the application's center: name, identifier and phone as on file
+SIGHT_NAMED = "named"  # agency staff working on it, administrators, superusers: the name; identifiers masked
+SIGHT_MASKED = "masked"  # leadership (and anyone not named above): initials, masked identifier, no phone
+
+
+def _sight(user: User, prefix: str = ""):
+    """How much of the applicant the user sees, per application (an expression; `prefix` reaches the
+    application from another model, e.g. "application__" from a task)."""
+    scope = access.scope(user)
+    if scope.everything:
+        return Value(SIGHT_NAMED)
+    whens = []
+    centers = scope.organizations(access.CENTER_STAFF)
+    if centers:
+        whens.append(When(Q(**{f"{prefix}center_id__in": centers}), then=Value(SIGHT_FULL)))
+    named = Q(pk__in=[])
+    agencies = scope.organizations(access.AGENCY_STAFF)
+    if agencies:
+        named |= Exists(Task.objects.filter(application=OuterRef(f"{prefix}pk"), agency_id__in=agencies))
+    for path in scope.paths(Role.ADMINISTRATOR):
+        named |= Q(**{f"{prefix}center__path__startswith": path})
+    if agencies or scope.paths(Role.ADMINISTRATOR):
+        whens.append(When(named, then=Value(SIGHT_NAMED)))
+    if not whens:
+        return Value(SIGHT_MASKED)
+    return Case(*whens, default=Value(SIGHT_MASKED), output_field=CharField())
+
+
+def with_sight(qs: QuerySet, user: User, prefix: str = "") -> QuerySet:
+    """The queryset with `applicant_sight` on each row (applications; tasks with prefix "application__")."""
+    return qs.annotate(applicant_sight=_sight(user, prefix))
+
+
+@dataclass(frozen=True)
+class ApplicantShown:
+    """The applicant as a page or the API shows them to this user (`applicant_shown`)."""
+
+    kind: str
+    name: str
+    identifier: str
+    phone: str
+    sight: str
+
+
+def applicant_shown(person: Person, sight: str | None) -> ApplicantShown:
+    """The applicant as seen at `sight` (an application's `applicant_sight`; unknown: masked)."""
+    if sight == SIGHT_FULL:
+        return ApplicantShown(person.kind, person.name, person.identifier, person.phone, sight)
+    if sight == SIGHT_NAMED:
+        return ApplicantShown(
+            person.kind, person.name, person.masked_identifier, mask_identifier(person.phone, 4), sight
+        )
+    # A legal entity's name is public (the register of legal entities); a citizen's is not.
+    name = person.name if person.kind == PersonKind.LEGAL_ENTITY else mask_name(person.name)
+    return ApplicantShown(person.kind, name, person.masked_identifier, "", SIGHT_MASKED)
+
+
+def application_figures(user: User, *, within: Organization | None = None, now: dt.datetime | None = None) -> dict:
+    """The applications the user may see (taken at a center `within` an organization's subtree, if given),
+    counted in one query whatever their number: all, by status, and those with a task past its term."""
+    late = Task.objects.filter(application=OuterRef("pk"), status=TaskStatus.OPEN, due_at__lt=now or timezone.now())
+    visible = applications_visible(user)
+    if within is not None:
+        visible = visible.filter(center__path__startswith=within.path)
+    counts = visible.aggregate(
+        total=Count("id"),
+        overdue=Count("id", filter=Q(Exists(late))),
+        **{status: Count("id", filter=Q(status=status)) for status in ApplicationStatus.values},
+    )
+    return {
+        "total": counts["total"],
+        "overdue": counts["overdue"],
+        "by_status": {status: counts[status] for status in ApplicationStatus.values},
+    }
+
+
 def application_list(user: User, *, center: Organization | None = None, status: str = "", query: str = ""):
-    qs = applications_visible(user).select_related("service", "applicant", "center")
+    qs = with_sight(applications_visible(user), user).select_related("service", "applicant", "center")
     if center is not None:
         qs = qs.filter(center=center)
     if status:
@@ -85,9 +170,10 @@ def application_list(user: User, *, center: Organization | None = None, status: 
 
 
 def application_detail(user: User, number: str) -> Application | None:
-    """One application the user may see, with its tasks, documents and history in a fixed number of queries."""
+    """One application the user may see, with its tasks, documents and history in a fixed number of queries,
+    and how much of its applicant the user sees (`applicant_sight`)."""
     return (
-        applications_visible(user)
+        with_sight(applications_visible(user), user)
         .select_related(
             "service",
             "service__responsible_agency",
@@ -208,9 +294,10 @@ def serving_ticket(user: User, center: Organization, value) -> Ticket | None:
 
 def document_for(user: User, number: str, document_id: int) -> Document | None:
     """A document of an application the user may see; an agency's staff see results and the
-    documents of the applications their agency works on."""
-    application = applications_visible(user).filter(number=number).first()
-    if application is None:
+    documents of the applications their agency works on. Those who see the applicant masked
+    (leadership) open no documents: scans and results carry what the masking hides."""
+    application = with_sight(applications_visible(user), user).filter(number=number).first()
+    if application is None or application.applicant_sight == SIGHT_MASKED:
         return None
     return Document.objects.filter(application=application, pk=document_id).exclude(file="").first()
 

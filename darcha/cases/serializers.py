@@ -15,10 +15,11 @@ from rest_framework import serializers
 from darcha.catalog.models import Discount, RequiredDocument, Service
 from darcha.core.choices import OrganizationKind, PersonKind
 from darcha.core.i18n import LANGUAGE_CHOICES
-from darcha.core.identifiers import mask_identifier
 from darcha.core.models import Organization
 
 from .choices import ApplicationStatus, Channel, EventKind, FeeStatus, TaskStatus
+from .models import Task
+from .selectors import SIGHT_FULL, applicant_shown
 
 ID_MAX = 2**63 - 1  # BigAutoField
 
@@ -205,38 +206,37 @@ class ApplicationCreatedSerializer(serializers.Serializer):
 
 
 class ApplicantSerializer(serializers.Serializer):
-    """The applicant; PINFL, passport, STIR and phone are masked unless the caller works at the
-    application's center."""
+    """The applicant as the caller may see them (`selectors.applicant_shown`, the pages' rule too): in full
+    for the staff of the application's center; the name with PINFL, passport, STIR and phone masked for
+    those who work on it; initials, the masked identifier and no phone for leadership."""
 
     kind = serializers.ChoiceField(choices=PersonKind.choices, read_only=True)
-    name = serializers.CharField(read_only=True)
-    identifier = serializers.SerializerMethodField(help_text="PINFL, passport or STIR (masked: 3120…0017)")
-    phone = serializers.SerializerMethodField()
-
-    def _full(self) -> bool:
-        return bool(self.context.get("unmasked"))
-
-    def get_identifier(self, person) -> str:
-        return person.identifier if self._full() else person.masked_identifier
-
-    def get_phone(self, person) -> str:
-        return person.phone if self._full() else mask_identifier(person.phone, 4)
+    name = serializers.CharField(read_only=True, help_text="Initials only (A. V.) for leadership")
+    identifier = serializers.CharField(read_only=True, help_text="PINFL, passport or STIR (masked: 3120…0017)")
+    phone = serializers.CharField(read_only=True, help_text="Masked, or empty where the caller sees no phone")
 
 
 class _ApplicantField(serializers.Field):
-    """The applicant, masked per application: full for the staff of the application's center."""
+    """The applicant of an application (or of a task's application), masked per the caller's sight of it
+    (`applicant_sight`, annotated by `selectors.with_sight`)."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("read_only", True)
         kwargs.setdefault("source", "*")
         super().__init__(**kwargs)
 
-    def to_representation(self, application):
-        unmasked = application.center_id in self.context.get("own_centers", set())
-        return ApplicantSerializer(application.applicant, context={"unmasked": unmasked}).data
+    def to_representation(self, value):
+        sight = getattr(value, "applicant_sight", None)
+        application = value.application if isinstance(value, Task) else value
+        return ApplicantSerializer(applicant_shown(application.applicant, sight)).data
 
 
 extend_schema_field(ApplicantSerializer)(_ApplicantField)
+
+
+def _sees_in_full(application) -> bool:
+    """Whether the caller works at the application's center (what only its staff get: the access code, the receipt)."""
+    return getattr(application, "applicant_sight", None) == SIGHT_FULL
 
 
 class ApplicationListSerializer(serializers.Serializer):
@@ -279,12 +279,9 @@ class ApplicationDetailSerializer(ApplicationListSerializer):
     timeline = serializers.SerializerMethodField(help_text="The public history, as on the tracking page")
     receipt_url = serializers.SerializerMethodField(help_text="Only for the staff of the application's center")
 
-    def _own(self, application) -> bool:
-        return application.center_id in self.context.get("own_centers", set())
-
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_access_code(self, application) -> str | None:
-        return application.access_code if self._own(application) else None
+        return application.access_code if _sees_in_full(application) else None
 
     def get_clock_stopped(self, application) -> bool:
         return application.paused_at is not None
@@ -295,25 +292,27 @@ class ApplicationDetailSerializer(ApplicationListSerializer):
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_receipt_url(self, application) -> str | None:
-        return self.context["receipt_url"](application) if self._own(application) else None
+        return self.context["receipt_url"](application) if _sees_in_full(application) else None
 
 
 # --- Tasks ------------------------------------------------------------------------------------------------
 
 
 class TaskApplicationSerializer(serializers.Serializer):
-    number = serializers.CharField(read_only=True)
-    status = serializers.ChoiceField(choices=ApplicationStatus.choices, read_only=True)
-    service = serializers.CharField(source="service.code", read_only=True)
-    service_name = serializers.CharField(source="service.name", read_only=True)
-    center = serializers.CharField(source="center.code", read_only=True)
+    """A task's application, read from the task (which carries the caller's `applicant_sight` of it)."""
+
+    number = serializers.CharField(source="application.number", read_only=True)
+    status = serializers.ChoiceField(source="application.status", choices=ApplicationStatus.choices, read_only=True)
+    service = serializers.CharField(source="application.service.code", read_only=True)
+    service_name = serializers.CharField(source="application.service.name", read_only=True)
+    center = serializers.CharField(source="application.center.code", read_only=True)
     applicant = _ApplicantField()
-    due_at = serializers.DateTimeField(read_only=True)
+    due_at = serializers.DateTimeField(source="application.due_at", read_only=True)
 
 
 class TaskSerializer(TaskBriefSerializer):
     step_name = serializers.CharField(source="step.name", read_only=True)
-    application = TaskApplicationSerializer(read_only=True)
+    application = TaskApplicationSerializer(source="*", read_only=True)
     assignee = serializers.CharField(source="assignee.username", read_only=True, allow_null=True)
     opened_at = serializers.DateTimeField(read_only=True)
     overdue = serializers.SerializerMethodField()
@@ -378,3 +377,19 @@ class TrackSerializer(serializers.Serializer):
     )
     result_ready = serializers.BooleanField(read_only=True)
     timeline = TimelineEntrySerializer(many=True, read_only=True)
+
+
+# --- Figures ----------------------------------------------------------------------------------------------
+
+
+class ApplicationStatusCountsSerializer(serializers.Serializer):
+    in_progress = serializers.IntegerField(read_only=True, min_value=0)
+    waiting_citizen = serializers.IntegerField(read_only=True, min_value=0)
+    ready = serializers.IntegerField(read_only=True, min_value=0)
+    closed = serializers.IntegerField(read_only=True, min_value=0)
+
+
+class ApplicationFiguresSerializer(serializers.Serializer):
+    total = serializers.IntegerField(read_only=True, min_value=0)
+    overdue = serializers.IntegerField(read_only=True, min_value=0, help_text="With a task past its term")
+    by_status = ApplicationStatusCountsSerializer(read_only=True)

@@ -21,7 +21,7 @@ likes. Views and services ask here and nowhere else; refusals are `core.errors.F
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .choices import OrganizationKind, Role
 from .errors import Forbidden
@@ -142,11 +142,17 @@ class Scope:
     everything: bool
     by_role: dict[str, frozenset[int]]
     subtree_paths: tuple[str, ...]
+    paths_by_role: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def organizations(self, roles: str | Iterable[str]) -> set[int]:
         """Ids of the organizations where the user holds one of `roles` itself (not through a subtree)."""
         wanted = {roles} if isinstance(roles, str) else set(roles)
         return {pk for role in wanted for pk in self.by_role.get(role, ())}
+
+    def paths(self, roles: str | Iterable[str]) -> tuple[str, ...]:
+        """The subtree paths that the user's oversight roles among `roles` reach (`subtree_paths`, by role)."""
+        wanted = {roles} if isinstance(roles, str) else set(roles)
+        return tuple(dict.fromkeys(p for role in sorted(wanted) for p in self.paths_by_role.get(role, ())))
 
     @property
     def empty(self) -> bool:
@@ -157,14 +163,15 @@ def scope(user) -> Scope:
     if is_superuser(user):
         return Scope(everything=True, by_role={}, subtree_paths=())
     by_role: dict[str, set[int]] = {}
-    paths: list[str] = []
+    paths: dict[str, list[str]] = {}
     for membership in memberships(user):
         for role in _with_included([membership.role]):
             by_role.setdefault(role, set()).add(membership.organization_id)
         if membership.role in SUBTREE_ROLES:
-            paths.append(_reach(membership))
+            paths.setdefault(membership.role, []).append(_reach(membership))
     return Scope(
         everything=False,
         by_role={role: frozenset(ids) for role, ids in by_role.items()},
-        subtree_paths=tuple(dict.fromkeys(paths)),
+        subtree_paths=tuple(dict.fromkeys(p for role_paths in paths.values() for p in role_paths)),
+        paths_by_role={role: tuple(dict.fromkeys(role_paths)) for role, role_paths in paths.items()},
     )

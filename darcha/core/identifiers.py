@@ -93,3 +93,9 @@ def mask_identifier(value: str, visible: int = 4) -> str:
     if len(value) <= visible * 2:
         return "…" if value else ""
     return f"{value[:visible]}…{value[-visible:]}"
+
+
+def mask_name(name: str) -> str:
+    """`Aliyev Vali Karimovich` → `A. V. K.`: a person's initials, for roles that need figures, not people."""
+    initials = " ".join(f"{word[0].upper()}." for word in str(name or "").split() if word[0].isalpha())
+    return initials or ("…" if str(name or "").strip() else "")

@@ -7,7 +7,7 @@ import pytest
 from darcha.core.choices import Role
 from darcha.core.models import Organization
 from tests import layers
-from tests.cases.helpers import BUILDING_PERMIT, aliyev, center_1, center_2, staff, submit
+from tests.cases.helpers import BUILDING_PERMIT, aliyev, center_1, center_2, city_leader, staff, submit
 
 
 @pytest.fixture
@@ -51,6 +51,12 @@ def arch_clerk(service):
 @pytest.fixture
 def arch_head(service):
     return staff("arch.head", Organization.objects.get(code="arch"), Role.AGENCY_HEAD)
+
+
+@pytest.fixture
+def hokim(center):
+    """Leadership of the city's hokimiyat; the center is in the city."""
+    return city_leader(center)
 
 
 @pytest.fixture

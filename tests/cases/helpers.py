@@ -39,6 +39,21 @@ def real_pdf() -> bytes:
     return weasyprint.HTML(string="<p>Ruxsatnoma / Разрешение</p>").write_pdf()
 
 
+def city_leader(center, username="hokim"):
+    """A hokim: leadership of a city's hokimiyat, with `center` moved under that city (so in his jurisdiction)."""
+    from darcha.core.choices import Role
+
+    city = OrganizationFactory(code="city", kind=OrganizationKind.CITY, name_uz="Shahar")
+    hokimiyat = OrganizationFactory(code="city-hokimiyat", kind=OrganizationKind.HOKIMIYAT, parent=city)
+    center.parent = city
+    center.save()  # its path under the city
+    return staff(username, hokimiyat, Role.LEADERSHIP)
+
+
+# What leadership must never read of the story's applicant: the name, the PINFL, the phone.
+APPLICANT_SECRETS = ("Aliyev", "Vali", "31203901230017", "901234567")
+
+
 def staff(username, organization, role):
     """A member of staff with no phone and an e-mail address of their own."""
     return _staff(username, organization, role, phone="", email=f"{username}@example.org")

@@ -3,8 +3,10 @@
 Three applications: A and B taken at center 1 (A waits at the land agency; B has passed land and
 waits at the architecture agency), C taken at center 2 (waits at land). Roles: the operator and
 the manager of center 1, the operator of center 2, a clerk of land, a clerk and the head of arch,
-and an anonymous visitor. Something a caller may not see answers 404, exactly as if it did not
-exist; an anonymous caller gets 403 (session and basic authentication: no login page in an API).
+the hokim (leadership of the city center 1 is in), and an anonymous visitor. Something a caller may
+not see answers 404, exactly as if it did not exist; an anonymous caller gets 403 (session and basic
+authentication: no login page in an API). Leadership sees figures and masked applicants: initials,
+the masked PINFL, no phone, never the name.
 """
 
 import json
@@ -18,11 +20,20 @@ from darcha.catalog.choices import Action
 from darcha.core.choices import Role
 from darcha.core.models import Organization
 from tests import layers
-from tests.cases.helpers import BUILDING_PERMIT, aliyev, center_1, center_2, staff, submit
+from tests.cases.helpers import (
+    APPLICANT_SECRETS,
+    BUILDING_PERMIT,
+    aliyev,
+    center_1,
+    center_2,
+    city_leader,
+    staff,
+    submit,
+)
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["operator_c1", "manager_c1", "operator_c2", "land_clerk", "arch_clerk", "arch_head", "anonymous"]
+ROLES = ["operator_c1", "manager_c1", "operator_c2", "land_clerk", "arch_clerk", "arch_head", "hokim", "anonymous"]
 CENTER_1_STAFF = {"operator_c1", "manager_c1"}
 ANONYMOUS = 403
 
@@ -39,6 +50,7 @@ def _build_world():
         "land_clerk": staff("land.clerk", land, Role.AGENCY_CLERK),
         "arch_clerk": staff("arch.clerk", arch, Role.AGENCY_CLERK),
         "arch_head": staff("arch.head", arch, Role.AGENCY_HEAD),
+        "hokim": city_leader(center),
         "anonymous": None,
     }
     a = submit(service, applicant, center, users["operator_c1"])
@@ -86,7 +98,17 @@ SEES = {
     "land_clerk": {"A", "B", "C"},
     "arch_clerk": {"B"},
     "arch_head": {"B"},
+    "hokim": {"A", "B"},
 }
+# What each role reads of the applicant of an application it sees but was not taken at its own center.
+MASKED = {"kind": "individual", "name": "Aliyev Vali", "identifier": "3120…0017", "phone": "+998…4567"}
+LEADERSHIP_MASKED = {"kind": "individual", "name": "A. V.", "identifier": "3120…0017", "phone": ""}
+
+
+def assert_nothing_of_the_applicant(response):
+    body = response.content.decode()
+    for secret in APPLICANT_SECRETS:
+        assert secret not in body, secret
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -100,6 +122,25 @@ def test_list_applications(client, world, role):
     numbers = {item["number"] for item in response.json()["results"]}
     expected = {world["applications"][name].number for name in SEES[role]}
     assert numbers == expected
+    if role == "hokim":
+        assert_nothing_of_the_applicant(response)
+        assert [item["applicant"] for item in response.json()["results"]] == [LEADERSHIP_MASKED] * 2
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_application_figures(client, world, role):
+    login(client, world, role)
+    response = client.get("/api/v1/applications/figures/")
+    if role == "anonymous":
+        assert response.status_code == ANONYMOUS
+        return
+    assert response.status_code == 200
+    seen = SEES[role]
+    assert response.json() == {
+        "total": len(seen),
+        "overdue": 0,
+        "by_status": {"in_progress": len(seen), "waiting_citizen": 0, "ready": 0, "closed": 0},
+    }
 
 
 # --- One application -----------------------------------------------------------------------------------------
@@ -123,10 +164,16 @@ def test_retrieve_application(client, world, role, name):
     own_center = (role in CENTER_1_STAFF and name in "AB") or (role == "operator_c2" and name == "C")
     if own_center:
         assert data["applicant"]["identifier"] == "31203901230017"
+        assert data["applicant"]["phone"] == "+998901234567"
         assert data["access_code"] == application.access_code
+        assert data["receipt_url"]
+    elif role == "hokim":
+        assert data["applicant"] == LEADERSHIP_MASKED
+        assert data["access_code"] is None and data["receipt_url"] is None
+        assert_nothing_of_the_applicant(response)
     else:
-        assert data["applicant"]["identifier"] == "3120…0017"
-        assert data["access_code"] is None
+        assert data["applicant"] == MASKED
+        assert data["access_code"] is None and data["receipt_url"] is None
 
 
 def test_not_visible_and_not_existing_look_the_same(client, world):
@@ -146,6 +193,7 @@ TASKS_SEEN = {
     "land_clerk": {"land", "land_done", "land_c2"},
     "arch_clerk": {"arch"},
     "arch_head": {"arch"},
+    "hokim": set(),
 }
 
 

@@ -62,12 +62,14 @@ LISTS = {
     "overdue": ("manager", f"{EN}/office/overdue/"),
     "api.applications": ("operator", "/api/v1/applications/"),
     "api.tasks": ("land_clerk", "/api/v1/tasks/"),
+    "api.applications.leadership": ("hokim", "/api/v1/applications/"),
+    "api.applications.figures": ("hokim", "/api/v1/applications/figures/"),
 }
 
 
 def test_the_lists_cost_the_same_with_3n_applications(request, client, query_counts, grow, monkeypatch, subtests):
     monkeypatch.setattr(backoffice, "PAGE_SIZE", 2)  # a second page of the inbox already with N
-    users = {role: request.getfixturevalue(role) for role in ("operator", "land_clerk", "manager")}
+    users = {role: request.getfixturevalue(role) for role in ("operator", "land_clerk", "manager", "hokim")}
     for n in (5, 10):  # N, then 3N
         grow(n)
         for name, (role, address) in LISTS.items():
