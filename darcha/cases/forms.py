@@ -17,6 +17,8 @@ from darcha.core.choices import PersonKind
 from darcha.core.errors import Attempt
 from darcha.core.i18n import LANGUAGE_CHOICES
 
+from .uploads import kept_file
+
 
 class MultipleFileInput(forms.FileInput):
     allow_multiple_selected = True
@@ -61,6 +63,25 @@ class ServiceErrorsMixin:
             self.add_service_errors(done.error)
         else:
             self.add_service_errors(ValidationError(done.message))
+
+    def add_kept_errors(self, errors: dict[str, list[str]]) -> None:
+        """The messages of files refused when the form's files were kept (services.pending_uploads_keep):
+        beside the file's own field, and no longer repeated in the section above."""
+        if not hasattr(self, "section_errors"):
+            self.section_errors = {}
+        placed = []
+        for field, messages in errors.items():
+            if field in self.fields:
+                new = [m for m in messages if m not in self.errors.get(field, [])]
+                if new:
+                    self.add_error(field, new)
+                placed.extend(messages)
+            else:
+                self.section_errors.setdefault(field, []).extend(
+                    m for m in messages if m not in self.section_errors.get(field, [])
+                )
+        if "files" in self.section_errors:
+            self.section_errors["files"] = [m for m in self.section_errors["files"] if m not in placed]
 
     @property
     def all_messages(self) -> list[str]:
@@ -109,7 +130,7 @@ class IntakeForm(ApplicantForm):
     payment_reference = forms.CharField(label=_("Payment reference"), required=False, max_length=64)
     waiver_reason = forms.CharField(label=_("Reason the fee is waived"), required=False, max_length=255)
 
-    def __init__(self, *args, service: Service, **kwargs):
+    def __init__(self, *args, service: Service, kept=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.service = service
         self.checklist = list(service.documents.order_by("position", "id"))
@@ -121,15 +142,35 @@ class IntakeForm(ApplicantForm):
             self.fields[self.file_field(document)] = MultipleFileField(label=_("Scans"))
         if not service.for_individuals:
             self.initial.setdefault("kind", PersonKind.LEGAL_ENTITY)
+        # Files kept from the earlier tries of this form (models.PendingUpload), of its own fields only.
+        self.file_fields = {self.file_field(d): d for d in self.brought} | {"extra": None}
+        self.kept = [k for k in kept if k.field in self.file_fields]
 
     @staticmethod
     def file_field(document: RequiredDocument) -> str:
         return f"file_{document.pk}"
 
+    def new_uploads(self) -> list[tuple[str, RequiredDocument | None, object]]:
+        """The files that came with this post: (field, checklist item or None, file)."""
+        if not self.files:
+            return []
+        return [(name, d, f) for name, d in self.file_fields.items() for f in self.files.getlist(name) if f]
+
+    def keep(self, kept: list, errors: dict[str, list[str]]) -> None:
+        """The files just kept join those kept before; the refused ones' messages go beside their fields."""
+        self.kept = [*self.kept, *kept]
+        self.add_kept_errors(errors)
+
     def uploads(self) -> list[tuple[RequiredDocument | None, object]]:
+        """Every file of the intake: those sent now, then those kept from the earlier tries."""
         pairs = [(d, f) for d in self.brought for f in self.cleaned_data.get(self.file_field(d), [])]
         pairs += [(None, f) for f in self.cleaned_data.get("extra", [])]
+        pairs += [(self.file_fields[k.field], kept_file(k)) for k in self.kept]
         return pairs
+
+    @property
+    def kept_extra(self) -> list:
+        return [k for k in self.kept if k.field == "extra"]
 
     def items(self) -> list[dict]:
         """The checklist as the template lays it out: each document with its inputs and state."""
@@ -139,6 +180,7 @@ class IntakeForm(ApplicantForm):
                 "document": d,
                 "field": self[self.file_field(d)],
                 "checked": str(d.pk) in ticked,
+                "kept": [k for k in self.kept if k.field == self.file_field(d)],
             }
             for d in self.brought
         ]

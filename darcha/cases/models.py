@@ -356,3 +356,47 @@ class TelegramSubscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.chat_id} → {self.application_id}"
+
+
+def _pending_path(instance, filename: str) -> str:
+    # Beside the documents, outside the web root; the citizen's file name is kept in `original_name` only.
+    return f"cases/pending/{uuid.uuid4().hex}"
+
+
+class PendingUpload(models.Model):
+    """A file that came with an intake form the server sent back (bad input, a refusal): kept for the
+    next try of that form, so nobody attaches the scans again.
+
+    It belongs to one draft (`draft`, a random token in a hidden field of the form) and to whoever sent
+    it (`holder`: the signed-in user, or the visitor's session), and is found only by both. Used by the
+    application it was kept for (removed as that is registered) or deleted with its file after
+    CASES_PENDING_UPLOAD_HOURS by the `cases.pending_uploads` job.
+    """
+
+    draft = models.CharField(_("draft"), max_length=64)
+    holder = models.CharField(_("holder"), max_length=80)
+    # The form field it came in (e.g. "file_12", "document_12", "extra") and the checklist item, if any.
+    field = models.CharField(_("form field"), max_length=64)
+    required = models.ForeignKey(
+        "catalog.RequiredDocument",
+        verbose_name=_("checklist item"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    file = models.FileField(_("file"), upload_to=_pending_path, max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=64)
+    size = models.PositiveIntegerField(_("size, bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    created_at = models.DateTimeField(_("kept at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("kept upload")
+        verbose_name_plural = _("kept uploads")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["draft", "holder"], name="pendingupload_draft_holder")]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -39,7 +39,7 @@ from darcha.core.throttle import KeyLimit
 from darcha.queues.models import Ticket
 
 from .choices import ACTIVE_TASK_STATUSES, ApplicationStatus, DocumentPurpose, EventKind, TaskStatus
-from .models import Application, Document, Event, Rating, Result, Task
+from .models import Application, Document, Event, PendingUpload, Rating, Result, Task
 
 
 def applications_visible(user: User) -> QuerySet[Application]:
@@ -277,6 +277,11 @@ def intake_fees(service: Service, day: dt.date | None = None) -> tuple[list[dict
     if any(option["amount"] is None for option in options):
         return [], str(NO_BRV)
     return options, ""
+
+
+def pending_uploads(draft) -> list[PendingUpload]:
+    """The files a form's draft keeps (services.drafts.Draft): only its holder's, whatever the token."""
+    return list(PendingUpload.objects.filter(draft=draft.token, holder=draft.holder).select_related("required"))
 
 
 def serving_ticket(user: User, center: Organization, value) -> Ticket | None:

@@ -145,3 +145,10 @@ def check_upload(upload, *, allowed: tuple[str, ...] = ALLOWED_TYPES, result: bo
     upload.seek(0)
     stored = upload if isinstance(upload, File) else File(upload, name=name)
     return CheckedFile(stored, kind, read, digest.hexdigest(), name)
+
+
+def kept_file(kept) -> File:
+    """A file kept from a form sent back (models.PendingUpload), opened to be checked and stored again
+    under the name it came with."""
+    handle = kept.file.storage.open(kept.file.name, "rb")
+    return File(handle.file if hasattr(handle, "file") else handle, name=kept.original_name)

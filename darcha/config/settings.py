@@ -187,6 +187,8 @@ CASES_UPLOAD_MAX_BYTES = int(os.environ.get("CASES_UPLOAD_MAX_BYTES", 10 * 1024 
 # One request's uploads: how many files and their total size (each file at most CASES_UPLOAD_MAX_BYTES).
 CASES_UPLOAD_MAX_FILES = int(os.environ.get("CASES_UPLOAD_MAX_FILES", 30))
 CASES_UPLOAD_MAX_TOTAL_BYTES = int(os.environ.get("CASES_UPLOAD_MAX_TOTAL_BYTES", 50 * 1024 * 1024))
+# Scans that came with a form sent back (an error, a refusal) are kept for its next try this many hours.
+CASES_PENDING_UPLOAD_HOURS = int(os.environ.get("CASES_PENDING_UPLOAD_HOURS", 24))
 # Tracking: wrong access codes before a number's tracking locks (and for how long), and wrong lookups per
 # client (address or Telegram chat) before its wrong lookups are refused. Right lookups are never counted.
 CASES_TRACK_NUMBER_FAILURES = int(os.environ.get("CASES_TRACK_NUMBER_FAILURES", 10))

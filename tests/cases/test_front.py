@@ -236,7 +236,8 @@ def test_a_missing_mandatory_document_is_refused_and_nothing_is_written(op, serv
     response = op.post(front(center, "new/"), data)
     assert response.status_code == 400
     assert "These documents are required: Passport." in text(response)
-    assert "attach the scans again" in text(response)
+    # The scans that came with it are kept for the next try (tests/cases/test_kept_uploads.py).
+    assert "kept: plan.png (" in text(response) and "kept: letter.jpg (" in text(response)
     assert counts() == before  # no application, no new person, no document
 
 

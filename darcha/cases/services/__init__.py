@@ -7,6 +7,7 @@
     ratings         the signed rating link, rating_submit
     subscriptions   telegram_subscribe, telegram_unsubscribe
     deadlines       tasks_escalate
+    drafts          files kept between tries of a form: Draft, pending_uploads_keep / _discard / _expire
     tracking        track_lookup (tracking under its limits: page, API, bot), tracking_unlock
     _common         events, stored documents, the stopped clock, notices (private to the package)
 
@@ -19,6 +20,7 @@ only after commit. Permissions are asked of `core.access`. Refusals are Validati
 
 from ._common import CITIZEN
 from .deadlines import tasks_escalate
+from .drafts import Draft, pending_uploads_discard, pending_uploads_expire, pending_uploads_keep
 from .frontoffice import application_handover, application_record_payment, identity_matches
 from .intake import (
     ApplicantRefused,
@@ -51,6 +53,7 @@ __all__ = [
     "RETURN",
     "ApplicantRefused",
     "AvailableAction",
+    "Draft",
     "Fee",
     "Intake",
     "application_fee",
@@ -61,6 +64,9 @@ __all__ = [
     "application_submit",
     "application_supplement",
     "identity_matches",
+    "pending_uploads_discard",
+    "pending_uploads_expire",
+    "pending_uploads_keep",
     "rating_submit",
     "rating_token",
     "result_attach",

@@ -29,7 +29,7 @@ from darcha.core.models import Organization, Person
 from darcha.core.services import person_register
 
 from ..choices import ApplicationStatus, CaseRefusal, Channel, DocumentPurpose, EventKind, FeeStatus, TaskStatus
-from ..models import Application, Document, NumberSequence
+from ..models import Application, Document, NumberSequence, PendingUpload
 from ._common import (
     CENTER_STAFF_ONLY,
     check_uploads,
@@ -40,6 +40,7 @@ from ._common import (
     staff_of,
     store_document,
 )
+from .drafts import Draft, discard_rows
 from .workflow import open_first_tasks
 
 
@@ -78,6 +79,9 @@ class Intake:
     language: str = ""
     channel: str = Channel.FRONT_OFFICE
     ticket: object = None
+    # The form's draft whose kept files are among `uploads` (drafts.py): they are dropped as the
+    # application is registered, in its transaction.
+    draft: Draft | None = None
 
 
 def application_fee(service: Service, day: dt.date, discount: Discount | None = None) -> int:
@@ -215,6 +219,10 @@ def application_submit(*, actor, intake: Intake, now: dt.datetime | None = None)
                     added_by=actor_user(actor),
                     added_at=now,
                 )
+        if intake.draft is not None:  # its files are the application's documents now
+            discard_rows(
+                PendingUpload.objects.select_for_update().filter(draft=intake.draft.token, holder=intake.draft.holder)
+            )
         record_event(
             application,
             EventKind.SUBMITTED,

@@ -12,7 +12,9 @@ applicant brings later, take fees and hand over results.
     applications/<number>/documents/<id>/              a document's file, to anyone who may see it
 
 Every write is one call of darcha.cases.services (application_register registers the applicant with the application).
-Bad input re-renders the page with translated messages (400) and changes nothing; an action the
+Bad input re-renders the page with translated messages (400), each beside its field, and changes
+nothing in the register; the files that came with it are kept for the next try (views/drafts.py,
+services.drafts), listed under their fields with a box to remove each. An action the
 application's state does not allow answers 409, one the user may not take 403. Only operators
 and managers of the center in the address open its pages; anonymous visitors get the login page.
 Intake works as plain form posts without JavaScript; htmx only swaps parts of the same pages.
@@ -56,8 +58,10 @@ from ..services import (
     application_record_payment,
     application_register,
     application_supplement,
+    pending_uploads_keep,
     tracking_unlock,
 )
+from . import drafts
 
 PAGE_SIZE = 25
 EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
@@ -167,9 +171,7 @@ def _choose_service(request, center, *, ticket, status=200, error=""):
     )
 
 
-def _intake_page(
-    request, center, service, form, *, ticket, status=200, notice="", found=None, files_lost=False, lookup=False
-):
+def _intake_page(request, center, service, form, *, ticket, status=200, notice="", found=None, lookup=False, draft=""):
     fees, fee_error = selectors.intake_fees(service)
     return render(
         request,
@@ -185,11 +187,17 @@ def _intake_page(
             "errors": getattr(form, "section_errors", {}),
             "notice": notice,
             "found": found,
-            "files_lost": files_lost,
             "lookup": lookup,
+            "draft": draft,
         },
         status=status,
     )
+
+
+def _sent_back(request, center, service, form, draft, *, ticket, status, **page):
+    """The intake page again, keeping the files that came with this post (drafts): the next try uses them."""
+    form.keep(*pending_uploads_keep(actor=request.user, draft=draft, uploads=form.new_uploads()))
+    return _intake_page(request, center, service, form, ticket=ticket, status=status, draft=draft.token, **page)
 
 
 @never_cache
@@ -217,15 +225,15 @@ def front_new(request, center: Organization):
     if request.method != "POST":
         return HttpResponse(status=405, headers={"Allow": "GET, POST"})
 
+    draft, kept = drafts.resume(request, request.user)
     if request.POST.get("find"):
-        return _find_applicant(request, center, service, ticket)
+        return _find_applicant(request, center, service, ticket, draft, kept)
 
-    form = IntakeForm(request.POST, request.FILES, service=service)
-    files_lost = _files_sent(request)
+    form = IntakeForm(request.POST, request.FILES, service=service, kept=kept)
     if ticket_error:
         form.add_service_errors(ValidationError({"ticket": ticket_error}))
     if not form.is_valid() or ticket_error:
-        return _intake_page(request, center, service, form, ticket=ticket, status=400, files_lost=files_lost)
+        return _sent_back(request, center, service, form, draft, ticket=ticket, status=400)
     data = form.cleaned_data
 
     def intake(applicant):
@@ -243,12 +251,13 @@ def front_new(request, center: Organization):
             phone=data["phone"],
             language=data["language"],
             ticket=ticket,
+            draft=draft,
         )
 
     done = attempt(lambda: application_register(actor=request.user, person=form.person_data(), intake=intake(None)))
     if not done.ok:
         form.add_refusal(done)
-        return _intake_page(request, center, service, form, ticket=ticket, status=done.status, files_lost=files_lost)
+        return _sent_back(request, center, service, form, draft, ticket=ticket, status=done.status)
     application = done.value
     messages.success(
         request,
@@ -258,13 +267,9 @@ def front_new(request, center: Organization):
     return _see_detail(center, application)
 
 
-def _files_sent(request) -> bool:
-    """Whether files came with this post (a page sent back cannot keep them: they must be attached again)."""
-    return any(request.FILES.getlist(name) for name in request.FILES)
-
-
-def _find_applicant(request, center, service, ticket):
-    """Look the applicant up by identifier and fill in what is known; nothing is written."""
+def _find_applicant(request, center, service, ticket, draft, kept):
+    """Look the applicant up by identifier and fill in what is known. Nothing of the application is
+    written; files sent with the whole form (no JavaScript) are kept for the submission like any."""
     lookup = ApplicantForm(request.POST)
     lookup.is_valid()
     kind = lookup.cleaned_data.get("kind") or PersonKind.INDIVIDUAL
@@ -280,23 +285,23 @@ def _find_applicant(request, center, service, ticket):
         notice = _("A registered applicant was found. Check the name and phone with the applicant.")
     elif not errors:
         notice = _("No applicant with this number is registered yet. They are registered with the application.")
-    form = IntakeForm(data, service=service)
+    form = IntakeForm(data, request.FILES, service=service, kept=kept)
     form.full_clean()
     # The lookup is not a submission: only the identifier's own messages are shown.
     form._errors = ErrorDict()
     for field, field_errors in errors.items():
         form.add_error(field, field_errors)
-    return _intake_page(
+    return _sent_back(
         request,
         center,
         service,
         form,
+        draft,
         ticket=ticket,
         status=400 if errors else 200,
         notice=notice,
         found=person,
         lookup=True,
-        files_lost=_files_sent(request),
     )
 
 

@@ -48,7 +48,8 @@ from darcha.notify import services as notify
 from .. import selectors
 from .. import services as cases
 from ..choices import ApplicationStatus, Channel, FeeStatus
-from ..uploads import check_upload
+from ..uploads import check_upload, kept_file
+from . import drafts
 
 # Per client address, in the shared cache. Tests patch these. (Tracking has its own rule:
 # services.track_lookup, with the limits of selectors.tracking_limits.)
@@ -154,15 +155,20 @@ def track_detail(request, number):
     looked_up = attempt(lambda: cases.track_lookup(number=number, code=code, client=f"addr:{client_address(request)}"))
     application = looked_up.value
     if application is None:
-        # The same page, the same words, the same address in it, whichever part was wrong.
+        # The same page, the same words, the same address in it, whichever part was wrong. The number
+        # typed comes back in its field (it tells nothing the visitor did not type; the page reads the
+        # same whether such a number exists), the code is typed again, the message beside it.
         page_request = _AtAddress(request, reverse("cases:track"))
+        typed = number[:20]
         if not looked_up.ok:  # locked, or too many wrong lookups from here: the message says until when
             response = _track_page(
-                request, status=looked_up.status, errors=[looked_up.message], page_request=page_request
+                request, status=looked_up.status, errors=[looked_up.message], number=typed, page_request=page_request
             )
             response["Retry-After"] = str(looked_up.error.retry_after)
             return response
-        return _track_page(request, status=404, errors=[str(NOT_FOUND)], page_request=page_request)
+        return _track_page(
+            request, status=404, field_errors={"code": str(NOT_FOUND)}, number=typed, page_request=page_request
+        )
     view = selectors.tracking_view(application)
     context = {
         **view,
@@ -305,11 +311,14 @@ class ApplyForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, service: Service, centers: list[Organization], documents: list, **kwargs):
+    def __init__(self, *args, service: Service, centers: list[Organization], documents: list, kept=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.service = service
         self.centers = {str(c.pk): c for c in centers}
         self.documents = documents
+        # Scans kept from the earlier tries of this form (views/drafts.py), one per document at most.
+        names = {self.file_field(document) for document in documents}
+        self.kept = [k for k in kept if k.field in names]
         self.fields["center"].choices = [("", "")] + [(pk, c.name) for pk, c in self.centers.items()]
         kinds = [
             (value, label)
@@ -326,7 +335,8 @@ class ApplyForm(forms.Form):
         for document in documents:
             self.fields[self.file_field(document)] = forms.FileField(
                 label=document.name,
-                required=document.mandatory,
+                # A scan kept from an earlier try is the document's, unless another file replaces it.
+                required=document.mandatory and not self.kept_for(document),
                 error_messages={"required": _("Attach a scan of this document.")},
             )
 
@@ -335,7 +345,37 @@ class ApplyForm(forms.Form):
         return f"document_{document.pk}"
 
     def file_fields(self):
-        return [(document, self[self.file_field(document)]) for document in self.documents]
+        return [(document, self[self.file_field(document)], self.kept_for(document)) for document in self.documents]
+
+    def kept_for(self, document: RequiredDocument) -> list:
+        return [k for k in self.kept if k.field == self.file_field(document)]
+
+    def new_uploads(self) -> list:
+        """The files that came with this post, (field, document, file), but those refused by the checks
+        above (their messages are on their fields already)."""
+        if not self.files:
+            return []
+        uploads = []
+        for document in self.documents:
+            name = self.file_field(document)
+            upload = self.files.get(name)
+            if upload and not self.errors.get(name):
+                uploads.append((name, document, upload))
+        return uploads
+
+    def keep(self, kept: list, errors: dict[str, list[str]]) -> list[str]:
+        """The scans just kept replace those kept before for the same documents (returned: the ids those
+        had); messages of files refused beside their fields."""
+        replaced = {k.field for k in kept}
+        old = [k for k in self.kept if k.field in replaced]
+        self.kept = [*(k for k in self.kept if k.field not in replaced), *kept]
+        for field, texts in errors.items():
+            if field == "files":  # the caps on one application: the documents' messages (the caller's)
+                continue
+            new = [m for m in texts if m not in self.errors.get(field, [])]
+            if new:
+                self.add_error(field if field in self.fields else None, new)
+        return [k.pk for k in old]
 
     @property
     def only_kind(self) -> str:
@@ -390,11 +430,15 @@ class ApplyForm(forms.Form):
         return self.centers[self.cleaned_data["center"]]
 
     def uploads(self) -> list:
-        return [
-            (document, self.cleaned_data[self.file_field(document)])
-            for document in self.documents
-            if self.cleaned_data.get(self.file_field(document))
-        ]
+        """Each document's scan: the one sent now, or the one kept from an earlier try."""
+        uploads = []
+        for document in self.documents:
+            sent = self.cleaned_data.get(self.file_field(document))
+            if sent:
+                uploads.append((document, sent))
+            else:
+                uploads.extend((document, kept_file(k)) for k in self.kept_for(document))
+        return uploads
 
 
 def _masked_phone(phone: str) -> str:
@@ -428,7 +472,7 @@ def _phone_page(request, service: Service, *, status=200, errors=(), phone=""):
     return _noindex(render(request, "cases/public/apply_phone.html", context, status=status))
 
 
-def _form_page(request, service: Service, form: ApplyForm, phone: str, *, status=200, document_errors=()):
+def _form_page(request, service: Service, form: ApplyForm, phone: str, *, status=200, document_errors=(), draft=""):
     _documents, by_center = selectors.service_checklist(service)
     context = {
         "service": service,
@@ -437,19 +481,28 @@ def _form_page(request, service: Service, form: ApplyForm, phone: str, *, status
         "by_center": by_center,
         "fee": fee_today(service),
         "document_errors": list(document_errors),
-        # Browsers never fill file inputs in again: after an error the scans must be chosen anew.
-        "files_lost": form.is_bound and status != 200 and bool(form.files),
         "max_size": settings.CASES_UPLOAD_MAX_BYTES,
+        "draft": draft,
     }
     return _noindex(render(request, "cases/public/apply_form.html", context, status=status))
 
 
-def _new_form(request, service: Service, data=None, files=None) -> ApplyForm:
+def _new_form(request, service: Service, data=None, files=None, kept=()) -> ApplyForm:
     documents, _by_center = selectors.service_checklist(service)
     initial = {"language": language_or_default(_language())}
     initial["kind"] = PersonKind.INDIVIDUAL if service.for_individuals else PersonKind.LEGAL_ENTITY
     centers = selectors.intake_centers()
-    return ApplyForm(data, files, service=service, centers=centers, documents=documents, initial=initial)
+    return ApplyForm(data, files, service=service, centers=centers, documents=documents, initial=initial, kept=kept)
+
+
+def _sent_back(request, service: Service, form: ApplyForm, phone: str, draft, *, status, document_errors=()):
+    """The form again, keeping the scans that came with this post (views/drafts.py): the next try uses them."""
+    kept, errors = cases.pending_uploads_keep(actor=cases.CITIZEN, draft=draft, uploads=form.new_uploads())
+    replaced = form.keep(kept, errors)
+    if replaced:
+        cases.pending_uploads_discard(actor=cases.CITIZEN, draft=draft, ids=replaced)
+    document_errors = [*document_errors, *(m for m in errors.get("files", []) if m not in document_errors)]
+    return _form_page(request, service, form, phone, status=status, document_errors=document_errors, draft=draft.token)
 
 
 @never_cache
@@ -531,9 +584,10 @@ def _submit(request, service: Service):
             status=400,
             errors=[_("Confirm your phone number first: the confirmation is kept for 30 minutes.")],
         )
-    form = _new_form(request, service, request.POST, request.FILES)
+    draft, kept = drafts.resume(request, cases.CITIZEN)
+    form = _new_form(request, service, request.POST, request.FILES, kept=kept)
     if not form.is_valid():
-        return _form_page(request, service, form, phone, status=400)
+        return _sent_back(request, service, form, phone, draft, status=400)
     applicant = form.applicant()
     # An applicant already known keeps their details, phone included (only the application uses the
     # confirmed one): typing someone's PINFL must not rename them.
@@ -550,13 +604,14 @@ def _submit(request, service: Service):
                 phone=phone,
                 language=form.cleaned_data["language"],
                 channel=Channel.ONLINE,
+                draft=draft,
             ),
         )
     )
     if not done.ok:
         error = done.error if isinstance(done.error, ValidationError) else ValidationError(done.message)
         document_errors = form.add_service_errors(error)
-        return _form_page(request, service, form, phone, status=done.status, document_errors=document_errors)
+        return _sent_back(request, service, form, phone, draft, status=done.status, document_errors=document_errors)
     application = done.value
     request.session.pop(SESSION_PHONE, None)
     request.session[SESSION_DONE] = {
