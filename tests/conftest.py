@@ -54,6 +54,17 @@ def _default_language():
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_page_cache():
+    # Pages held per process (core.pagecache) belong to the test that rendered them: each test starts with
+    # none held and reads the content versions afresh (its database, rolled back after, had its own).
+    from darcha.core import pagecache
+
+    pagecache.reset()
+    yield
+    pagecache.reset()
+
+
 @pytest.fixture
 def query_counts(request) -> QueryCounts:
     """The query-count baselines of the test's app (tests/<app>/query_counts.json): see tests/querycounts.py."""

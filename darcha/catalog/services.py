@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from darcha.core import pagecache
 from darcha.core.audit import audit_record
 
 from .choices import Outcome, VersionStatus
@@ -96,6 +97,8 @@ def procedure_publish(*, actor, version: ProcedureVersion) -> ProcedureVersion:
             obj=version,
             data={"service": version.service.code, "number": version.number, "retired": retired},
         )
+        # The service's public page and API show the published version: core.pagecache.
+        pagecache.content_changed(model=ProcedureVersion)
     return version
 
 

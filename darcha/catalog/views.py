@@ -4,6 +4,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
+from darcha.core.pagecache import public_page
+
 from .models import Category, Service
 from .selectors import (
     active_services,
@@ -16,6 +18,7 @@ from .selectors import (
 )
 
 
+@public_page("catalog")
 def home(request):
     return render(
         request,
@@ -28,6 +31,7 @@ def home(request):
     )
 
 
+@public_page("catalog")
 def service_list(request):
     query = request.GET.get("q", "").strip()[:200]
     services = service_search(query) if query else active_services()
@@ -53,6 +57,7 @@ def service_list(request):
     return response
 
 
+@public_page("catalog")
 def category_detail(request, code):
     category = get_object_or_404(Category, code=code)
     services = active_services().filter(category=category)
@@ -87,10 +92,12 @@ def _service_context(code: str) -> dict:
     }
 
 
+@public_page("catalog")
 def service_page(request, code):
     return render(request, "catalog/service_detail.html", _service_context(code))
 
 
+@public_page("catalog")
 def service_checklist(request, code):
     """A one-page checklist to print: what to bring, what it costs, how long it takes."""
     return render(request, "catalog/service_checklist.html", _service_context(code))

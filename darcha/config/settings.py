@@ -67,6 +67,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "darcha.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous public pages and the public read API from the process's cache (core.pagecache): above the
+    # session, CSRF and auth middleware, which a held answer does not need; below the security headers.
+    "darcha.core.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -136,6 +139,13 @@ else:
         }
     }
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Anonymous public pages held per process (core.pagecache): at most this many answers and bytes; each
+# process reads the content versions at most once every PAGE_CACHE_VERSION_SECONDS, so an edit reaches
+# every process's pages within that time.
+PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
+PAGE_CACHE_ENTRIES = int(os.environ.get("PAGE_CACHE_ENTRIES", "2000"))
+PAGE_CACHE_BYTES = int(os.environ.get("PAGE_CACHE_BYTES", str(32 * 1024 * 1024)))
+PAGE_CACHE_VERSION_SECONDS = float(os.environ.get("PAGE_CACHE_VERSION_SECONDS", "1"))
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "core.User"

@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import (
     ApiToken,
+    AuditChain,
+    AuditCheckpoint,
     AuditEntry,
     BaseCalculationAmount,
     Holiday,
@@ -145,9 +147,22 @@ class BaseCalculationAmountAdmin(AuditedAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["id", "created_at", "actor_label", "action", "object_type", "object_repr"]
+    list_display = ["id", "created_at", "chain", "seq", "actor_label", "action", "object_type", "object_repr"]
     list_filter = ["action", "object_type"]
+    list_select_related = ["chain"]
     search_fields = ["object_repr", "actor_label", "object_id"]
+
+
+@admin.register(AuditChain)
+class AuditChainAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["key", "organization", "length", "head"]
+    list_select_related = ["organization"]
+    search_fields = ["key"]
+
+
+@admin.register(AuditCheckpoint)
+class AuditCheckpointAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["day", "created_at", "root"]
 
 
 @admin.register(ApiToken)

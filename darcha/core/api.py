@@ -14,13 +14,18 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from .errors import Refused
 
 
+def api_language(request) -> str:
+    """The language an API answer is in: `?lang=`, else the language cookie or Accept-Language, else the
+    default (a Django request; also the key of the API's held answers, core.pagecache)."""
+    language = request.GET.get("lang") or translation.get_language_from_request(request)
+    return language if translation.check_for_language(language) else settings.LANGUAGE_CODE
+
+
 class ApiLanguageMixin:
     """The API is outside the /<lang>/ URL prefixes: it speaks `?lang=`, else Accept-Language."""
 
     def initial(self, request, *args, **kwargs):
-        language = request.query_params.get("lang") or translation.get_language_from_request(request._request)
-        if not translation.check_for_language(language):
-            language = settings.LANGUAGE_CODE
+        language = api_language(request._request)
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
         super().initial(request, *args, **kwargs)

@@ -27,5 +27,9 @@ class CoreConfig(AppConfig):
         # Desk panels that need only core (the organization card), other apps register theirs; the hourly
         # purge of expired Idempotency-Keys (the API POSTs of cases and queues), for `darcha scheduler`.
         from . import desk_panels, idempotency  # noqa: F401
+        from .audit import audit_checkpoint_job
+        from .scheduler import register_job
 
         idempotency.register()
+        # Every audit chain's head hashed into one root, once a day (core.audit).
+        register_job("audit.checkpoint", at="00:05", func=audit_checkpoint_job)

@@ -8,9 +8,10 @@ A backup is one folder:
     media/...            every file under MEDIA_ROOT, at the same relative path
 
 The manifest records the format version, when and by which Darcha version the backup was made,
-the database vendor, every file's relative path, size and SHA-256, the audit chain's head (the
-last entry's id and hash, and the number of entries) and the latest applied migration of each
-app. The database copy and the state recorded with it are one snapshot: on PostgreSQL pg_dump
+the database vendor, every file's relative path, size and SHA-256, the audit log's state (the
+number of entries, every chain's [key, length, head hash], the root over those heads as a
+checkpoint hashes them, and the latest daily checkpoint's day and root) and the latest applied
+migration of each app. The database copy and the state recorded with it are one snapshot: on PostgreSQL pg_dump
 runs in a snapshot exported by the transaction that reads the state, on SQLite the state is read
 from the copy itself.
 
@@ -18,9 +19,11 @@ A backup is written into a hidden temporary folder beside its destination and re
 complete, so a folder under its final name always holds a whole backup; a failure removes the
 temporary folder.
 
-The audit chain's head in each manifest anchors the chain outside the database: `anchor_problems`
-compares the live chain with a manifest, so entries deleted from the end of the chain after a
-backup (which leave a shorter chain that still verifies) are found.
+The chains' heads in each manifest anchor the audit log outside the database: `anchor_problems`
+compares the live chains with a manifest, so entries deleted from the end of a chain after a
+backup, with its head row rewritten to match (a shorter chain that still verifies), are found.
+(Manifests of backups made before the log was chained per organization recorded one head, by
+entry id: the entries up to it must still be there.)
 
 The functions work on the default database, the one DATABASE_URL names. They raise BackupError
 with a message for the operator; the `backup` and `restore` commands turn it into CommandError.
@@ -46,8 +49,8 @@ from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import connection, models, transaction
 from django.db.migrations.loader import MigrationLoader
 
-from .audit import audit_verify
-from .models import AuditEntry
+from .audit import audit_report, heads_root
+from .models import AuditChain, AuditCheckpoint, AuditEntry
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -163,21 +166,38 @@ def _database_label() -> str:
 # --- the state recorded with a copy of the database -----------------------------------------------
 
 
+# The migration that chained the audit log per organization: a database without it has one chain.
+CHAINED = ("core", "0007_audit_rechain")
+
+
 def database_state(cursor) -> dict:
-    """The audit chain's head and the latest applied migration of each app, read through a DB-API cursor."""
-    table = AuditEntry._meta.db_table
-    cursor.execute(f'SELECT COUNT(*) FROM "{table}"')  # noqa: S608 — a model's table name
-    count = cursor.fetchone()[0]
-    cursor.execute(f'SELECT id, hash FROM "{table}" ORDER BY id DESC LIMIT 1')  # noqa: S608
-    last = cursor.fetchone()
+    """The audit log's state and the latest applied migration of each app, read through a DB-API cursor."""
     cursor.execute('SELECT app, name FROM "django_migrations"')
+    applied = cursor.fetchall()
     migrations: dict[str, str] = {}
-    for app, name in cursor.fetchall():
+    for app, name in applied:
         migrations[app] = max(name, migrations.get(app, ""))
-    return {
-        "audit": {"count": count, "head": {"id": last[0], "hash": last[1]} if last else None},
-        "migrations": dict(sorted(migrations.items())),
-    }
+    entries = AuditEntry._meta.db_table
+    cursor.execute(f'SELECT COUNT(*) FROM "{entries}"')  # noqa: S608 — a model's table name
+    count = cursor.fetchone()[0]
+    if CHAINED not in {tuple(row) for row in applied}:
+        # A backup of a Darcha before the chains (restored, not yet migrated): its one head, by id.
+        cursor.execute(f'SELECT id, hash FROM "{entries}" ORDER BY id DESC LIMIT 1')  # noqa: S608
+        last = cursor.fetchone()
+        audit = {"count": count, "head": {"id": last[0], "hash": last[1]} if last else None}
+    else:
+        cursor.execute(f'SELECT key, length, head FROM "{AuditChain._meta.db_table}" ORDER BY key')  # noqa: S608
+        heads = [[key, int(length), head] for key, length, head in cursor.fetchall()]
+        table = AuditCheckpoint._meta.db_table
+        cursor.execute(f'SELECT day, root FROM "{table}" ORDER BY day DESC LIMIT 1')  # noqa: S608
+        last = cursor.fetchone()
+        audit = {
+            "count": count,
+            "heads": heads,
+            "root": heads_root(heads),
+            "checkpoint": {"day": str(last[0]), "root": last[1]} if last else None,
+        }
+    return {"audit": audit, "migrations": dict(sorted(migrations.items()))}
 
 
 # --- backup ---------------------------------------------------------------------------------------
@@ -377,36 +397,55 @@ def backups_prune(parent: Path, keep: int) -> list[Path]:
 # --- the audit chain against a manifest -----------------------------------------------------------
 
 
+def _log_problems() -> list[str]:
+    return [f"The audit log is broken: {problem}." for problem in audit_report().problems]
+
+
 def anchor_problems(manifest: dict, *, name: str = "the backup") -> list[str]:
-    """What in the live audit chain disagrees with a backup's manifest: a broken chain, or the head
-    the manifest recorded missing or different (entries deleted or rewritten after the backup).
-    Entries appended since the backup are fine."""
-    problems = []
-    checked, broken = audit_verify()
-    if broken is not None:
-        problems.append(
-            f"The audit chain is broken at entry #{broken.entry_id}: {broken.reason} "
-            f"({checked} entries before it are intact)."
-        )
+    """What in the live audit log disagrees with a backup's manifest: a broken chain or checkpoint, or
+    a chain's head the manifest recorded missing or different (entries deleted or rewritten after the
+    backup), or its latest checkpoint gone. Entries appended since the backup are fine."""
+    problems = _log_problems()
     audit = manifest.get("audit") or {}
+    if "heads" not in audit:
+        return problems + _single_head_problems(audit, name)
+    for key, length, head in audit["heads"]:
+        if not length:
+            continue
+        found = AuditEntry.objects.filter(chain__key=key, seq=length).values_list("hash", flat=True).first()
+        if found is None:
+            problems.append(
+                f"Audit entry {length} of chain {key}, the chain's head when {name} was made, is missing: "
+                f"audit entries were deleted after that backup."
+            )
+        elif found != head:
+            problems.append(
+                f"Audit entry {length} of chain {key} differs from the head recorded in {name}: it was rewritten."
+            )
+    checkpoint = audit.get("checkpoint")
+    if checkpoint and not AuditCheckpoint.objects.filter(day=checkpoint["day"], root=checkpoint["root"]).exists():
+        problems.append(
+            f"The audit checkpoint of {checkpoint['day']} recorded in {name} is missing or differs: "
+            f"checkpoints were rewritten after that backup."
+        )
+    return problems
+
+
+def _single_head_problems(audit: dict, name: str) -> list[str]:
+    """A manifest of one chain (before 0007 re-chained it, which kept the ids but not the hashes):
+    its head entry and every entry up to it must still be there."""
     head, count = audit.get("head"), audit.get("count", 0)
     if head is None:
-        return problems
-    found = AuditEntry.objects.filter(pk=head["id"]).values_list("hash", flat=True).first()
-    if found is None:
-        problems.append(
+        return []
+    if not AuditEntry.objects.filter(pk=head["id"]).exists():
+        return [
             f"Audit entry #{head['id']}, the chain's head when {name} was made, is missing: "
             f"audit entries were deleted after that backup."
-        )
-    elif found != head["hash"]:
-        problems.append(f"Audit entry #{head['id']} differs from the head recorded in {name}: it was rewritten.")
-    else:
-        up_to = AuditEntry.objects.filter(pk__lte=head["id"]).count()
-        if up_to != count:
-            problems.append(
-                f"The audit chain up to entry #{head['id']} holds {up_to} entries; {name} recorded {count}."
-            )
-    return problems
+        ]
+    up_to = AuditEntry.objects.filter(pk__lte=head["id"]).count()
+    if up_to != count:
+        return [f"The audit log up to entry #{head['id']} holds {up_to} entries; {name} recorded {count}."]
+    return []
 
 
 # --- restore --------------------------------------------------------------------------------------
@@ -561,20 +600,19 @@ def restore(folder: Path, *, replace: bool = False, manifest: dict | None = None
         _restore_sqlite(dump)
     report = RestoreReport(manifest=manifest, migrate_needed=behind)
     report.media_files = _restore_media(folder, manifest)
-    checked, broken = audit_verify()
-    if broken is not None:
-        raise BackupError(
-            f"Restored, but the audit chain is broken at entry #{broken.entry_id}: {broken.reason} "
-            f"({checked} entries before it are intact)."
-        )
     with connection.cursor() as cursor:
         state = database_state(cursor)
+    if "heads" in state["audit"]:
+        problems = audit_report().problems
+        if problems:
+            raise BackupError(f"Restored, but the audit log is broken: {problems[0]}.")
+    # else: an older Darcha's backup, verified by the migration that chains it (`darcha migrate`).
     if state["audit"] != manifest.get("audit"):
         raise BackupError(
-            f"Restored, but the audit chain's head {state['audit']} is not the manifest's {manifest.get('audit')}."
+            f"Restored, but the audit log's state {state['audit']} is not the manifest's {manifest.get('audit')}."
         )
     if state["migrations"] != manifest.get("migrations"):
         raise BackupError("Restored, but the applied migrations are not those the manifest records.")
-    report.audit_entries = checked
+    report.audit_entries = state["audit"]["count"]
     report.missing_files = files_missing()
     return report

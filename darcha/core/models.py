@@ -161,9 +161,68 @@ class BaseCalculationAmount(models.Model):
         return f"{self.valid_from:%Y-%m-%d}: {self.amount:,} so'm".replace(",", " ")
 
 
+class AuditChain(models.Model):
+    """One organization's audit chain, or the system's (see core.audit): how long it is and its last hash.
+
+    Appending locks this row until the transaction commits, so writers of one chain go one at a time
+    while writers of two chains (two centers) never wait for each other."""
+
+    # "system", or "organization:<id>": part of every entry's hash, and of every checkpoint's root.
+    key = models.CharField(_("chain"), max_length=40, unique=True, editable=False)
+    # No database constraint: an organization deleted keeps its chain.
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organization"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    length = models.PositiveBigIntegerField(_("entries"), default=0)
+    head = models.CharField(_("last hash"), max_length=64)
+
+    class Meta:
+        verbose_name = _("audit chain")
+        verbose_name_plural = _("audit chains")
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.length})"
+
+
+class AuditCheckpoint(models.Model):
+    """Every audit chain's head on a day, hashed into one root with the previous checkpoint's (core.audit)."""
+
+    day = models.DateField(_("day"), unique=True)
+    created_at = models.DateTimeField(_("time"))
+    # [[chain key, length, head hash], ...] in key order
+    heads = models.JSONField(_("chain heads"))
+    prev_root = models.CharField(max_length=64)
+    root = models.CharField(_("root hash"), max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("audit checkpoint")
+        verbose_name_plural = _("audit checkpoints")
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.root}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("audit checkpoints are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("audit checkpoints are append-only")
+
+
 class AuditEntry(models.Model):
     """Append-only, hash-chained record of every state change (see core.audit)."""
 
+    chain = models.ForeignKey(AuditChain, verbose_name=_("chain"), on_delete=models.PROTECT, related_name="entries")
+    seq = models.PositiveBigIntegerField(_("number in its chain"))
     created_at = models.DateTimeField(_("time"), db_index=True)
     # No database constraint: deleting a user must never rewrite the audit trail.
     actor = models.ForeignKey(
@@ -189,6 +248,8 @@ class AuditEntry(models.Model):
         verbose_name_plural = _("audit log")
         ordering = ["id"]
         indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+        # One entry per place in a chain: two writers racing past the lock could never fork it.
+        constraints = [models.UniqueConstraint(fields=["chain", "seq"], name="audit_chain_seq_unique")]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.action} {self.object_repr}"

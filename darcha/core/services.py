@@ -10,7 +10,7 @@ from django.db import models, transaction
 from django.forms.models import model_to_dict
 from django.utils.translation import gettext as _
 
-from . import access
+from . import access, pagecache
 from .audit import actor_user, audit_record
 from .choices import ROLE_ORGANIZATION_KINDS, HolidayKind, HolidaySource, PersonKind
 from .errors import Forbidden
@@ -57,6 +57,8 @@ def record_save(*, actor, instance: models.Model, action: str | None = None) -> 
         audit_record(
             actor=actor, action=action or ("create" if creating else "update"), obj=instance, data={"changes": changes}
         )
+        # Public pages showing this record (the catalog's) get a new version: core.pagecache.
+        pagecache.content_changed(model=type(instance))
     return instance
 
 
@@ -64,6 +66,7 @@ def record_delete(*, actor, instance: models.Model) -> None:
     with transaction.atomic():
         audit_record(actor=actor, action="delete", obj=instance, data={"deleted": _snapshot(instance)})
         instance.delete()
+        pagecache.content_changed(model=type(instance))
 
 
 def membership_grant(*, actor, user: User, organization: Organization, role: str) -> Membership:
@@ -121,6 +124,8 @@ def brv_seed(*, actor) -> int:
             row = BaseCalculationAmount.objects.create(valid_from=valid_from, amount=amount, decree=decree)
             audit_record(actor=actor, action="brv_seed", obj=row, data={"amount": amount, "decree": decree})
             created += 1
+        if created:
+            pagecache.content_changed(model=BaseCalculationAmount)
     return created
 
 
@@ -169,6 +174,7 @@ def brv_set(*, actor, valid_from: dt.date, amount: int, decree: str = "") -> Bas
             valid_from=valid_from, defaults={"amount": amount, "decree": decree}
         )
         audit_record(actor=actor, action="brv_set", obj=brv, data={"valid_from": valid_from, "amount": amount})
+        pagecache.content_changed(model=BaseCalculationAmount)
     return brv
 
 

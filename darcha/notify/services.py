@@ -28,7 +28,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from darcha.core.audit import SYSTEM, audit_record
+from darcha.core.audit import SYSTEM, audit_organization_id, audit_record
 from darcha.core.identifiers import validate_phone
 
 from . import channels, sealing
@@ -162,6 +162,7 @@ def message_send(
             action="message_send",
             obj=message,
             data={"channel": channel, "template": template, "language": language, "related": object_type},
+            organization=audit_organization_id(related),
         )
         transaction.on_commit(lambda: _enqueue_delivery(message.pk))
     return message

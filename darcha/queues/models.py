@@ -219,6 +219,11 @@ class OperatorSession(models.Model):
     def __str__(self) -> str:
         return f"{self.operator} @ {self.counter}"
 
+    @property
+    def audit_organization_id(self) -> int:
+        """Its entries go to the center's audit chain (core.audit)."""
+        return self.counter.center_id
+
 
 class OperatorStateSpan(models.Model):
     """How long an operator spent in each state (serving, break, back office)."""

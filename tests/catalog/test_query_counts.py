@@ -1,4 +1,7 @@
-"""What the catalog's lists cost: the same number of queries with N and with 3N rows (tests/querycounts.py)."""
+"""What the catalog's lists cost: the same number of queries with N and with 3N rows (tests/querycounts.py).
+
+What rendering them costs, that is: the process's page cache is off here (a held page costs no query at
+all: tests/core/test_pagecache.py)."""
 
 import pytest
 
@@ -25,7 +28,8 @@ def add(n: int, shared) -> None:
         ServiceFactory()
 
 
-def test_the_lists_cost_the_same_with_3n_rows(client, query_counts, subtests):
+def test_the_lists_cost_the_same_with_3n_rows(client, query_counts, subtests, settings):
+    settings.PAGE_CACHE_ENABLED = False
     shared = CategoryFactory(code="shared")
     for n in (2, 4):  # N, then 3N
         add(n, shared)

@@ -7,6 +7,7 @@ test and dropped after it; on SQLite into a new database file. The data must be 
 pg_dump to see it, hence transactional tests.
 """
 
+import datetime as dt
 import hashlib
 import io
 import json
@@ -29,8 +30,16 @@ from darcha.cases import services as cases
 from darcha.cases.choices import ApplicationStatus, DocumentPurpose
 from darcha.cases.models import Application, Document, Result
 from darcha.core import backup
-from darcha.core.audit import SYSTEM, audit_record, audit_verify
-from darcha.core.models import AuditEntry, Organization, User
+from darcha.core.audit import (
+    SYSTEM,
+    audit_checkpoint,
+    audit_record,
+    audit_report,
+    audit_verify,
+    checkpoint_root,
+    heads_root,
+)
+from darcha.core.models import AuditChain, AuditCheckpoint, AuditEntry, Organization, User
 from darcha.demo.loader import load_demo
 from tests.factories import OrganizationFactory
 
@@ -40,6 +49,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.AUDIT_CHECKPOINT_DIR = tmp_path / "audit-checkpoints"
 
 
 # --- helpers --------------------------------------------------------------------------------------
@@ -74,9 +84,9 @@ def scan(name="plan.pdf") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, stream.getvalue(), content_type="application/pdf")
 
 
-def history(entries=3, media_root: Path | None = None) -> None:
-    """A few audited changes and, given MEDIA_ROOT, an uploaded file."""
-    organization = OrganizationFactory()
+def history(entries=3, media_root: Path | None = None, organization=None) -> Organization:
+    """A few audited changes of an organization (a new one unless given) and, given MEDIA_ROOT, an uploaded file."""
+    organization = organization or OrganizationFactory()
     for i in range(entries):
         with transaction.atomic():
             audit_record(actor=SYSTEM, action="test", obj=organization, data={"i": i})
@@ -84,6 +94,7 @@ def history(entries=3, media_root: Path | None = None) -> None:
         path = Path(media_root) / "cases" / "1" / "0a1b2c"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(b"%PDF-1.4 scan\n%%EOF\n")
+    return organization
 
 
 def _postgres_admin(sql: str) -> None:
@@ -132,9 +143,11 @@ def test_the_demo_round_trips_into_an_empty_database(tmp_path, settings, client)
     assert Document.objects.filter(purpose=DocumentPurpose.SUPPLEMENT).exclude(file="").exists()
     result = Result.objects.select_related("document").filter(application__ready_at__isnull=False).first()
     assert result is not None and result.document.file
+    checkpoint = audit_checkpoint()
     rows, files = table_rows(), media_files(settings.MEDIA_ROOT)
     assert len(files) >= 3 and rows["core.AuditEntry"]
-    head = AuditEntry.objects.order_by("-id").first()
+    heads = [[chain.key, chain.length, chain.head] for chain in AuditChain.objects.order_by("key")]
+    assert len(heads) >= 3  # the center's, agencies', the system's
 
     target = tmp_path / "backups" / "20250301T020000Z"
     out = run("backup", output=str(target))
@@ -143,7 +156,12 @@ def test_the_demo_round_trips_into_an_empty_database(tmp_path, settings, client)
     manifest = json.loads((target / "manifest.json").read_text())
     assert manifest["format"] == backup.FORMAT and manifest["darcha_version"]
     assert manifest["database"]["vendor"] == connections[DEFAULT_DB_ALIAS].vendor
-    assert manifest["audit"] == {"count": len(rows["core.AuditEntry"]), "head": {"id": head.pk, "hash": head.hash}}
+    assert manifest["audit"] == {
+        "count": len(rows["core.AuditEntry"]),
+        "heads": heads,
+        "root": heads_root(heads),
+        "checkpoint": {"day": checkpoint.day.isoformat(), "root": checkpoint.root},
+    }
     assert manifest["migrations"]["cases"] == max(name for app, name in rows["django_migrations"] if app == "cases")
     listed = {entry["path"]: entry for entry in manifest["files"]}
     assert set(listed) == {manifest["database"]["file"], *(f"media/{name}" for name in files)}
@@ -153,13 +171,13 @@ def test_the_demo_round_trips_into_an_empty_database(tmp_path, settings, client)
     settings.MEDIA_ROOT = tmp_path / "new-server" / "media"
     with empty_database(tmp_path):
         out = run("restore", str(target), yes=True)
-        assert f"ending at #{head.pk} as the manifest records" in out
+        assert f"in {len(heads)} chains, ending at the heads the manifest records (root {heads_root(heads)})" in out
         assert "not in the backup" not in out
 
         assert table_rows() == rows
         assert media_files(settings.MEDIA_ROOT) == files
-        checked, broken = audit_verify()
-        assert broken is None and checked == len(rows["core.AuditEntry"])
+        report = audit_report()
+        assert report.ok and report.entries == len(rows["core.AuditEntry"]) and report.checkpoints == 1
         restored = Result.objects.select_related("document").get(code=result.code)
         with restored.document.file.open("rb") as stream:
             content = stream.read()
@@ -249,22 +267,37 @@ def test_restore_asks_before_it_writes(tmp_path, monkeypatch):
 
 
 def test_deleting_the_newest_audit_entries_after_a_backup_is_reported(tmp_path):
-    history(entries=4)
+    organization = history(entries=4)
     parent = tmp_path / "backups"
     run("backup", output=str(parent / "one"))
-    history(entries=2)  # appended since the backup: fine
+    history(entries=2, organization=organization)  # appended since the backup: fine
     assert "agrees with the backup" in run("backup", check=str(parent / "one"))
 
-    entries = list(AuditEntry.objects.order_by("-id")[:3])
-    AuditEntry.objects.filter(pk__in=[e.pk for e in entries])._raw_delete(AuditEntry.objects.db)
-    assert audit_verify()[1] is None  # a shorter chain still verifies on its own
-    # entries[2] was the head when the backup was made.
-    with pytest.raises(CommandError, match=f"#{entries[2].pk}, the chain's head .* is missing"):
+    # Entries 4 to 6 of the chain deleted, and its head row rewritten to match: it verifies on its own.
+    chain = AuditChain.objects.get(organization=organization)
+    chain.entries.filter(seq__gte=4)._raw_delete(AuditEntry.objects.db)
+    AuditChain.objects.filter(pk=chain.pk).update(length=3, head=chain.entries.get(seq=3).hash)
+    assert audit_verify()[1] is None
+    # Entry 4 was the chain's head when the backup was made.
+    with pytest.raises(CommandError, match=f"entry 4 of chain {chain.key}, the chain's head .* is missing"):
         run("backup", check=str(parent / "one"))
     # The next scheduled backup compares with the one before it, and says so.
-    with pytest.raises(CommandError, match=f"#{entries[2].pk}.* is missing"):
+    with pytest.raises(CommandError, match=f"entry 4 of chain {chain.key}.* is missing"):
         run("backup", output=str(parent / "two"), keep=1)
     assert sorted(path.name for path in parent.iterdir()) == ["one", "two"]  # written, nothing pruned
+
+
+def test_a_checkpoint_rewritten_after_a_backup_is_reported(tmp_path):
+    history()
+    checkpoint = audit_checkpoint()
+    run("backup", output=str(tmp_path / "backups" / "one"))
+    # Rewritten whole (its root recomputed over the same heads as of another day): it verifies on its own.
+    day = checkpoint.day - dt.timedelta(days=1)
+    root = checkpoint_root(day=day, heads=checkpoint.heads, prev_root=checkpoint.prev_root)
+    AuditCheckpoint.objects.filter(pk=checkpoint.pk).update(day=day, root=root)
+    assert audit_verify()[1] is None
+    with pytest.raises(CommandError, match=f"checkpoint of {checkpoint.day} recorded in .* is missing or differs"):
+        run("backup", check=str(tmp_path / "backups" / "one"))
 
 
 def test_a_failed_backup_leaves_no_backup(tmp_path, settings, monkeypatch):

@@ -10,6 +10,7 @@ After {% load darcha %}:
     {{ org.phone|phone }}               → +998 69 234 56 78
     {% public_center as center %}       → the first active public service center (checklists)
     {% opening_summary center as rows %} → [HoursRow(days="Mon–Fri", opens, closes), …]
+    {% language_url "ru" %}             → this page's address in another language (/ru/services/…?q=…)
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from decimal import Decimal
 
 from django import template
 from django.templatetags.static import static
+from django.urls import translate_url
 from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -34,6 +36,14 @@ ICONS = frozenset(
     check print users user ticket shield list arrow-right info alert settings code login logout desk
     parallel""".split()
 )
+
+
+@register.simple_tag(takes_context=True)
+def language_url(context, language: str) -> str:
+    """The address of the page being shown, in `language` (its /<lang>/ prefix; none for Uzbek Latin), with
+    its query: the language switcher's links, so an anonymous page needs no form, token or cookie."""
+    request = context.get("request")
+    return translate_url(request.get_full_path(), language) if request is not None else ""
 
 
 @register.filter

@@ -2,6 +2,7 @@
    Content-Security-Policy runs no inline script or on…= handler, so the pages' small behaviours live here:
    [data-lang-switch]  the language switch returns to the address shown now (htmx may have pushed
                        another one since the page was rendered)
+   [data-lang-links]   the same for the switcher's links: the link's page, with the query shown now
    [data-print]        a print button */
 (function () {
   "use strict";
@@ -9,6 +10,12 @@
   document.querySelectorAll("form[data-lang-switch]").forEach((form) => {
     form.addEventListener("submit", () => {
       if (form.elements.next) form.elements.next.value = location.pathname + location.search;
+    });
+  });
+
+  document.querySelectorAll("[data-lang-links] a[href]").forEach((link) => {
+    link.addEventListener("click", () => {
+      link.search = location.search;
     });
   });
 

@@ -10,9 +10,9 @@ from darcha.core import backup
 class Command(BaseCommand):
     help = (
         "Back up the database (pg_dump on PostgreSQL, SQLite's online backup API) and MEDIA_ROOT into a new "
-        "folder with a manifest of SHA-256 sums and the audit chain's head; then check the audit chain "
+        "folder with a manifest of SHA-256 sums and the audit chains' heads; then check the audit log "
         "against the newest earlier backup beside it. With --check DIR, write nothing: verify the backup DIR "
-        "and compare the database's audit chain with its manifest."
+        "and compare the database's audit log with its manifest."
     )
 
     def add_arguments(self, parser):
@@ -31,7 +31,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--check",
             metavar="DIR",
-            help="verify the backup DIR and that the database's audit chain still holds the head it recorded",
+            help="verify the backup DIR and that the database's audit chains still hold the heads it recorded",
         )
 
     def handle(self, *args, output=None, into=None, keep=None, check=None, **options):
@@ -56,9 +56,7 @@ class Command(BaseCommand):
         problems = backup.anchor_problems(manifest, name=str(folder))
         if problems:
             raise CommandError("\n".join(problems))
-        head = manifest["audit"]["head"]
-        where = f"entry #{head['id']} is in place" if head else "the backup recorded no entries"
-        self.stdout.write(self.style.SUCCESS(f"The audit chain agrees with the backup: {where}."))
+        self.stdout.write(self.style.SUCCESS(f"The audit log agrees with the backup: {_heads(manifest['audit'])}."))
 
     def _backup(self, target: Path, keep: int | None) -> None:
         if keep is not None and keep < 1:
@@ -68,12 +66,12 @@ class Command(BaseCommand):
             self.stderr.write(self.style.WARNING(warning))
         earlier = backup.backups_in(target.absolute().parent)
         manifest = backup.backup_create(target)
-        head = manifest["audit"]["head"]
+        audit = manifest["audit"]
         total = sum(entry["size"] for entry in manifest["files"])
         self.stdout.write(
             f"Backup written to {target}: {manifest['database']['vendor']} database and "
-            f"{len(manifest['files']) - 1} media files, {total} bytes; audit chain: {manifest['audit']['count']} "
-            f"entries" + (f", head #{head['id']} {head['hash']}." if head else ".")
+            f"{len(manifest['files']) - 1} media files, {total} bytes; audit log: {audit['count']} entries in "
+            f"{len(audit['heads'])} chains, root {audit['root']}."
         )
         if earlier:
             previous, previous_manifest = earlier[-1]
@@ -89,3 +87,11 @@ class Command(BaseCommand):
             for folder in backup.backups_prune(target.absolute().parent, keep):
                 self.stdout.write(f"Deleted the old backup {folder}.")
         self.stdout.write(self.style.SUCCESS("Backup complete."))
+
+
+def _heads(audit: dict) -> str:
+    if "heads" not in audit:  # a backup made before the chains
+        head = audit.get("head")
+        return f"entry #{head['id']} is in place" if head else "the backup recorded no entries"
+    chains = [head for head in audit["heads"] if head[1]]
+    return f"the heads of its {len(chains)} chains are in place" if chains else "the backup recorded no entries"

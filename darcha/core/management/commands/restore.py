@@ -14,7 +14,7 @@ class Command(BaseCommand):
     help = (
         "Restore a backup made by `darcha backup` into the database DATABASE_URL names and into MEDIA_ROOT: "
         "every file is checked against the manifest first, the database must be empty (unless --replace), "
-        "and afterwards the audit chain must verify and end at the head the manifest recorded."
+        "and afterwards the audit log must verify and its chains end at the heads the manifest recorded."
     )
 
     def add_arguments(self, parser):
@@ -39,15 +39,20 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         except OSError as error:
             raise CommandError(f"The restore failed: {error}") from error
-        head = manifest["audit"]["head"]
+        audit = manifest["audit"]
         self.stdout.write(
             f"Restored the database and {report.media_files} media files from the backup made "
             f"{manifest['created_at']} by Darcha {manifest['darcha_version']}."
         )
         self.stdout.write(
             self.style.SUCCESS(
-                f"Audit chain intact: {report.audit_entries} entries"
-                + (f", ending at #{head['id']} as the manifest records." if head else ".")
+                f"Audit log intact: {report.audit_entries} entries"
+                + (
+                    f" in {len(audit['heads'])} chains, ending at the heads the manifest records "
+                    f"(root {audit['root']})."
+                    if "heads" in audit
+                    else " (made before the chains: run `darcha migrate`, which verifies and chains them)."
+                )
             )
         )
         if report.missing_files:
