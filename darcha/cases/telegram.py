@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connections
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from darcha.core.audit import SystemActor
@@ -156,7 +156,7 @@ def status_text(application, view: dict, *, following: bool) -> str:
     if steps:
         lines.append(_("Now: %(steps)s") % {"steps": steps})
     if application.is_open and view["due_at"]:
-        due = timezone.localtime(view["due_at"]).strftime("%d.%m.%Y")
+        due = formats.date_format(timezone.localtime(view["due_at"]), "DATE_FORMAT")
         lines.append(_("Due by: %(date)s") % {"date": due})
     if view["needed"]:
         lines.append(_("Needed from you: %(needed)s") % {"needed": "; ".join(view["needed"])})

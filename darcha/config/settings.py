@@ -174,6 +174,8 @@ USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "Asia/Tashkent"
 LANGUAGE_COOKIE_NAME = "darcha_language"
+# One date format per language everywhere (pages, PDFs, notices): darcha/core/formats/<language>/formats.py.
+FORMAT_MODULE_PATH = ["darcha.core.formats"]
 
 # --- Static and uploaded files --------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -23,7 +23,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection, models, transaction
 from django.db.models import F, Q
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -76,20 +76,21 @@ def _clean_language(language: str) -> str:
 
 
 def _plain(value, language: str):
-    """A context value as stored with the message: JSON-friendly, dates in Tashkent time."""
+    """A context value as stored with the message: JSON-friendly, dates in Tashkent time and in the
+    message's language's own format (darcha/core/formats)."""
     if value is None or isinstance(value, bool | int | float | str):
         return value
-    if isinstance(value, dt.datetime):
-        value = timezone.localtime(value) if timezone.is_aware(value) else value
-        return value.strftime("%d.%m.%Y %H:%M")
-    if isinstance(value, dt.date):
-        return value.strftime("%d.%m.%Y")
-    if isinstance(value, dt.time):
-        return value.strftime("%H:%M")
     if isinstance(value, Decimal):
         return str(value)
-    # Model instances and lazy texts: their name in the message's language.
     with translation.override(language):
+        if isinstance(value, dt.datetime):
+            value = timezone.localtime(value) if timezone.is_aware(value) else value
+            return formats.date_format(value, "SHORT_DATETIME_FORMAT")
+        if isinstance(value, dt.date):
+            return formats.date_format(value, "SHORT_DATE_FORMAT")
+        if isinstance(value, dt.time):
+            return formats.time_format(value, "TIME_FORMAT")
+        # Model instances and lazy texts: their name in the message's language.
         return str(value)
 
 

@@ -52,7 +52,7 @@ _LIMIT_LOCK_KEY = 7_311_845_021  # pg_advisory_xact_lock namespace of the daily 
 
 def when_text(moment: dt.datetime) -> str:
     """ "14.12.2026 10:30" — the same in every language, for messages and pages."""
-    return formats.date_format(timezone.localtime(moment), "d.m.Y H:i")
+    return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
 
 
 # --- checks shared by the booking page and appointment_book -------------------------------------
@@ -83,7 +83,8 @@ def _require_slot(center: Organization, service: Service, rule: SlotRule, start:
     calendar, hours = WorkingCalendar.current(), selectors.opening_hours(center)
     if slots.day_hours(day, hours, calendar) is None:
         raise ValidationError(
-            _("The center does not receive visitors on %(date)s.") % {"date": formats.date_format(day, "d.m.Y")},
+            _("The center does not receive visitors on %(date)s.")
+            % {"date": formats.date_format(day, "SHORT_DATE_FORMAT")},
             code="closed",
         )
     slot = slots.find_slot(slots.day_slots(day, rule_policy, hours, calendar, now=now), start)

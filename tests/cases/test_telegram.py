@@ -9,7 +9,7 @@ import time
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 
 from darcha.cases import services as cases
 from darcha.cases.models import TelegramSubscription
@@ -58,7 +58,8 @@ def test_status_answers_and_subscribes_the_chat(api, application):
     assert f"Application {application.number}" in reply
     assert "Service: Building permit" in reply and "Status: In progress" in reply
     assert "Now: land-check" in reply  # the current step's citizen label
-    assert f"Due by: {timezone.localtime(application.due_at):%d.%m.%Y}" in reply
+    with translation.override("en"):
+        assert f"Due by: {formats.date_format(timezone.localtime(application.due_at), 'DATE_FORMAT')}" in reply
     assert reply.endswith("You will get updates on this application here.")
     assert application.access_code not in reply
     subscription = TelegramSubscription.objects.get(application=application)

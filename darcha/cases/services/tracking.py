@@ -22,7 +22,7 @@ import logging
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from darcha.core import access
@@ -54,7 +54,7 @@ class TrackingRefused(Refused):
 
 
 def _when(moment: dt.datetime) -> str:
-    return timezone.localtime(moment).strftime("%d.%m.%Y %H:%M")
+    return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
 
 
 def locked_message(until: dt.datetime) -> str:
