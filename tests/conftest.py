@@ -11,6 +11,7 @@
 - The migrated in-memory SQLite test database is kept between runs while the code is the same
   (tests/testdb.py).
 - `query_counts`: the query-count baselines of tests/querycounts.py.
+- `working_hours`: the clock inside a working weekday's opening hours (the queue's tests).
 """
 
 import os
@@ -18,7 +19,7 @@ import os
 import pytest
 from django.conf import settings
 from django.test import override_settings
-from django.utils import translation
+from django.utils import timezone, translation
 from hypothesis import settings as hypothesis_settings
 from pytest_django.fixtures import validate_django_db
 
@@ -69,6 +70,20 @@ def _fresh_page_cache():
 def query_counts(request) -> QueryCounts:
     """The query-count baselines of the test's app (tests/<app>/query_counts.json): see tests/querycounts.py."""
     return QueryCounts(baseline_file(request.node.path))
+
+
+@pytest.fixture
+def working_hours(monkeypatch):
+    """The clock at 10:00 (Tashkent) of a working weekday, ticking on from there: centers are open (the
+    queue refuses tickets outside opening hours, and CI runs at any hour). Autouse for tests/queues;
+    ask for it in other tests that take tickets. Returns the moment the test started at."""
+    from tests.queues.helpers import a_working_morning
+
+    real_now = timezone.now
+    started = real_now()
+    pinned = a_working_morning(timezone.localdate(started))
+    monkeypatch.setattr(timezone, "now", lambda: pinned + (real_now() - started))
+    return pinned
 
 
 @pytest.fixture

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
 
+from . import hours as opening_rule
+from .calendar import WorkingCalendar
 from .choices import HolidayKind, Role
 from .desk import register_panel
 from .models import Holiday, Membership, OpeningHours, Organization
@@ -51,19 +53,22 @@ class OpeningToday:
 
 
 def opening_today(hours: list[OpeningHours], holidays: list[Holiday], now: dt.datetime | None = None) -> OpeningToday:
-    """Today's hours and whether the center is open right now, days off and transfers included."""
+    """Today's hours and whether the center is open right now, by the one rule (`core.hours`:
+    days off closed, a transferred working day with its weekday's own hours)."""
     now = timezone.localtime(now)
     today = now.date()
     holiday = next((h for h in holidays if h.date == today), None)
-    by_weekday = {h.weekday: h for h in hours}
-    row = by_weekday.get(today.weekday())
-    if holiday is not None and holiday.kind == HolidayKind.DAY_OFF:
+    calendar = WorkingCalendar(
+        days_off=frozenset(h.date for h in holidays if h.kind == HolidayKind.DAY_OFF),
+        working_days=frozenset(h.date for h in holidays if h.kind == HolidayKind.WORKING_DAY),
+    )
+    weekly = {h.weekday: (h.opens, h.closes) for h in hours}
+    row = next((h for h in hours if h.weekday == today.weekday()), None)
+    if opening_rule.day_hours(today, weekly, calendar) is None:
         row = None
-    elif holiday is not None and holiday.kind == HolidayKind.WORKING_DAY and row is None:
-        # A transferred working day on a day the center is usually closed works Monday's hours.
-        row = by_weekday.get(0)
-    is_open = row is not None and row.opens <= now.time() < row.closes
-    return OpeningToday(today, str(WEEKDAYS[today.weekday()]), row, is_open, holiday)
+    return OpeningToday(
+        today, str(WEEKDAYS[today.weekday()]), row, opening_rule.is_open(now, weekly, calendar), holiday
+    )
 
 
 def organization_card(request, membership: Membership) -> dict:

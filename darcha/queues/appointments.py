@@ -36,7 +36,7 @@ from darcha.core.models import Organization
 from darcha.notify import services as notify
 
 from . import selectors, slots
-from .choices import QueueRefusal, TicketStatus
+from .choices import BOOKED_RANK, QueueRefusal, TicketStatus
 from .models import Appointment, AppointmentSlot, AppointmentStatus, SlotRule
 from .selectors import CODE_LENGTH, normalize_code, queue_settings
 from .services import ticket_issue
@@ -290,7 +290,7 @@ def appointment_check_in(*, actor, center: Organization, code: str, now: dt.date
             phone=appointment.phone,
             language=appointment.language,
             queued_at=now if late else appointment.start,
-            rank=0 if late else 2,
+            rank=0 if late else BOOKED_RANK,
             now=now,
         )
         appointment.status = AppointmentStatus.CHECKED_IN

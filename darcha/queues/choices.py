@@ -14,6 +14,10 @@ class TicketStatus(models.TextChoices):
     NOT_SERVED = "not_served", _("Not served (closed at end of day)")
 
 
+# A booked visitor checked in on time is called first at the booked time (Ticket.rank; 1 priority
+# groups, 0 the general queue); their ticket's queued_at is the appointment's time.
+BOOKED_RANK = 2
+
 OPEN_STATUSES = (TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING, TicketStatus.ON_HOLD)
 
 
@@ -75,6 +79,7 @@ class QueueRefusal(enum.StrEnum):
     RECALL_FIRST = "recall_first"
     COUNTER_CLOSED = "counter_closed"
     COUNTER_TAKEN = "counter_taken"
+    CENTER_CLOSED = "center_closed"  # outside opening hours: no ticket issued, nobody new called
     # appointments
     SLOT_FULL = "slot_full"
     LIMIT = "limit"

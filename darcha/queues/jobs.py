@@ -1,6 +1,7 @@
 """The queue's periodic work, registered with the scheduler in QueuesConfig.ready():
 
-    queues.close_day         every minute   tickets still open at a center's closing time → "not served"
+    queues.close_day         every minute   tickets still open at a center's closing time plus its grace
+                                            (close_grace_minutes) → "not served"
     queues.no_shows          every 5 min    bookings not checked in by closing time → "did not come";
                                             checked-in bookings follow their ticket (served / did not come)
     queues.remind            every 15 min   one reminder for tomorrow's bookings, 09:00–20:00
@@ -17,13 +18,13 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
+from darcha.core import hours as opening_rule
 from darcha.core.audit import SYSTEM, audit_record
 from darcha.core.calendar import WorkingCalendar
 from darcha.core.choices import OrganizationKind
 from darcha.core.models import Organization
 from darcha.notify import services as notify
 
-from . import slots
 from .appointments import appointment_mark_no_shows, appointments_remind, appointments_settle
 from .choices import OPEN_STATUSES, TicketStatus
 from .models import Ticket
@@ -36,17 +37,20 @@ REMIND_FROM, REMIND_UNTIL = dt.time(9), dt.time(20)  # reminders are texted in t
 
 
 def close_day(*, now: dt.datetime | None = None) -> int:
-    """At each center's closing time today, its open tickets become "not served"; tickets left
-    open on earlier days (a holiday, a scheduler that was down) are closed at the first run after."""
+    """Each center's day ends at its closing time plus `close_grace_minutes` (the counters serve who
+    is still in the hall meanwhile): its open tickets become "not served", audited. A day the
+    center is closed, or the hours before it opens, has nobody to serve, so by then the day before
+    is closed too; tickets left open on earlier days (a holiday, a scheduler that was down) are
+    closed at the first run after (`core.hours.day_over_through`)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     calendar = WorkingCalendar.current()
     hours = opening_hours_by_center()
     closed = 0
     # One indexed look per center (about two hundred) over the last weeks' tickets.
-    for center in Organization.objects.filter(kind=OrganizationKind.CENTER):
-        closes = slots.closing_time(today, hours.get(center.pk, {}), calendar)
-        day = today if closes is not None and now >= closes else today - dt.timedelta(days=1)
+    for center in Organization.objects.filter(kind=OrganizationKind.CENTER).select_related("queue_settings"):
+        grace = dt.timedelta(minutes=queue_settings(center).close_grace_minutes)
+        day = opening_rule.day_over_through(now, hours.get(center.pk, {}), calendar, grace)
         if Ticket.objects.filter(
             center=center, day__gte=today - LOOK_BACK, day__lte=day, status__in=OPEN_STATUSES
         ).exists():

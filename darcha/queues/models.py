@@ -77,6 +77,23 @@ class QueueSettings(models.Model):
         validators=[MaxValueValidator(120)],
         help_text=_("A booked visitor checking in later than this joins the general queue."),
     )
+    close_grace_minutes = models.PositiveSmallIntegerField(
+        _("serving after closing, minutes"),
+        default=30,
+        validators=[MaxValueValidator(240)],
+        help_text=_(
+            "After closing time the counters still call those who took a ticket while the center was open; "
+            "this long after closing the day is closed and tickets still open become “not served”."
+        ),
+    )
+    board_sound = models.BooleanField(
+        _("board plays sound from the start"),
+        default=False,
+        help_text=_(
+            "For a display board without anyone to tap it: calls are announced at once if the browser allows "
+            "sound without a tap (kiosk mode, autoplay allowed). The board can also be opened with ?sound=1."
+        ),
+    )
 
     class Meta:
         verbose_name = _("queue settings")

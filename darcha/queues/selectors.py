@@ -13,13 +13,14 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from darcha.catalog.models import Category, Service
+from darcha.core import hours as opening_rule
 from darcha.core.calendar import WorkingCalendar
 from darcha.core.choices import OrganizationKind
 from darcha.core.identifiers import validate_phone
 from darcha.core.models import OpeningHours, Organization
 
 from . import slots
-from .choices import OPEN_STATUSES, OperatorState, QueueEvent, TicketStatus
+from .choices import BOOKED_RANK, OPEN_STATUSES, OperatorState, QueueEvent, TicketStatus
 from .models import (
     HOLDING_STATUSES,
     Appointment,
@@ -48,6 +49,13 @@ def centers_with_counters() -> QuerySet[Organization]:
         .prefetch_related("opening_hours")
         .order_by("path")
     )
+
+
+def center_opening(center: Organization | int, now: dt.datetime | None = None) -> opening_rule.Opening:
+    """Whether the center is open at `now`, today's hours and when it opens next, by the one rule
+    (`core.hours`) over its weekly hours and the working-day calendar (two queries)."""
+    now = now or timezone.now()
+    return opening_rule.opening(now, opening_hours(center), WorkingCalendar.current())
 
 
 def queue_settings(center: Organization) -> QueueSettings:
@@ -189,8 +197,12 @@ def center_ticket(center: Organization, pk: int) -> Ticket | None:
 @dataclass(frozen=True)
 class Position:
     ahead: int
-    wait_minutes: int
+    wait_minutes: int  # from now
     open_counters: int
+    # When the ticket should be called: a booked visitor's time counts (the estimate starts there,
+    # "called at about 10:30"), for the others it is now plus the wait.
+    expected_at: dt.datetime | None = None
+    booked_for: dt.datetime | None = None  # a booked visitor's appointment time, until it has come
 
 
 def _ahead_of(ticket: Ticket) -> Q:
@@ -239,9 +251,21 @@ def ticket_position(ticket: Ticket, now: dt.datetime | None = None) -> Position:
     open_counters = OperatorSession.objects.filter(
         counter__in=counters, ended_at__isnull=True, state=OperatorState.SERVING
     ).count()
+    if ticket.status != TicketStatus.WAITING:
+        return Position(ahead=ahead, wait_minutes=0, open_counters=open_counters)
     minutes = average_service_minutes(ticket.center, [ticket.service_id], now)
-    wait = round((ahead + 1) * minutes / max(open_counters, 1)) if ticket.status == TicketStatus.WAITING else 0
-    return Position(ahead=ahead, wait_minutes=wait, open_counters=open_counters)
+    per_counter = minutes / max(open_counters, 1)
+    if ticket.queued_at > now:
+        # A booked visitor before the time: called at the booked time, after those booked earlier.
+        expected = ticket.queued_at + dt.timedelta(minutes=round(ahead * per_counter))
+        booked_for = ticket.queued_at
+    else:
+        expected = now + dt.timedelta(minutes=round((ahead + 1) * per_counter))
+        booked_for = None
+    wait = max(round((expected - now).total_seconds() / 60), 0)
+    return Position(
+        ahead=ahead, wait_minutes=wait, open_counters=open_counters, expected_at=expected, booked_for=booked_for
+    )
 
 
 def board_snapshot(center: Organization, now: dt.datetime | None = None, recent: int = 8) -> dict:
@@ -497,17 +521,20 @@ FINAL_STATUSES = (TicketStatus.DONE, TicketStatus.NO_SHOW, TicketStatus.NOT_SERV
 
 @dataclass(frozen=True)
 class TicketProgress:
-    """What a ticket's live page shows: its position while it waits today; `stale` for a ticket of
-    an earlier day still open (the day was not closed), `final` once nothing more will happen."""
+    """What a ticket's live page, its slip and the API show: its position while it waits today;
+    `stale` for a ticket of an earlier day still open (the day was not closed), `final` once nothing
+    more will happen; `booked_at`, a booked visitor's appointment time (their place is kept for it)."""
 
     ticket: Ticket
     position: Position | None
     stale: bool
     final: bool
+    booked_at: dt.datetime | None = None
 
 
 def ticket_progress(ticket: Ticket, now: dt.datetime | None = None) -> TicketProgress:
     now = now or timezone.now()
     stale = ticket.day < timezone.localdate(now) and ticket.status in OPEN_STATUSES
     position = ticket_position(ticket, now) if ticket.status == TicketStatus.WAITING and not stale else None
-    return TicketProgress(ticket, position, stale, stale or ticket.status in FINAL_STATUSES)
+    booked_at = ticket.queued_at if ticket.rank == BOOKED_RANK else None
+    return TicketProgress(ticket, position, stale, stale or ticket.status in FINAL_STATUSES, booked_at)

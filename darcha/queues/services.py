@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from darcha.catalog.models import Service
 from darcha.core import access
+from darcha.core import hours as opening_rule
 from darcha.core.audit import SYSTEM, SystemActor, audit_record
 from darcha.core.choices import OrganizationKind, Role
 from darcha.core.errors import Refused
@@ -26,7 +27,14 @@ from darcha.core.models import Organization
 from . import events, tasks
 from .choices import OPEN_STATUSES, OperatorState, Priority, QueueEvent, QueueRefusal, TicketAction, TicketStatus
 from .models import Counter, OperatorSession, OperatorStateSpan, Ticket, TicketEvent, TicketSequence
-from .selectors import counters_serving, current_ticket, queue_settings, ticket_prefix, tickets_served_by
+from .selectors import (
+    center_opening,
+    counters_serving,
+    current_ticket,
+    queue_settings,
+    ticket_prefix,
+    tickets_served_by,
+)
 
 
 def _require_staff(actor, center: Organization) -> None:
@@ -86,6 +94,11 @@ def ticket_issue(
     if not center.is_active:
         raise ValidationError(_("This center is closed."), code="center_closed")
     phone = validate_phone(phone) if phone else ""
+    # Outside opening hours and on days off nobody is issued a ticket: not at the kiosk, not by an
+    # operator, not through the API, not at a booking's check-in.
+    opening = center_opening(center, now)
+    if not opening.is_open:
+        raise Refused(opening_rule.closed_text(opening), QueueRefusal.CENTER_CLOSED)
     with transaction.atomic():
         day = timezone.localdate(now)
         prefix = ticket_prefix(service)
@@ -130,9 +143,14 @@ def _open_session(actor, counter: Counter) -> OperatorSession:
 def ticket_call_next(*, actor, counter: Counter, now: dt.datetime | None = None) -> Ticket | None:
     """The next ticket this counter serves: priority first, then time in the queue. Two counters
     never get the same ticket: on PostgreSQL the row is locked and others skip it (SKIP LOCKED);
-    SQLite runs one writer at a time."""
+    SQLite runs one writer at a time.
+
+    After closing time the counters serve who is still in the hall: tickets issued today while the
+    center was open (until the end of the day closes them, `jobs.close_day`); with nobody of them
+    left, or on a day the center is closed, calling is refused (`center_closed`)."""
     now = now or timezone.now()
     _require_staff(actor, counter.center)
+    opening = center_opening(counter.center_id, now)
     with transaction.atomic():
         session = _open_session(actor, counter)
         if session.state != OperatorState.SERVING:
@@ -153,9 +171,19 @@ def ticket_call_next(*, actor, counter: Counter, now: dt.datetime | None = None)
             .filter(Q(target_counter=counter) | (Q(target_counter__isnull=True) & tickets_served_by(counter)))
             .order_by("-rank", "queued_at", "id")
         )
+        if not opening.is_open:
+            if opening.today is None:
+                raise Refused(opening_rule.closed_text(opening), QueueRefusal.CENTER_CLOSED)
+            candidates = candidates.filter(issued_at__gte=opening.today[0], issued_at__lt=opening.today[1])
         if connection.features.has_select_for_update_skip_locked:
             candidates = candidates.select_for_update(skip_locked=True, of=("self",))
         ticket = candidates.first()
+        if ticket is None and not opening.is_open:
+            raise Refused(
+                _("Everyone who took a ticket while the center was open has been called. %(opens)s")
+                % {"opens": opening_rule.closed_text(opening)},
+                QueueRefusal.CENTER_CLOSED,
+            )
         if ticket is None:
             return None
         ticket.status = TicketStatus.CALLED

@@ -1,10 +1,10 @@
 """Appointment slots, computed: no database here, so every rule is tested with plain values.
 
-A center receives visitors on a day when it has opening hours for that weekday and the day is
-not a day off; a transferred working day (a Saturday worked for a bridge holiday) is open with
-that weekday's hours, so only a center that opens on Saturdays takes bookings on it. Slots start
-at opening time, one every `slot_minutes`; the last one ends by closing time; none is offered
-that has already begun. A slot's free places are its capacity less the bookings that hold it.
+A center receives visitors on the days and hours of the one opening rule (`core.hours`: days off
+closed, a transferred working day open with its weekday's hours, so only a center that opens on
+Saturdays takes bookings on a worked Saturday). Slots start at opening time, one every
+`slot_minutes`; the last one ends by closing time; none is offered that has already begun.
+A slot's free places are its capacity less the bookings that hold it.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from darcha.core.calendar import WorkingCalendar
 
-# weekday (Monday 0) → (opens, closes)
-Hours = Mapping[int, tuple[dt.time, dt.time]]
+# The one opening-hours rule, read by the slots and re-exported for their callers.
+from darcha.core.hours import Hours, closing_time, day_hours, local  # noqa: F401
 
 
 @dataclass(frozen=True)
@@ -40,22 +40,6 @@ class Slot:
     @property
     def free(self) -> int:
         return max(self.capacity - self.booked, 0)
-
-
-def local(day: dt.date, time: dt.time) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, time), timezone.get_default_timezone())
-
-
-def day_hours(day: dt.date, hours: Hours, calendar: WorkingCalendar) -> tuple[dt.time, dt.time] | None:
-    """The center's opening hours on `day`, or None when it does not receive visitors that day."""
-    if day in calendar.days_off and day not in calendar.working_days:
-        return None
-    return hours.get(day.weekday())
-
-
-def closing_time(day: dt.date, hours: Hours, calendar: WorkingCalendar) -> dt.datetime | None:
-    today = day_hours(day, hours, calendar)
-    return local(day, today[1]) if today else None
 
 
 def horizon(today: dt.date, policy: Policy) -> tuple[dt.date, dt.date]:

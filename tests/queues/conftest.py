@@ -9,7 +9,8 @@ Another center (`other_center`) has a window serving category A (`foreign_counte
 operators and a manager of the center, a clerk of the agency that provides the services, an
 operator of the other center. Ask for the pieces a test needs, or for `hall`, all of them at once
 (with the short names the console and service tests use; built once per worker, see tests/layers.py).
-Helpers are in tests/queues/helpers.py.
+Helpers are in tests/queues/helpers.py. The centers keep the demo's week (Monday–Friday 09:00–18:00,
+Saturday until 15:00) and the clock is at 10:00 of a working weekday (`_open_hours`).
 """
 
 from types import SimpleNamespace
@@ -27,6 +28,13 @@ from tests.queues.helpers import (
     make_service,
     make_staff,
 )
+
+
+@pytest.fixture(autouse=True)
+def _open_hours(working_hours):
+    """Every queue test runs at 10:00 of a working weekday (tests/conftest.py: `working_hours`); a test of
+    other times passes `now` to the service, or sets the clock itself."""
+    return working_hours
 
 
 @pytest.fixture

@@ -1,16 +1,47 @@
 """Helpers of the queue tests: the pieces of the test center and the hall (the fixtures serving them are in
-conftest.py), tickets, times."""
+conftest.py), tickets, times. The test centers keep the demo's week (WEEK); the queue tests run with the
+clock at 10:00 of a working weekday (`working_hours`, tests/conftest.py), so the centers are open."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+import holidays as holidays_lib
 from django.utils import timezone
 
 from darcha.core.choices import OrganizationKind, Role
+from darcha.core.models import OpeningHours
 from darcha.queues.models import Counter
 from tests import layers
 from tests.factories import CategoryFactory, OrganizationFactory, ServiceFactory, TicketFactory, staff
+
+# The test centers' week, as the demo's (and DESIGN §5): Monday–Friday 09:00–18:00, Saturday until 15:00.
+WEEK = {**{weekday: (dt.time(9), dt.time(18)) for weekday in range(5)}, 5: (dt.time(9), dt.time(15))}
+
+
+def a_working_morning(today: dt.date) -> dt.datetime:
+    """10:00 (Tashkent) on the latest working weekday up to `today` (Monday–Friday, not an official day
+    off): the moment the queue tests run at, whatever the wall clock says — CI runs at any hour, on
+    Sundays and on Navruz too. The `working_hours` fixture (tests/conftest.py) sets the clock to it."""
+    days_off = holidays_lib.country_holidays("UZ", years=[today.year - 1, today.year])
+    day = today
+    while day.weekday() >= 5 or day in days_off:
+        day -= dt.timedelta(days=1)
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(10)))
+
+
+def set_hours(center, week=None) -> None:
+    """Give `center` these weekly hours (weekday → (opens, closes); default WEEK), replacing its own."""
+    OpeningHours.objects.filter(center=center).delete()
+    OpeningHours.objects.bulk_create(
+        OpeningHours(center=center, weekday=weekday, opens=opens, closes=closes)
+        for weekday, (opens, closes) in (WEEK if week is None else week).items()
+    )
+
+
+def at(time: dt.time, day: dt.date | None = None) -> dt.datetime:
+    """`day` (default today, as the clock says) at `time`, in Tashkent."""
+    return timezone.make_aware(dt.datetime.combine(day or timezone.localdate(), time))
 
 
 def noon() -> dt.datetime:
@@ -25,17 +56,21 @@ def issue(hall, service, *, at: dt.datetime | None = None, priority: str = "", *
 
 # --- the pieces, built (the fixtures of conftest.py and the hall) ------------------------------------
 def make_center():
-    return OrganizationFactory(
+    center = OrganizationFactory(
         code="test-center",
         kind=OrganizationKind.CENTER,
         name_uz="Sinov markazi",
         name_ru="Тестовый центр",
         name_en="Test center",
     )
+    set_hours(center)
+    return center
 
 
 def make_other_center():
-    return OrganizationFactory(code="other-center", kind=OrganizationKind.CENTER, name_uz="Boshqa markaz")
+    center = OrganizationFactory(code="other-center", kind=OrganizationKind.CENTER, name_uz="Boshqa markaz")
+    set_hours(center)
+    return center
 
 
 def make_agency():

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from darcha.core.choices import OrganizationKind, Role
 from darcha.core.idempotency import HEADER, REPLAYED_HEADER
-from darcha.core.models import IdempotentRequest, OpeningHours, User
+from darcha.core.models import IdempotentRequest, User
 from darcha.core.services import api_token_create
 from darcha.core.throttle import ClientLimit
 from darcha.notify.models import Message
@@ -27,7 +27,7 @@ from darcha.queues.models import Appointment, AppointmentStatus, Counter, QueueS
 from darcha.queues.services import operator_sign_in, ticket_call_next, ticket_hold, ticket_start
 from darcha.queues.views import appointments as booking_views
 from tests.factories import OrganizationFactory, ServiceFactory, TicketFactory, staff
-from tests.queues.helpers import issue
+from tests.queues.helpers import issue, set_hours
 
 pytestmark = pytest.mark.django_db
 
@@ -47,13 +47,13 @@ def post(client, url, data=None, **extra):
 
 
 def open_every_day(center) -> None:
-    for weekday, (opens, closes) in EVERY_DAY.items():
-        OpeningHours.objects.create(center=center, weekday=weekday, opens=opens, closes=closes)
+    set_hours(center, EVERY_DAY)
 
 
 # --- centers ------------------------------------------------------------------------------------
 def test_centers_with_todays_hours_and_the_tickets_waiting(client, hall):
     open_every_day(hall.center)
+    set_hours(hall.other_center, {})  # no opening hours at all
     issue(hall, hall.a1)
     issue(hall, hall.a2)
     issue(hall, hall.b1)
@@ -237,8 +237,7 @@ def test_a_ticket_of_an_earlier_day_is_stale_and_unknown_codes_are_404(client, h
 def bookable(hall):
     """The test center open Mon–Fri 9–18, taking bookings of every service it serves; a weekday a week
     ahead (the API runs on the real clock)."""
-    for weekday in range(5):
-        OpeningHours.objects.create(center=hall.center, weekday=weekday, opens=dt.time(9), closes=dt.time(18))
+    set_hours(hall.center, {weekday: (dt.time(9), dt.time(18)) for weekday in range(5)})
     SlotRule.objects.create(center=hall.center, slot_minutes=15, capacity=1, days_ahead=30)
     day = timezone.localdate() + dt.timedelta(days=7)
     while day.weekday() > 4:

@@ -15,7 +15,7 @@ from darcha.core.audit import SYSTEM
 from darcha.core.calendar import WorkingCalendar
 from darcha.core.choices import OrganizationKind
 from darcha.core.errors import Refused
-from darcha.core.models import AuditEntry, OpeningHours
+from darcha.core.models import AuditEntry
 from darcha.core.services import holidays_seed
 from darcha.notify.models import Message, PhoneCode
 from darcha.notify.selectors import message_values
@@ -25,6 +25,7 @@ from darcha.queues.choices import TicketStatus
 from darcha.queues.models import Appointment, AppointmentStatus, Counter, QueueSettings, SlotRule
 from darcha.queues.services import operator_sign_in, ticket_call_next, ticket_issue
 from tests.factories import OrganizationFactory, ServiceFactory
+from tests.queues.helpers import set_hours
 
 WEEK = {weekday: (dt.time(9), dt.time(18)) for weekday in range(5)} | {5: (dt.time(9), dt.time(15))}
 # 2026: Ramazon hayit Fri 20 March, Navruz Sat 21 March (so Mon 23 March off), 12 December a working Saturday.
@@ -121,8 +122,7 @@ def test_the_seeded_2026_calendar_closes_navruz_and_opens_12_december(center):
 @pytest.fixture
 def bookable(center, service_a, counter):
     """The test center open Mon–Fri 9–18 and Saturday 9–15, taking bookings of service A."""
-    for weekday, (opens, closes) in WEEK.items():
-        OpeningHours.objects.create(center=center, weekday=weekday, opens=opens, closes=closes)
+    set_hours(center, WEEK)
     SlotRule.objects.create(center=center, slot_minutes=15, capacity=1, days_ahead=14)
     return center, service_a
 
@@ -263,8 +263,7 @@ def test_concurrent_bookings_never_exceed_the_capacity(monkeypatch):
     center = OrganizationFactory(code="race-center", kind=OrganizationKind.CENTER)
     service = ServiceFactory(code="race-service")
     Counter.objects.create(center=center, number=1).services.add(service)
-    for weekday, (opens, closes) in WEEK.items():
-        OpeningHours.objects.create(center=center, weekday=weekday, opens=opens, closes=closes)
+    set_hours(center, WEEK)
     SlotRule.objects.create(center=center, capacity=2)
     QueueSettings.objects.create(center=center, bookings_per_day=1)
     monkeypatch.setattr(notify, "otp_verify", lambda **kwargs: True)

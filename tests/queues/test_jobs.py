@@ -6,16 +6,17 @@ import pytest
 
 from darcha.core.audit import SYSTEM
 from darcha.core.errors import Refused
-from darcha.core.models import Holiday, OpeningHours
+from darcha.core.models import AuditEntry, Holiday
 from darcha.core.scheduler import registered_jobs
 from darcha.notify.models import Message
 from darcha.notify.templates import get_template
 from darcha.queues import jobs
 from darcha.queues.appointments import appointment_check_in
-from darcha.queues.choices import TicketStatus
+from darcha.queues.choices import QueueRefusal, TicketStatus
 from darcha.queues.models import Appointment, AppointmentStatus, QueueSettings, Ticket
 from darcha.queues.services import operator_sign_in, ticket_call_next, ticket_finish, ticket_issue, ticket_start
 from darcha.queues.slots import local
+from tests.queues.helpers import WEEK, set_hours
 
 MONDAY, SATURDAY = dt.date(2026, 3, 9), dt.date(2026, 3, 14)
 
@@ -26,9 +27,7 @@ def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
 
 @pytest.fixture
 def open_center(center, service_a, counter):
-    for weekday in range(5):
-        OpeningHours.objects.create(center=center, weekday=weekday, opens=dt.time(9), closes=dt.time(18))
-    OpeningHours.objects.create(center=center, weekday=5, opens=dt.time(9), closes=dt.time(15))
+    set_hours(center, WEEK)  # Monday–Friday 09:00–18:00, Saturday 09:00–15:00
     return center, service_a
 
 
@@ -42,23 +41,45 @@ def statuses(*tickets):
 
 # --- end of day -------------------------------------------------------------------------------
 @pytest.mark.django_db
-def test_open_tickets_are_closed_at_closing_time(open_center):
+def test_open_tickets_are_closed_at_closing_time_plus_the_grace(open_center):
     center, service = open_center
     waiting = issue(center, service, at(MONDAY, 17))
-    assert jobs.close_day(now=at(MONDAY, 17, 59)) == 0
+    assert jobs.close_day(now=at(MONDAY, 18)) == 0  # closed: the counters still serve the hall for 30 minutes
+    assert jobs.close_day(now=at(MONDAY, 18, 29)) == 0
     assert statuses(waiting) == [TicketStatus.WAITING]
+    assert jobs.close_day(now=at(MONDAY, 18, 30)) == 1
+    assert statuses(waiting) == [TicketStatus.NOT_SERVED]
+    assert jobs.close_day(now=at(MONDAY, 18, 31)) == 0  # nothing left: nothing written
+    entry = AuditEntry.objects.filter(action="tickets_close_day").latest("pk")
+    assert entry.data["closed"] == 1
+
+
+@pytest.mark.django_db
+def test_the_grace_is_the_centers_setting(open_center):
+    center, service = open_center
+    QueueSettings.objects.create(center=center, close_grace_minutes=0)
+    waiting = issue(center, service, at(MONDAY, 17))
+    assert jobs.close_day(now=at(MONDAY, 17, 59)) == 0
     assert jobs.close_day(now=at(MONDAY, 18)) == 1
     assert statuses(waiting) == [TicketStatus.NOT_SERVED]
-    assert jobs.close_day(now=at(MONDAY, 18, 1)) == 0  # nothing left: nothing written
 
 
 @pytest.mark.django_db
 def test_saturday_closes_at_three(open_center):
     center, service = open_center
     waiting = issue(center, service, at(SATURDAY, 14))
-    assert jobs.close_day(now=at(SATURDAY, 14, 59)) == 0
-    assert jobs.close_day(now=at(SATURDAY, 15)) == 1
+    assert jobs.close_day(now=at(SATURDAY, 15, 29)) == 0
+    assert jobs.close_day(now=at(SATURDAY, 15, 30)) == 1
     assert statuses(waiting) == [TicketStatus.NOT_SERVED]
+
+
+@pytest.mark.django_db
+def test_at_night_the_day_is_already_closed(open_center):
+    """01:45: whatever was left yesterday is closed, even had the scheduler not run since the evening."""
+    center, service = open_center
+    left = issue(center, service, at(MONDAY, 17, 50))
+    assert jobs.close_day(now=at(MONDAY + dt.timedelta(days=1), 1, 45)) == 1
+    assert statuses(left) == [TicketStatus.NOT_SERVED]
 
 
 @pytest.mark.django_db
@@ -71,14 +92,16 @@ def test_yesterdays_leftovers_are_closed_at_the_first_run(open_center):
 
 
 @pytest.mark.django_db
-def test_a_day_off_closes_the_day_before_and_nothing_else(open_center):
+def test_a_day_off_closes_the_day_before_and_issues_nothing(open_center):
     center, service = open_center
     holiday = dt.date(2026, 3, 10)
     Holiday.objects.create(date=holiday, name_uz="Bayram")
     left = issue(center, service, at(MONDAY, 17, 30))
-    stray = issue(center, service, at(holiday, 11))  # someone issued a ticket on the day off
+    with pytest.raises(Refused) as refused:
+        issue(center, service, at(holiday, 11))  # a Tuesday, but a day off
+    assert refused.value.code == QueueRefusal.CENTER_CLOSED
     assert jobs.close_day(now=at(holiday, 12)) == 1
-    assert statuses(left, stray) == [TicketStatus.NOT_SERVED, TicketStatus.WAITING]
+    assert statuses(left) == [TicketStatus.NOT_SERVED]
 
 
 # --- position notices -------------------------------------------------------------------------

@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from darcha.core.audit import SYSTEM
 from darcha.core.choices import OrganizationKind
-from darcha.core.models import OpeningHours
 from darcha.notify.models import Message
 from darcha.notify.selectors import message_values
 from darcha.notify.services import otp_send
@@ -24,7 +23,7 @@ from darcha.queues.models import Counter, SlotRule
 from darcha.queues.services import operator_sign_in, ticket_call_next, ticket_finish, ticket_start
 from darcha.queues.views import board
 from tests.factories import OrganizationFactory, ServiceFactory
-from tests.queues.helpers import issue
+from tests.queues.helpers import issue, set_hours
 
 pytestmark = pytest.mark.django_db
 
@@ -50,8 +49,7 @@ def test_the_list_of_centers_costs_the_same_with_3n_centers(client, query_counts
     def grow(n: int) -> None:
         for _ in range(n):  # a center open every day, taking bookings, with a window
             center = OrganizationFactory(code=f"center-{next(numbers)}", kind=OrganizationKind.CENTER)
-            for weekday in range(7):
-                OpeningHours.objects.create(center=center, weekday=weekday, opens=dt.time(9), closes=dt.time(18))
+            set_hours(center, {weekday: (dt.time(9), dt.time(18)) for weekday in range(7)})
             SlotRule.objects.create(center=center, slot_minutes=15, capacity=1, days_ahead=14)
             Counter.objects.create(center=center, number=1).categories.add(ServiceFactory().category)
 
@@ -89,8 +87,7 @@ def test_the_board_costs_the_same_with_3n_tickets(client, query_counts, hall, su
 
 
 def test_the_slot_list_costs_the_same_with_3n_appointments(client, query_counts, center, service_a, counter):
-    for weekday in range(7):
-        OpeningHours.objects.create(center=center, weekday=weekday, opens=dt.time(9), closes=dt.time(18))
+    set_hours(center, {weekday: (dt.time(9), dt.time(18)) for weekday in range(7)})
     SlotRule.objects.create(center=center, slot_minutes=15, capacity=1, days_ahead=30)
     day = timezone.localdate() + dt.timedelta(days=7)
     times = (slots.local(day, dt.time(9)) + dt.timedelta(minutes=15 * i) for i in itertools.count())

@@ -32,6 +32,7 @@ from darcha.queues.services import (
 from darcha.queues.stats import Figures, live_board, percentile, queue_stats
 from darcha.queues.views.manager import hour_chart
 from tests.factories import OrganizationFactory, ServiceFactory, UserFactory
+from tests.queues.helpers import set_hours
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +59,8 @@ def place():
     other_center = OrganizationFactory(code="other-center", kind=OrganizationKind.CENTER, parent=city)
     service_a = ServiceFactory(code="a-passport", name_uz="Pasport", name_ru="Паспорт")
     service_b = ServiceFactory(code="b-cadastre", name_uz="Kadastr", name_ru="Кадастр")
+    set_hours(center)
+    set_hours(other_center)
     window_1 = Counter.objects.create(center=center, number=1)
     window_1.services.add(service_a)
     window_2 = Counter.objects.create(center=center, number=2)
@@ -209,6 +212,7 @@ def test_hours_are_tashkent_hours_of_issue(place, day_of_work):
 
 
 def test_a_ticket_at_half_past_midnight_is_hour_zero_of_that_day(place):
+    set_hours(place.center, {DAY.weekday(): (dt.time(0), dt.time(6))})  # a night shift: open 00:00–06:00
     ticket_issue(actor=SYSTEM, center=place.center, service=place.a, now=at(0, 30))
     stats = queue_stats(place.center, DAY, DAY, now=at(1, 0))
     assert [(row.key, row.issued) for row in stats.by_hour] == [(0, 1)]

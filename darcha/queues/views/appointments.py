@@ -378,6 +378,10 @@ def _check_in_page(request, center, status=200, errors=(), code=""):
 @require_http_methods(["GET", "POST"])
 def booking_check_in(request, center):
     center = center_or_404(center)
+    from .kiosk import kiosk_closed
+
+    if closed := kiosk_closed(request, center, status=409 if request.method == "POST" else 200):
+        return closed  # no ticket outside opening hours, booked or not
     if request.method == "GET":
         return _check_in_page(request, center)
     if LIMITS["check_in"].reached(request):

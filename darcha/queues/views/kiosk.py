@@ -30,6 +30,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from darcha.core import access
+from darcha.core import hours as opening_rule
 from darcha.core.audit import SystemActor
 from darcha.core.choices import Role
 from darcha.core.errors import attempt
@@ -38,20 +39,20 @@ from darcha.core.models import Organization
 from darcha.core.qr import qr_svg
 
 from .. import kiosks
-from ..choices import OPEN_STATUSES, Priority, TicketStatus
+from ..choices import Priority
 from ..forms import KioskDeviceForm, OperatorIssueForm, TicketIssueForm, add_attempt_error
 from ..models import Ticket
 from ..selectors import (
     center_categories,
+    center_opening,
     center_or_404,
     center_service,
     center_services,
     ticket_by_code,
-    ticket_position,
+    ticket_progress,
 )
 from ..services import ticket_issue
 
-FINAL_STATUSES = (TicketStatus.DONE, TicketStatus.NO_SHOW, TicketStatus.NOT_SERVED)
 POLL_SECONDS = 10
 KIOSK_IDLE_SECONDS = 60
 KIOSK_DONE_SECONDS = 15
@@ -80,14 +81,13 @@ def _live_url(request, ticket: Ticket) -> str:
 
 
 def _position_context(ticket: Ticket) -> dict:
-    today = timezone.localdate()
-    stale = ticket.day < today and ticket.status in OPEN_STATUSES
-    position = ticket_position(ticket) if ticket.status == TicketStatus.WAITING and not stale else None
+    progress = ticket_progress(ticket)
     return {
         "ticket": ticket,
-        "position": position,
-        "stale": stale,
-        "final": stale or ticket.status in FINAL_STATUSES,
+        "position": progress.position,
+        "stale": progress.stale,
+        "final": progress.final,
+        "booked_at": progress.booked_at,
         "poll_seconds": POLL_SECONDS,
     }
 
@@ -122,10 +122,22 @@ def _kiosk_context(request, center: Organization, step: int, **extra) -> dict:
     }
 
 
+def kiosk_closed(request, center: Organization, status: int = 200):
+    """The kiosk outside opening hours and on days off: when the center opens, and no way to a
+    ticket (`services.ticket_issue` refuses one anyway). None while the center is open."""
+    opening = center_opening(center, timezone.now())
+    if opening.is_open:
+        return None
+    context = _kiosk_context(request, center, 4, opening=opening, closed_text=opening_rule.closed_text(opening))
+    return render(request, "queues/kiosk/closed.html", context, status=status)
+
+
 @never_cache
 @require_GET
 def kiosk_start(request, center):
     center = center_or_404(center)
+    if closed := kiosk_closed(request, center):
+        return closed
     categories = center_categories(center)
     return render(request, "queues/kiosk/start.html", _kiosk_context(request, center, 1, categories=categories))
 
@@ -134,6 +146,8 @@ def kiosk_start(request, center):
 @require_GET
 def kiosk_category(request, center, category):
     center = center_or_404(center)
+    if closed := kiosk_closed(request, center):
+        return closed
     services = _by_name(center_services(center).filter(category__code=category))
     if not services:
         raise Http404
@@ -158,6 +172,8 @@ def _render_details(request, center, service, form, status=200):
 @require_GET
 def kiosk_service(request, center, service):
     center = center_or_404(center)
+    if closed := kiosk_closed(request, center):
+        return closed
     service = center_service(center, service)
     if service is None:
         raise Http404
@@ -173,6 +189,8 @@ def _kiosk_actor(request, center: Organization) -> SystemActor:
 @require_POST
 def kiosk_issue(request, center):
     center = center_or_404(center)
+    if closed := kiosk_closed(request, center, status=409):
+        return closed
     form = TicketIssueForm(request.POST)
     status = 400
     if form.is_valid():
