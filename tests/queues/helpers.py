@@ -44,6 +44,11 @@ def at(time: dt.time, day: dt.date | None = None) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day or timezone.localdate(), time))
 
 
+def set_clock(monkeypatch, moment: dt.datetime) -> None:
+    """The clock of pages and services stopped at `moment` (a test of other hours than `working_hours`')."""
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+
+
 def noon() -> dt.datetime:
     """Today at 12:00 in Tashkent: a fixed moment that is always "today" for the queue."""
     return timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time(12)))
