@@ -6,6 +6,8 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 HOST   ?= 127.0.0.1
 STAMP  := $(VENV)/.installed
+# A make run from a stage of `make run` (through a variable, so that `make -n run` only shows it).
+SUBMAKE = $(MAKE) --no-print-directory -s
 
 .PHONY: run test e2e region bench lint format install migrate demo messages schema voices lock lock-check clean
 
@@ -29,8 +31,15 @@ demo: migrate
 	$(BIN)/darcha load_demo
 
 ## run: install, migrate, load the Namangan demo, serve at http://$(HOST):$(PORT) with the task worker
-run: demo
-	$(BIN)/darcha serve --host $(HOST) --port $(PORT)
+# One line per stage with its time (scripts/stages.py, on the system Python: a stage's output is shown
+# only if it fails); `darcha serve` prints the address and the demo's logins last, once all has started.
+run:
+	@$(PYTHON) scripts/stages.py --total 4 \
+		"installing packages" "$(SUBMAKE) install" \
+		"migrating the database" "mkdir -p var && $(BIN)/darcha migrate --noinput" \
+		"loading the Namangan demo" "$(BIN)/darcha load_demo"
+	@echo "[4/4] starting the server, the task worker and the scheduler …"
+	@$(BIN)/darcha serve --host $(HOST) --port $(PORT)
 
 ## test: the whole suite but the browser tests (SQLite, or DATABASE_URL)
 # Bytecode is written even where PYTHONDONTWRITEBYTECODE is set: pytest keeps each test module with its

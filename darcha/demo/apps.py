@@ -7,3 +7,11 @@ class DemoConfig(AppConfig):
     name = "darcha.demo"
     label = "demo"
     verbose_name = "Demo data"
+
+    def ready(self) -> None:
+        # `darcha serve` ends its banner with the demo users (darcha.core.serve_banner).
+        from darcha.core.serve_banner import register_section
+
+        from .loader import demo_login_lines
+
+        register_section("demo.logins", demo_login_lines)

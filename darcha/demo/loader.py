@@ -454,6 +454,26 @@ def demo_logins() -> list[tuple[str, str, str, str]]:
     ]
 
 
+def login_table(logins: list[tuple[str, str, str, str]]) -> list[str]:
+    """The demo users as a table: username, role, organization, password."""
+    rows = [("username", "role", "organization", "password"), *logins]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    lines = []
+    for i, row in enumerate(rows):
+        lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+        if i == 0:
+            lines.append("  ".join("-" * width for width in widths))
+    return lines
+
+
+def demo_login_lines() -> list[str]:
+    """The section of `darcha serve`'s banner (core.serve_banner): the demo users that exist, if any."""
+    logins = demo_logins()
+    if not logins:
+        return []
+    return ["Demo users: log in at /login/ (the staff pages start at /desk/)", "", *login_table(logins)]
+
+
 def demo_counts() -> dict[str, int]:
     published = ProcedureVersion.objects.filter(status=VersionStatus.PUBLISHED)
     return {
@@ -478,13 +498,8 @@ def report_lines(result: LoadResult) -> list[str]:
     else:
         lines.append("Namangan demo already loaded; nothing changed.")
     if result.users_loaded:
-        rows = [("username", "role", "organization", "password"), *demo_logins()]
-        widths = [max(len(row[i]) for row in rows) for i in range(4)]
         lines.append("")
-        for i, row in enumerate(rows):
-            lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
-            if i == 0:
-                lines.append("  ".join("-" * width for width in widths))
+        lines.extend(login_table(demo_logins()))
     lines.append("")
     lines.append(", ".join(f"{name}: {n}" for name, n in demo_counts().items()))
     return lines
