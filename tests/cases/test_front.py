@@ -20,6 +20,7 @@ from darcha.queues.models import Counter
 from darcha.queues.services import operator_sign_in, ticket_call_next, ticket_issue
 from tests.cases.helpers import staff, submit
 from tests.factories import JPEG, PDF, PNG, pdf_file
+from tests.queues.helpers import set_hours
 
 EN = "/en"  # the texts asserted are the English originals
 
@@ -345,7 +346,8 @@ def test_find_fills_in_a_registered_applicant_without_writing(op, service, cente
 
 # --- the queue ticket -------------------------------------------------------------------------
 @pytest.fixture
-def served_ticket(service, center, operator):
+def served_ticket(service, center, operator, working_hours):
+    set_hours(center)  # the center open (the clock is at 10:00 of a working day)
     counter = Counter.objects.create(center=center, number=1)
     counter.services.set([service])
     ticket_issue(actor=SYSTEM, center=center, service=service)

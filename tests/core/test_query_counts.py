@@ -22,6 +22,7 @@ from tests.factories import (
     staff,
     two_agency_service,
 )
+from tests.queues.helpers import set_hours
 
 pytestmark = pytest.mark.django_db
 
@@ -49,8 +50,9 @@ def office():
     return {"city": city, "center": center, "service": service, "land": land, "arch": arch, "users": users}
 
 
-def test_the_desk_costs_the_same_with_3n_rows(client, query_counts, office, subtests):
+def test_the_desk_costs_the_same_with_3n_rows(client, query_counts, office, subtests, working_hours):
     users, center, service = office["users"], office["center"], office["service"]
+    set_hours(center)  # open: the desk's tickets are taken at 10:00 of a working day
     applicant = PersonFactory()
     numbers = itertools.count(1)
 

@@ -189,7 +189,7 @@ def test_every_staff_page_has_the_headers_and_no_inline_code(client, world):
         check(response, name)
 
 
-def test_the_tickets_pages_have_the_headers_and_no_inline_code(client, world):
+def test_the_tickets_pages_have_the_headers_and_no_inline_code(client, world, working_hours):
     center, service = world["center"].code, world["service"]
     issued = client.post(f"/queue/{center}/kiosk/issue/", {"service": service.code, "priority": "", "phone": ""})
     assert issued.status_code == 302

@@ -39,7 +39,7 @@ def _screens(center):
     }
 
 
-def test_a_superuser_may_act_at_every_screen(client, center, superuser):
+def test_a_superuser_may_act_at_every_screen(client, center, superuser, working_hours):
     client.force_login(superuser)
     counter, screens = _screens(center)
     for name, (method, url) in screens.items():
