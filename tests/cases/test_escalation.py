@@ -1,17 +1,21 @@
 """The deadline job: tasks due within a day remind the clerk, overdue ones go to the clerk, then
 (a working day later) the agency head, then (two) the center manager — each level recorded once,
-nobody told twice, and tasks waiting for the applicant left alone."""
+nobody told twice, only the level that applies (an overdue task is not "due soon" as well), and
+tasks waiting for the applicant left alone. Each notice is written in its recipient's language: the
+step's and the agency's names and the due day in that language's own format."""
 
 import datetime as dt
+import re
 
 import pytest
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 
 from darcha.cases import jobs
 from darcha.cases import services as cases
 from darcha.cases.choices import EscalationLevel, EventKind, TaskStatus
 from darcha.cases.models import Escalation, Event, Task
 from darcha.catalog.choices import Action
+from darcha.catalog.models import Step
 from darcha.core.calendar import WorkingCalendar
 from darcha.core.choices import Role
 from darcha.core.models import Organization
@@ -22,6 +26,7 @@ from tests.cases.helpers import staff
 pytestmark = pytest.mark.django_db
 
 LEVELS = set(EscalationLevel.values)
+OVERDUE_LEVELS = LEVELS - {EscalationLevel.DUE_SOON}
 
 
 def local(day: dt.date, hour: int) -> dt.datetime:
@@ -112,10 +117,12 @@ def test_overdue_goes_to_the_clerk_then_the_head_then_the_manager(
     just_late = task.due_at + dt.timedelta(hours=2)
     assert calendar.working_days_between(task.due_at, just_late) == 0
     counts = escalate(django_capture_on_commit_callbacks, just_late)
-    assert counts[EscalationLevel.OVERDUE] == 1 and counts[EscalationLevel.HEAD] == 0
-    assert set(levels(task)) == {EscalationLevel.DUE_SOON, EscalationLevel.OVERDUE}
+    assert counts == {**dict.fromkeys(LEVELS, 0), EscalationLevel.OVERDUE: 1}
+    # First seen past its term: overdue, and no "due soon" that no longer applies.
+    assert set(levels(task)) == {EscalationLevel.OVERDUE}
     assert levels(task)[EscalationLevel.OVERDUE] == ["land.clerk"]
     assert sent("task_overdue", land_clerk.email) == 1 and sent("task_overdue") == 1
+    assert sent("task_due_soon") == 0
 
     # The next working day, still running: not yet a whole working day late, the head is not told.
     next_day = working_day_after(calendar, task.due_at, 1)
@@ -140,22 +147,97 @@ def test_overdue_goes_to_the_clerk_then_the_head_then_the_manager(
     for later in (two_days, two_days + dt.timedelta(minutes=10), working_day_after(calendar, task.due_at, 5)):
         assert set(escalate(django_capture_on_commit_callbacks, later).values()) == {0}
     assert Message.objects.count() == before
-    assert sorted(Escalation.objects.filter(task=task).values_list("level", flat=True)) == sorted(LEVELS)
-    assert Event.objects.filter(task=task, kind=EventKind.ESCALATED, public=False).count() == 4
+    assert sorted(Escalation.objects.filter(task=task).values_list("level", flat=True)) == sorted(OVERDUE_LEVELS)
+    assert Event.objects.filter(task=task, kind=EventKind.ESCALATED, public=False).count() == 3
 
 
-def test_a_task_found_long_overdue_records_every_level_once(
+def test_a_reminded_task_that_runs_late_is_then_reported_overdue(task, land_clerk, django_capture_on_commit_callbacks):
+    escalate(django_capture_on_commit_callbacks, task.due_at - dt.timedelta(hours=12))
+    escalate(django_capture_on_commit_callbacks, task.due_at + dt.timedelta(hours=2))
+    assert set(levels(task)) == {EscalationLevel.DUE_SOON, EscalationLevel.OVERDUE}
+    assert sent("task_due_soon", land_clerk.email) == 1 and sent("task_overdue", land_clerk.email) == 1
+
+
+def test_a_task_found_long_overdue_tells_each_level_once_and_the_clerk_only_overdue(
     task, land_clerk, land_head, manager, calendar, django_capture_on_commit_callbacks
 ):
-    late = working_day_after(calendar, task.due_at, 4)
+    late = task.due_at + dt.timedelta(days=11)
     counts = escalate(django_capture_on_commit_callbacks, late)
-    assert counts == dict.fromkeys(LEVELS, 1)
-    assert sent("task_due_soon", land_clerk.email) == 1
-    assert sent("task_overdue", land_clerk.email) == 1
+    assert counts == {**dict.fromkeys(OVERDUE_LEVELS, 1), EscalationLevel.DUE_SOON: 0}
+    # The clerk gets one notice, "overdue"; the head and the manager one each.
+    assert list(Message.objects.filter(address=land_clerk.email).values_list("template", flat=True)) == ["task_overdue"]
+    assert sent("task_due_soon") == 0
     assert sent("task_overdue", land_head.email) == 1
     assert sent("task_overdue", manager.email) == 1
     assert set(escalate(django_capture_on_commit_callbacks, late + dt.timedelta(hours=1)).values()) == {0}
-    assert Message.objects.filter(template__startswith="task_").count() == 4
+    assert Message.objects.filter(template__startswith="task_").count() == 3
+
+
+# --- What a notice says, in its recipient's language -----------------------------------------------------
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@pytest.fixture
+def named_step(task):
+    """The land step with its name in each language (the factory's is made of its code)."""
+    Step.objects.filter(pk=task.step_id).update(
+        name_uz="Yer uchastkasini tekshirish", name_ru="Проверка земельного участка", name_en="Land plot check"
+    )
+    Organization.objects.filter(pk=task.agency_id).update(name_ru="Земельные ресурсы")
+    return Task.objects.select_related("step", "agency").get(pk=task.pk)
+
+
+def _due_day(task, language):
+    with translation.override(language):
+        return formats.date_format(timezone.localtime(task.due_at).date(), "DATE_FORMAT")
+
+
+def test_a_russian_clerk_reads_the_notice_in_russian(named_step, land_clerk, django_capture_on_commit_callbacks):
+    land_clerk.language = "ru"
+    land_clerk.save(update_fields=["language"])
+    escalate(django_capture_on_commit_callbacks, named_step.due_at + dt.timedelta(hours=2))
+    message = Message.objects.get(address=land_clerk.email, template="task_overdue")
+    assert message.language == "ru"
+    body = message.body
+    assert "Проверка земельного участка" in body and "Земельные ресурсы" in body
+    assert _due_day(named_step, "ru") in body
+    # No Uzbek name, no step code, no ISO date.
+    for leftover in ("Yer uchastkasini", "Yer resurslari", "land-check", "bosqichi", "raqamli"):
+        assert leftover not in body, leftover
+    assert not ISO_DATE.search(body) and named_step.application.number in body
+
+
+@pytest.mark.parametrize(
+    ("language", "step_name", "agency_name"),
+    [
+        ("uz", "Yer uchastkasini tekshirish", "Yer resurslari"),
+        ("en", "Land plot check", "Land resources"),
+        ("uz-cyrl", "Ер участкасини текшириш", "Ер ресурслари"),  # transliterated from the Latin
+    ],
+)
+def test_every_recipient_reads_the_names_and_the_day_in_their_language(
+    named_step, land_clerk, language, step_name, agency_name, django_capture_on_commit_callbacks
+):
+    land_clerk.language = language
+    land_clerk.save(update_fields=["language"])
+    escalate(django_capture_on_commit_callbacks, named_step.due_at - dt.timedelta(hours=3))
+    body = Message.objects.get(address=land_clerk.email, template="task_due_soon").body
+    assert step_name in body and agency_name in body and _due_day(named_step, language) in body
+    assert "land-check" not in body and not ISO_DATE.search(body)
+
+
+def test_one_notice_speaks_to_each_recipient_in_their_own_language(
+    named_step, land_clerk, django_capture_on_commit_callbacks
+):
+    other = staff("land.clerk.ru", named_step.agency, Role.AGENCY_CLERK)
+    other.language = "ru"
+    other.save(update_fields=["language"])
+    escalate(django_capture_on_commit_callbacks, named_step.due_at - dt.timedelta(hours=3))
+    uzbek = Message.objects.get(address=land_clerk.email).body
+    russian = Message.objects.get(address=other.email).body
+    assert "Yer uchastkasini tekshirish" in uzbek and "Проверка земельного участка" not in uzbek
+    assert "Проверка земельного участка" in russian and "Yer uchastkasini tekshirish" not in russian
 
 
 def test_the_assignee_is_told_rather_than_every_clerk(task, land_clerk, django_capture_on_commit_callbacks):

@@ -114,8 +114,12 @@ def check_uploads(uploads) -> list[tuple[RequiredDocument | None, CheckedFile]]:
 
 
 def notify_applicant(application: Application, template: str, context: dict) -> None:
-    """The applicant through their preferred channel, and every Telegram chat following the application."""
-    values = {"number": application.number, "service": service_name(application), **context}
+    """The applicant through their preferred channel, and every Telegram chat following the application.
+
+    Names (the service, a center passed as the Organization itself) are written in each message's
+    language: notify renders model instances and lazy texts in it, so a chat in Russian reads Russian
+    names whatever language the staff member who acted works in."""
+    values = {"number": application.number, "service": application.service, **context}
     language = application.language
     phone = application.phone
     chats = list(application.telegram_subscriptions.values_list("chat_id", "language"))
@@ -146,11 +150,6 @@ def citizen_path(application: Application, name: str, *args) -> str:
     """A page address for the applicant (printed or texted): in their language, not the staff member's."""
     with translation.override(application.language):
         return reverse(name, args=args)
-
-
-def service_name(application: Application) -> str:
-    with translation.override(application.language):
-        return str(application.service.name)
 
 
 def notify_staff(users: Iterable[User], template: str, context: dict, related) -> list[str]:

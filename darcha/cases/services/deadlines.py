@@ -1,12 +1,18 @@
 """Deadline escalation (`darcha scheduler`, `cases.jobs`): reminders before a task is due, then the
-clerk, the agency head and the center's manager as it stays overdue."""
+clerk, the agency head and the center's manager as it stays overdue.
+
+A notice is written in its recipient's language (the user's preference): the step's and the agency's
+names in that language, the due day in that language's own date format — never a step code or an ISO
+date. Each recipient hears of a task only at the level that applies: a task already overdue is
+reported overdue, not "due soon" as well."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.functional import lazy
 
 from darcha.core.audit import SYSTEM, audit_record
 from darcha.core.calendar import WorkingCalendar
@@ -20,9 +26,10 @@ from ._common import notify_staff, record_event, staff_of
 def tasks_escalate(*, actor=SYSTEM, now: dt.datetime | None = None) -> dict[str, int]:
     """Warn about open tasks due within a day, and escalate overdue ones step by step.
 
-    due within 24 hours → the assignee (or the agency's clerks); overdue → the same; overdue by a
-    whole working day → the agency head; by two → the center's manager. Each level is recorded
-    once per task (a unique row), so a job run twice tells nobody twice.
+    due within 24 hours (and not yet past) → the assignee (or the agency's clerks); overdue → the
+    same; overdue by a whole working day → the agency head; by two → the center's manager. Each level
+    is recorded once per task (a unique row), so a job run twice tells nobody twice; a task first seen
+    already overdue skips the "due soon" reminder, which no longer applies.
     """
     now = now or timezone.now()
     calendar = WorkingCalendar.current()
@@ -38,19 +45,44 @@ def tasks_escalate(*, actor=SYSTEM, now: dt.datetime | None = None) -> dict[str,
         # Whole working days gone by since the deadline (today, still running, does not count).
         yesterday = timezone.localtime(now).date() - dt.timedelta(days=1)
         overdue_days = calendar.count_working_days(timezone.localtime(task.due_at).date(), yesterday)
-        levels = [EscalationLevel.DUE_SOON]
-        if task.due_at < now:
-            levels.append(EscalationLevel.OVERDUE)
-        if overdue_days >= 1:
-            levels.append(EscalationLevel.HEAD)
-        if overdue_days >= 2:
-            levels.append(EscalationLevel.MANAGER)
+        levels = escalation_levels(overdue=task.due_at < now, overdue_days=overdue_days)
         for level in levels:
             if level in done:
                 continue
             if _escalate(task, level, actor=actor, now=now):
                 counts[level] += 1
     return counts
+
+
+def escalation_levels(*, overdue: bool, overdue_days: int) -> list[str]:
+    """The levels that apply to an open task within a day of its term or past it: "due soon" while it is
+    not yet past; then overdue (the clerk), a whole working day late (the head), two (the manager)."""
+    if not overdue:
+        return [EscalationLevel.DUE_SOON]
+    levels = [EscalationLevel.OVERDUE]
+    if overdue_days >= 1:
+        levels.append(EscalationLevel.HEAD)
+    if overdue_days >= 2:
+        levels.append(EscalationLevel.MANAGER)
+    return levels
+
+
+# A value of a notice written when the message is: notify renders each message's context in the
+# message's language (translation.override), so every recipient reads it in their own.
+_in_message_language = lazy(lambda text: text(), str)
+
+
+def notice_context(task: Task) -> dict:
+    """What a deadline notice says of the task, each in the recipient's language: the application's
+    number, the step's name, the agency's name, and the due day in the language's date format."""
+    step, agency = task.step, task.agency
+    due = timezone.localtime(task.due_at).date()
+    return {
+        "number": task.application.number,
+        "step": _in_message_language(lambda: str(step.name)),
+        "agency": _in_message_language(lambda: str(agency.name)),
+        "due": _in_message_language(lambda: formats.date_format(due, "DATE_FORMAT")),
+    }
 
 
 def _escalate(task: Task, level: str, *, actor, now) -> bool:
@@ -61,12 +93,7 @@ def _escalate(task: Task, level: str, *, actor, now) -> bool:
     else:
         people = staff_of(task.application.center_id, Role.CENTER_MANAGER)
     template = "task_due_soon" if level == EscalationLevel.DUE_SOON else "task_overdue"
-    context = {
-        "number": task.application.number,
-        "step": task.step.code,
-        "agency": task.agency.short_name or task.agency.code,
-        "due": timezone.localtime(task.due_at).strftime("%Y-%m-%d"),
-    }
+    context = notice_context(task)
     with transaction.atomic():
         _row, created = Escalation.objects.get_or_create(
             task=task, level=level, defaults={"created_at": now, "notified": [u.get_username() for u in people]}

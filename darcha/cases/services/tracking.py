@@ -121,7 +121,7 @@ def _tell_locked(number: str, since: int | None, until: dt.datetime) -> None:
         notify_applicant(
             application,
             "tracking_locked",
-            {"until": _when(until), "link": link, "center": str(application.center.name)},
+            {"until": _when(until), "link": link, "center": application.center},
         )
 
 

@@ -252,7 +252,7 @@ def _end(application, task, transition, *, actor, comment, now) -> None:
         data={"outcome": transition.outcome, "result": result.code},
     )
     template = "application_ready" if transition.outcome == Outcome.ISSUED else "application_refused"
-    notify_applicant(application, template, {"center": str(application.center.name), "reason": comment})
+    notify_applicant(application, template, {"center": application.center, "reason": comment})
 
 
 def _issue_result(application, task, *, outcome, reason, actor, now) -> Result:
@@ -342,7 +342,7 @@ def _request_documents(application, task, *, actor, comment, now) -> None:
         comment=comment,
         data={"step": task.step.code, "clock_stopped": stops},
     )
-    notify_applicant(application, "documents_requested", {"requested": comment, "center": str(application.center.name)})
+    notify_applicant(application, "documents_requested", {"requested": comment, "center": application.center})
 
 
 def _return(application, task, *, actor, target, comment, now, calendar, allowed) -> None:
