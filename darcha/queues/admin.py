@@ -27,7 +27,14 @@ class CounterAdmin(AuditedAdmin):
 
 @admin.register(QueueSettings)
 class QueueSettingsAdmin(AuditedAdmin):
-    list_display = ["center", "recalls_before_no_show", "notify_at_position", "target_wait_minutes"]
+    list_display = [
+        "center",
+        "recalls_before_no_show",
+        "notify_at_position",
+        "target_wait_minutes",
+        "close_grace_minutes",
+        "board_sound",
+    ]
     list_select_related = ["center"]
 
 

@@ -3,9 +3,9 @@
 pytest-django's live_server is a threaded WSGI server: it cannot hold Server-Sent-Event streams
 open. This fixture serves the project with uvicorn, as `darcha serve` does, on a free port, against
 a database of its own (a SQLite file, or a fresh PostgreSQL database when DATABASE_URL points to
-PostgreSQL), migrated and filled with the Namangan demo. Tests change data the way other server
-processes do: `server.python(code)` runs code in another process against the same database, so
-its events reach the server through the real cross-process bus.
+PostgreSQL), migrated and filled with the Namangan demo, its centers open around the clock. Tests
+change data the way other server processes do: `server.python(code)` runs code in another process
+against the same database, so its events reach the server through the real cross-process bus.
 
 Use it from a test module with `from tests.e2e.asgi_server import asgi_server  # noqa: F401`.
 """
@@ -28,6 +28,24 @@ import pytest
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"
+
+
+# The queue takes no ticket outside opening hours, and browser tests run at any hour (CI on a Sunday
+# night too): in the server's own database the demo's centers receive visitors around the clock, and
+# today is a working day.
+OPEN_AROUND_THE_CLOCK = """
+import datetime as dt, django
+django.setup()
+from django.utils import timezone
+from darcha.core.choices import HolidayKind, OrganizationKind
+from darcha.core.models import Holiday, OpeningHours, Organization
+for center in Organization.objects.filter(kind=OrganizationKind.CENTER):
+    OpeningHours.objects.filter(center=center).delete()
+    OpeningHours.objects.bulk_create(
+        OpeningHours(center=center, weekday=weekday, opens=dt.time(0), closes=dt.time.max) for weekday in range(7)
+    )
+Holiday.objects.filter(date=timezone.localdate(), kind=HolidayKind.DAY_OFF).delete()
+"""
 
 
 def free_port() -> int:
@@ -164,6 +182,9 @@ def asgi_server(tmp_path_factory):
     try:
         server.manage("migrate", "--noinput", "-v", "0")
         server.manage("load_demo")
+        opened = server.python(OPEN_AROUND_THE_CLOCK)
+        _out, err = opened.communicate(timeout=60)
+        assert opened.returncode == 0, err[-3000:]
         server.start()
         yield server
     finally:

@@ -167,6 +167,90 @@ def test_the_board_reconnects_and_catches_up_after_the_server_was_away(board, as
     expect(page.locator("#now-ticket")).to_have_text(ticket, timeout=2000)
 
 
+# The board as a wall display shows it: nobody taps it. Are the calls readable, at full contrast, under
+# nothing? (The board used to cover itself with a dark veil until someone tapped "enable sound".)
+READABLE = """() => {
+  const ticket = document.getElementById("now-ticket");
+  let opacity = 1;
+  for (let node = ticket; node; node = node.parentElement) opacity *= Number(getComputedStyle(node).opacity);
+  const box = ticket.getBoundingClientRect();
+  const top = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+  const unlock = document.getElementById("board-unlock");
+  const pill = unlock.hidden ? null : unlock.getBoundingClientRect();
+  const now = document.getElementById("board-now").getBoundingClientRect();
+  return {
+    text: ticket.textContent,
+    opacity,
+    color: getComputedStyle(ticket).color,
+    onTop: Boolean(top && ticket.contains(top)),
+    askingForSound: !unlock.hidden,
+    pillCoversCalls: Boolean(pill && pill.bottom > now.top && pill.top < now.bottom && pill.right > now.left),
+    audio: window.darchaBoard.audio,
+    sound: window.darchaBoard.sound,
+  };
+}"""
+
+
+def _untouched_board(browser_like, url, path):
+    context = browser_like.new_context(viewport={"width": 1920, "height": 1080}, base_url=url)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto(path)
+    page.wait_for_function("() => window.darchaBoard.events >= 1")
+    return context, page
+
+
+def test_the_board_shows_calls_at_full_contrast_from_the_first_second_without_a_tap(browser, asgi_server, shot):  # noqa: F811
+    ticket = call(asgi_server, 2, "operator2")["ticket"]
+    context, page = _untouched_board(browser, asgi_server.url, BOARD)
+    try:
+        expect(page.locator("#now-ticket")).to_have_text(ticket)
+        page.wait_for_timeout(600)  # past the moment the board asks for a tap
+        seen = page.evaluate(READABLE)
+        assert seen["opacity"] == 1 and seen["onTop"], seen
+        assert seen["color"] == "rgb(255, 210, 63)", seen  # the ticket's yellow (board.css --ticket), undimmed
+        # Headless Chromium wants a tap before it plays sound: the board asks beside the clock, covering nothing.
+        assert seen["askingForSound"] and not seen["pillCoversCalls"], seen
+        shot(page, "board-untouched")
+        # A tap anywhere turns sound on.
+        page.mouse.click(960, 700)
+        page.wait_for_function("() => window.darchaBoard.audio === 'running'")
+        expect(page.locator("#board-unlock")).to_be_hidden()
+    finally:
+        context.close()
+
+
+def test_sound_is_on_from_the_start_by_the_boards_setting(browser, asgi_server):  # noqa: F811
+    ticket = call(asgi_server, 1, "operator1")["ticket"]
+    # A wall display's browser lets pages play sound without a tap (kiosk mode): with ?sound=1 the board
+    # speaks from the start, even where this browser had switched sound off before.
+    from tests.e2e.conftest import CHROMIUM_FLAGS, _chromium
+
+    display = browser.browser_type.launch(
+        executable_path=_chromium(), args=[*CHROMIUM_FLAGS, "--autoplay-policy=no-user-gesture-required"]
+    )
+    try:
+        context, page = _untouched_board(display, asgi_server.url, BOARD)
+        page.evaluate("localStorage.setItem('darcha.board.sound', 'off')")
+        page.goto(f"{BOARD}?sound=1")
+        page.wait_for_function("() => window.darchaBoard.events >= 1")
+        expect(page.locator("#now-ticket")).to_have_text(ticket)
+        page.wait_for_function("() => window.darchaBoard.audio === 'running'")
+        page.wait_for_timeout(600)
+        seen = page.evaluate(READABLE)
+        assert seen["sound"] and not seen["askingForSound"] and seen["opacity"] == 1, seen
+        expect(page.locator("#board-sound")).to_have_attribute("aria-pressed", "true")
+        # ?sound=0 keeps it off, and then nothing is asked for.
+        page.goto(f"{BOARD}?sound=0")
+        page.wait_for_function("() => window.darchaBoard.events >= 1")
+        page.wait_for_timeout(600)
+        seen = page.evaluate(READABLE)
+        assert not seen["sound"] and not seen["askingForSound"], seen
+        context.close()
+    finally:
+        display.close()
+
+
 def test_the_sound_switch_is_remembered(board):
     page = board
     switch = page.locator("#board-sound")

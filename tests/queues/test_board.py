@@ -20,6 +20,7 @@ from django.test import AsyncClient, AsyncRequestFactory
 from darcha.core.audit import SYSTEM
 from darcha.queues import eventbus, events, voice
 from darcha.queues.management.commands.render_voice_clips import chime
+from darcha.queues.models import QueueSettings
 from darcha.queues.services import operator_sign_in, ticket_call_next, ticket_issue
 from darcha.queues.views.board import board_events, board_stream, voice_assets
 from tests.queues.helpers import issue
@@ -103,6 +104,35 @@ def test_in_uzbek_cyrillic_the_uzbek_labels_are_cyrillic(client, hall):
     page = client.get(f"/uz-cyrl/queue/{hall.center.code}/board/").content.decode()
     assert "Чақирилмоқда" in page and "Вызывается" in page
     assert "Chaqirilmoqda" not in page
+
+
+def test_sound_on_from_the_start_by_the_url_or_the_centers_setting(client, hall):
+    """A wall display has nobody to tap "enable sound": `?sound=1` or the center's setting turns it on from
+    the start (`?sound=0` keeps it off); without either the board keeps the browser's last choice."""
+    url = f"/queue/{hall.center.code}/board/"
+
+    def sound(query=""):
+        response = client.get(url + query)
+        assert response.status_code == 200
+        return response.context["board_config"]["sound"], response.content.decode()
+
+    assert sound()[0] is None
+    assert sound("?sound=1")[0] is True and sound("?sound=0")[0] is False
+    QueueSettings.objects.create(center=hall.center, board_sound=True)
+    on, page = sound()
+    assert on is True and 'data-sound="on"' in page
+    assert sound("?sound=0")[0] is False
+
+
+def test_the_sound_prompt_covers_no_call(client, hall):
+    """The prompt for a tap sits in the header beside the clock, not over the board (a dark veil used to
+    cover the calls until someone tapped)."""
+    page = client.get(f"/queue/{hall.center.code}/board/").content.decode()
+    header = page[page.index('<header class="board-header">') : page.index("</header>")]
+    assert 'id="board-unlock"' in header and 'id="board-unlock-enable"' in header
+    css = (settings.BASE_DIR / "static" / "queues" / "board.css").read_text()
+    unlock = css[css.index(".board-unlock {") : css.index("}", css.index(".board-unlock {"))]
+    assert "position: fixed" not in unlock and "inset" not in unlock and "background" not in unlock
 
 
 @pytest.mark.parametrize("code", ["no-such-center", "test-agency"])

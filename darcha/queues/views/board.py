@@ -11,6 +11,10 @@ so EventSource polls every RETRY_MS instead of holding a worker forever.
 
 Voice: each `called` event carries the clip names to say in each language (darcha.queues.voice);
 the board plays the chime and the pre-rendered clips under static/queues/voice/ (no server work).
+The calls are readable from the first second, sound or not: sound is on from the start with
+`?sound=1` or the center's `board_sound` setting (browsers that allow sound without a tap, as a wall
+display's kiosk mode does, play at once), and a tap anywhere turns it on; until then a small
+prompt beside the clock asks for the tap, covering nothing.
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ from darcha.core.translit import latin_to_cyrillic
 
 from .. import events, voice
 from ..choices import QueueEvent
-from ..selectors import board_snapshot, center_or_404, counter_labels
+from ..selectors import board_snapshot, center_or_404, counter_labels, queue_settings
 
 log = logging.getLogger(__name__)
 
@@ -149,9 +153,25 @@ def voice_assets() -> dict | None:
     }
 
 
+SOUND_ON, SOUND_OFF = ("1", "on", "true"), ("0", "off", "false")
+
+
+def board_sound(request, center: Organization) -> bool | None:
+    """Whether the board plays sound from the start: `?sound=1` (`?sound=0` keeps it off), else the
+    center's setting (`QueueSettings.board_sound`); None leaves it to the board's last choice, kept
+    in the browser. Either way the calls are shown at once, and a tap turns sound on."""
+    asked = request.GET.get("sound", "").lower()
+    if asked in SOUND_ON:
+        return True
+    if asked in SOUND_OFF:
+        return False
+    return True if queue_settings(center).board_sound else None
+
+
 @require_GET
 def board(request, center: str):
     center = center_or_404(center)
+    sound = board_sound(request, center)
     script = _uzbek_script()
     primary = "ru" if translation.get_language() == "ru" else "uz"
     labels = {"uz": _labels(script), "ru": LABELS["ru"]}
@@ -162,6 +182,7 @@ def board(request, center: str):
         "timeZone": settings.TIME_ZONE,
         "voice": voice_assets(),
         "pause": voice.PAUSE,
+        "sound": sound,
     }
     names = _center_names(center, script)
     # Each label as [(language, text), …] in the page's order, for the template.
@@ -179,6 +200,7 @@ def board(request, center: str):
             "text": text,
             "primary": primary,
             "board_config": config,
+            "sound_setting": {True: "on", False: "off"}.get(sound, ""),
         },
     )
 

@@ -28,6 +28,8 @@
     lastCall: null,
     announced: 0,
     lastAnnouncement: null,
+    sound: false, // sound on (the board's setting, or a tap)
+    audio: "none", // the audio context's state: "suspended" until the browser lets it play
   };
   window.darchaBoard = state;
 
@@ -221,14 +223,19 @@
     let playing = [];
     let busy = false;
     let dismissed = false;
-    let enabled = localStorage.getItem(KEY) !== "off";
+    // On from the start by the board's setting (?sound=1, or the center's), else as last chosen here.
+    let enabled = typeof config.sound === "boolean" ? config.sound : localStorage.getItem(KEY) !== "off";
     const clipsPlayable = Boolean(assets) && document.createElement("audio").canPlayType(assets.type) !== "";
     if (!assets || !AudioContextClass) return { announce() {} };
 
     function audio() {
       if (!context) {
         context = new AudioContextClass();
-        context.addEventListener("statechange", showOverlay);
+        context.addEventListener("statechange", () => {
+          state.audio = context.state;
+          showOverlay();
+        });
+        state.audio = context.state;
       }
       return context;
     }
@@ -332,6 +339,7 @@
 
     function setEnabled(on) {
       enabled = on;
+      state.sound = on;
       localStorage.setItem(KEY, on ? "on" : "off");
       button.setAttribute("aria-pressed", String(on));
       if (on) {
@@ -362,15 +370,19 @@
       dismissed = true;
       setEnabled(false);
     });
-    overlay.addEventListener("click", unlock);
-    // Any key of a TV remote or keyboard counts as the first interaction too.
-    document.addEventListener("keydown", () => enabled && context && context.state !== "running" && unlock(), {
-      once: false,
-    });
+    // A tap anywhere on the board, or any key of a TV remote or keyboard, is the interaction
+    // browsers wait for before they play sound.
+    const firstInteraction = () => enabled && context && context.state !== "running" && unlock();
+    document.addEventListener("click", firstInteraction);
+    document.addEventListener("keydown", firstInteraction);
+    state.sound = enabled;
     if (enabled) {
-      audio();
-      // Browsers keep audio suspended until the first interaction (unless the kiosk allows
-      // autoplay): ask for a tap once, after the context had a moment to start by itself.
+      // Browsers keep audio suspended until the first interaction, unless they allow autoplay (a
+      // wall display's kiosk mode): try at once, and after a moment ask for a tap — beside the
+      // clock, covering nothing.
+      audio()
+        .resume()
+        .catch(() => {});
       setTimeout(() => {
         if (context.state === "running") preload();
         showOverlay();
