@@ -834,7 +834,7 @@ def _per_call(before: dict[str, int], after: dict[str, int], calls: int) -> dict
 class _RawIntake:
     """What person_register + application_submit (and the notice queued after commit) write, in plain
     SQL: the same rows, in the same transactions (applicant, application, message, queued task), with
-    the audit chain's advisory lock and hash — without the ORM, validation, permissions or templates."""
+    each audit chain's head row locked and the hash — without the ORM, validation, permissions or templates."""
 
     def __init__(self, conn, service, center, user, documents: int):
         from darcha.catalog.choices import VersionStatus
@@ -862,12 +862,17 @@ class _RawIntake:
             " FROM django_tasks_database_dbtaskresult ORDER BY enqueued_at DESC LIMIT 1"
         ).fetchone()
 
-    def _audit(self, cur, now, action: str, object_type: str, object_id, object_repr: str, data: dict) -> None:
-        from darcha.core.audit import _AUDIT_LOCK_KEY, GENESIS_HASH, entry_hash
+    def _audit(
+        self, cur, now, action: str, object_type: str, object_id, object_repr: str, data: dict, organization_id=None
+    ) -> None:
+        """One entry of the organization's audit chain (the system's for None), its head row locked."""
+        from darcha.core.audit import chain_key, entry_hash
 
-        cur.execute("SELECT pg_advisory_xact_lock(%s)", [_AUDIT_LOCK_KEY])
-        last = cur.execute("SELECT hash FROM core_auditentry ORDER BY id DESC LIMIT 1").fetchone()
-        prev = last[0] if last else GENESIS_HASH
+        key = chain_key(organization_id)
+        chain_id, seq, prev = cur.execute(
+            "SELECT id, length, head FROM core_auditchain WHERE key = %s FOR UPDATE", [key]
+        ).fetchone()  # made by the service run's entries, before
+        seq += 1
         fields = {
             "created_at": now,
             "actor_id": self.user.pk,
@@ -878,11 +883,14 @@ class _RawIntake:
             "object_repr": object_repr,
             "data": data,
         }
+        digest = entry_hash(chain=key, seq=seq, prev_hash=prev, **fields)
         cur.execute(
             "INSERT INTO core_auditentry (created_at, actor_id, actor_label, action, object_type, object_id,"
-            " object_repr, data, prev_hash, hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            [*fields.values()][:7] + [_json(data), prev, entry_hash(prev_hash=prev, **fields)],
+            " object_repr, data, chain_id, seq, prev_hash, hash)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            [*fields.values()][:7] + [_json(data), chain_id, seq, prev, digest],
         )
+        cur.execute("UPDATE core_auditchain SET length = %s, head = %s WHERE id = %s", [seq, digest, chain_id])
 
     def insert(self, i: int) -> None:
         import secrets
@@ -952,6 +960,7 @@ class _RawIntake:
             self._audit(
                 cur, now, "application_submit", "cases.application", application_id, number,
                 {"service": self.service.code, "center": self.center.code, "fee": self.fee, "fee_status": "paid"},
+                self.center.pk,
             )  # fmt: skip
         m = self.message
         with conn.transaction(), conn.cursor() as cur:
@@ -961,7 +970,16 @@ class _RawIntake:
                 " created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
                 [*m[:6], _json(m[6]), *m[7:], str(application_id), now],
             ).fetchone()[0]
-            self._audit(cur, now, "message_send", "notify.message", message_id, str(message_id), {"channel": m[0]})
+            self._audit(
+                cur,
+                now,
+                "message_send",
+                "notify.message",
+                message_id,
+                str(message_id),
+                {"channel": m[0]},
+                self.center.pk,
+            )
         q = self.queued
         conn.execute(
             "INSERT INTO django_tasks_database_dbtaskresult (id, status, args_kwargs, priority, task_path, queue_name,"

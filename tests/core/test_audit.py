@@ -163,7 +163,7 @@ def test_tampering_breaks_only_its_chain_and_is_reported_with_where(capsys):
     assert by_key[chain_key(agency.pk)].broken is None and by_key[chain_key(agency.pk)].entries == 3
     assert report.problems == [broken]
     with pytest.raises(
-        CommandError, match=rf"BROKEN {chain_key(center.pk)} \({center.code}\): .*entry 2 \(#{victim.pk}\)"
+        CommandError, match=rf"BROKEN {chain_key(center.pk)} \({center.code}\) at entry 2 \(#{victim.pk}\): .*altered"
     ):
         call_command("audit_verify")
     assert f"{chain_key(agency.pk)} ({agency.code}): 3 entries intact" in capsys.readouterr().out

@@ -62,7 +62,10 @@ class Command(BaseCommand):
             if chain.broken is None:
                 self.stdout.write(f"{label}: {chain.entries} entries intact.")
             else:
-                problems.append(f"BROKEN {label}: {chain.broken} ({chain.entries} entries before it are intact)")
+                broken = chain.broken
+                at = "" if broken.seq is None else f" at entry {broken.seq}"
+                at += "" if broken.entry_id is None else f" (#{broken.entry_id})"
+                problems.append(f"BROKEN {label}{at}: {broken.reason} ({chain.entries} entries before it are intact)")
         chain_breaks = [chain.broken for chain in report.chains if chain.broken is not None]
         problems += [f"BROKEN {p}" for p in report.problems if not any(p is b for b in chain_breaks)]
         problems += anchor_problems(anchors)
