@@ -163,7 +163,15 @@ class Scheduler:
         seconds = round(time.monotonic() - started, 3)
         record = {"at": now.isoformat(), "ok": ok, "seconds": seconds, "error": error, "by": self.owner}
         self.cache.set(_key(job, "last"), record, None)
-        log.info("scheduled job %s %s in %.3f s", job.name, "done" if ok else "FAILED", seconds)
+        # A run that went well is routine (every minute for some jobs): DEBUG, so that the console of
+        # `darcha serve` keeps its banner in sight; `scheduler --list` shows the last runs all the same.
+        log.log(
+            logging.DEBUG if ok else logging.WARNING,
+            "scheduled job %s %s in %.3f s",
+            job.name,
+            "done" if ok else "FAILED",
+            seconds,
+        )
         return ok
 
     def last_runs(self) -> dict[str, dict | None]:

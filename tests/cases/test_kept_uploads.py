@@ -176,6 +176,17 @@ def test_another_account_cannot_use_the_token(op, client, service, center):
     assert op.post(front(center), {**without_files(intake_data(service)), "draft": draft}).status_code == 303
 
 
+def test_a_kept_scan_whose_file_is_gone_is_not_offered(op, service, center):
+    passport, _plan = checklist(service)
+    draft = draft_of(op.post(front(center), intake_data(service, phone="12")))
+    scan = PendingUpload.objects.get(field=f"file_{passport.pk}")
+    scan.file.storage.delete(scan.file.name)
+    again = op.post(front(center), {**without_files(intake_data(service)), "draft": draft})
+    assert again.status_code == 400
+    assert "These documents are required: Passport." in again.content.decode()
+    assert "kept: passport.pdf" not in again.content.decode() and "kept: plan.png (" in again.content.decode()
+
+
 def test_files_sent_with_the_applicant_lookup_are_kept(op, service, center):
     response = op.post(front(center), intake_data(service, find="1"))
     assert response.status_code == 200

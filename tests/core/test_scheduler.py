@@ -95,6 +95,17 @@ def test_a_failing_job_is_recorded_and_does_not_stop_the_others():
     assert scheduler.run_pending(at(10, 0, 30)) == []  # a failed period is not retried in a loop
 
 
+def test_routine_runs_stay_out_of_the_console_and_failures_do_not(caplog):
+    # `darcha serve` prints its banner last; a line per job every minute would scroll it away (issue 9, item 9).
+    broken, fine = Recorder(fail=True), Recorder()
+    scheduler = Scheduler([Job("test.broken", broken, every_seconds=60), Job("test.fine", fine, every_seconds=60)])
+    with caplog.at_level("INFO", logger="darcha.core.scheduler"):
+        scheduler.run_pending(at(10))
+    heard = [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "darcha.core.scheduler"]
+    assert not any("test.fine" in message for _level, message in heard)
+    assert any(level == "WARNING" and m.startswith("scheduled job test.broken FAILED") for level, m in heard)
+
+
 def test_registration_rules(monkeypatch):
     monkeypatch.setattr(scheduler_module, "_jobs", {})
     with pytest.raises(ImproperlyConfigured):

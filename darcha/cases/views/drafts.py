@@ -36,4 +36,5 @@ def resume(request, actor) -> tuple[Draft, list[PendingUpload]]:
     removed = request.POST.getlist(REMOVE)
     if removed:
         pending_uploads_discard(actor=actor, draft=draft, ids=removed)
-    return draft, selectors.pending_uploads(draft)
+    # A row whose file is gone (removed by hand, say) is not offered: the job deletes it in its time.
+    return draft, [k for k in selectors.pending_uploads(draft) if k.file and k.file.storage.exists(k.file.name)]
