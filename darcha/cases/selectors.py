@@ -16,8 +16,10 @@ leadership only initials and the masked identifier, no phone and no documents â€
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
 from dataclasses import dataclass
+from functools import reduce
 
 from django.conf import settings
 from django.core import signing
@@ -90,14 +92,13 @@ def _sight(user: User, prefix: str = ""):
     centers = scope.organizations(access.CENTER_STAFF)
     if centers:
         whens.append(When(Q(**{f"{prefix}center_id__in": centers}), then=Value(SIGHT_FULL)))
-    named = Q(pk__in=[])
+    # Named: the application has a task at one of the user's agencies, or is in an administrator's subtree.
+    named = [Q(**{f"{prefix}center__path__startswith": path}) for path in scope.paths(Role.ADMINISTRATOR)]
     agencies = scope.organizations(access.AGENCY_STAFF)
     if agencies:
-        named |= Exists(Task.objects.filter(application=OuterRef(f"{prefix}pk"), agency_id__in=agencies))
-    for path in scope.paths(Role.ADMINISTRATOR):
-        named |= Q(**{f"{prefix}center__path__startswith": path})
-    if agencies or scope.paths(Role.ADMINISTRATOR):
-        whens.append(When(named, then=Value(SIGHT_NAMED)))
+        named.append(Q(Exists(Task.objects.filter(application=OuterRef(f"{prefix}pk"), agency_id__in=agencies))))
+    if named:
+        whens.append(When(reduce(operator.or_, named), then=Value(SIGHT_NAMED)))
     if not whens:
         return Value(SIGHT_MASKED)
     return Case(*whens, default=Value(SIGHT_MASKED), output_field=CharField())

@@ -14,6 +14,7 @@ from darcha.cases import selectors
 from darcha.cases.models import Task
 from darcha.core.choices import PersonKind, Role
 from darcha.core.identifiers import mask_name
+from darcha.core.models import Organization
 from tests.cases.helpers import APPLICANT_SECRETS, staff, submit
 from tests.factories import PersonFactory
 
@@ -80,3 +81,14 @@ def test_initials():
     assert mask_name("Aliyev Vali Karimovich") == "A. V. K."
     assert mask_name("Иванов  Иван") == "И. И."
     assert mask_name("  ") == "" and mask_name("") == ""
+
+
+def test_an_administrator_of_the_city_sees_the_name_with_identifiers_masked(client, hokim, story):
+    city = Organization.objects.get(code="city")
+    admin = staff("city.admin", city, Role.ADMINISTRATOR)
+    client.force_login(admin)
+    applicants = [item["applicant"] for item in client.get("/api/v1/applications/").json()["results"]]
+    assert (
+        applicants
+        == [{"kind": "individual", "name": "Aliyev Vali", "identifier": "3120…0017", "phone": "+998…4567"}] * 2
+    )
