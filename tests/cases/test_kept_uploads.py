@@ -194,6 +194,22 @@ def test_files_sent_with_the_applicant_lookup_are_kept(op, service, center):
     assert "kept: passport.pdf (" in response.content.decode()
 
 
+def test_one_holder_keeps_files_of_a_few_drafts_at_most(op, service, center, django_capture_on_commit_callbacks):
+    from darcha.cases.services import drafts
+
+    tokens = []
+    for n in range(drafts.DRAFTS_PER_HOLDER + 1):
+        with django_capture_on_commit_callbacks(execute=True):
+            tokens.append(draft_of(op.post(front(center), intake_data(service, phone="12"))))
+        if n == 0:
+            first = [row.file.name for row in PendingUpload.objects.filter(draft=tokens[0])]
+    assert len(set(tokens)) == drafts.DRAFTS_PER_HOLDER + 1
+    # The oldest draft went, with its files; the newest ones keep theirs.
+    assert set(PendingUpload.objects.values_list("draft", flat=True)) == set(tokens[1:])
+    storage = PendingUpload._meta.get_field("file").storage
+    assert len(first) == 3 and not any(storage.exists(name) for name in first)
+
+
 # --- the online application ---------------------------------------------------------------------
 PHONE = "+998901112233"
 

@@ -40,6 +40,10 @@ from ..uploads import check_batch, check_upload
 
 log = logging.getLogger("darcha.cases")
 DEFAULT_HOURS = 24
+# Drafts with kept files one holder may have at a time (each within one application's caps): keeping the
+# files of another drops the oldest. Two intakes open side by side are fine; a visitor posting broken
+# forms over and over cannot pile up files until the job runs.
+DRAFTS_PER_HOLDER = 3
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
 
 
@@ -141,6 +145,8 @@ def pending_uploads_keep(
                 stored.append(row.file.name)
                 row.save()
                 kept.append(row)
+            if kept:
+                _drop_old_drafts(draft)
         except BaseException:
             # Nothing of this call stays: the rows roll back, the files written are removed now.
             storage = PendingUpload._meta.get_field("file").storage
@@ -150,6 +156,17 @@ def pending_uploads_keep(
     if kept:
         log.info("draft of %s: kept %d file(s)", getattr(actor, "pk", None) or draft.holder[:8], len(kept))
     return kept, errors
+
+
+def _drop_old_drafts(draft: Draft) -> None:
+    """The holder's drafts beyond DRAFTS_PER_HOLDER, oldest first (by their newest file), this one never."""
+    newest = {}
+    for token, at in PendingUpload.objects.filter(holder=draft.holder).values_list("draft", "created_at"):
+        newest[token] = max(at, newest.get(token, at))
+    others = sorted((at, token) for token, at in newest.items() if token != draft.token)
+    stale = [token for _at, token in others[: max(0, len(others) - (DRAFTS_PER_HOLDER - 1))]]
+    if stale:
+        discard_rows(PendingUpload.objects.select_for_update().filter(holder=draft.holder, draft__in=stale))
 
 
 def pending_uploads_discard(*, actor, draft: Draft, ids=None, fields=None) -> int:
