@@ -192,6 +192,24 @@ class SupplementForm(ServiceErrorsMixin, forms.Form):
         label=_("What the applicant brought"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
+    def __init__(self, *args, kept=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        # Scans kept from the earlier tries of this form (models.PendingUpload), and its draft's token.
+        self.kept = [k for k in kept if k.field == "files"]
+        self.draft = ""
+
+    def new_uploads(self) -> list[tuple[str, None, object]]:
+        return [("files", None, f) for f in self.files.getlist("files") if f] if self.files else []
+
+    def keep(self, kept: list, errors: dict[str, list[str]], draft: str) -> None:
+        self.kept = [*self.kept, *kept]
+        self.draft = draft
+        self.add_kept_errors(errors)
+
+    def uploads(self) -> list[tuple[None, object]]:
+        """The scans sent now, then those kept from the earlier tries."""
+        return [(None, f) for f in self.cleaned_data.get("files", [])] + [(None, kept_file(k)) for k in self.kept]
+
 
 class PaymentForm(ServiceErrorsMixin, forms.Form):
     payment_reference = forms.CharField(label=_("Payment reference"), required=False, max_length=64)

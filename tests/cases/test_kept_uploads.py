@@ -210,6 +210,33 @@ def test_one_holder_keeps_files_of_a_few_drafts_at_most(op, service, center, dja
     assert len(first) == 3 and not any(storage.exists(name) for name in first)
 
 
+def test_the_supplement_keeps_the_good_scans_when_one_is_refused(op, application, center, land_clerk, arch_clerk):
+    from darcha.cases import services as cases
+    from darcha.cases.choices import ApplicationStatus, DocumentPurpose
+    from darcha.catalog.choices import Action
+
+    cases.task_act(actor=land_clerk, task=application.tasks.get(status="open"), action=Action.APPROVE)
+    cases.task_act(
+        actor=arch_clerk, task=application.tasks.get(status="open"), action=Action.REQUEST_DOCUMENTS, comment="Reja"
+    )
+    address = f"{EN}/front/{center.code}/applications/{application.number}/supplement/"
+    bad = SimpleUploadedFile("photo.png", b"MZ not an image", content_type="image/png")
+    response = op.post(address, {"files": [pdf_file("plan.pdf"), bad]})
+    assert response.status_code == 400
+    page = response.content.decode()
+    errors = re.search(r'<ul class="field__errors" id="supplement-files-errors">(.*?)</ul>', page)
+    assert errors and escape("“photo.png” is not a PDF, JPEG, PNG file.") in errors.group(1)
+    assert "kept: plan.pdf (" in page
+    assert list(PendingUpload.objects.values_list("original_name", flat=True)) == ["plan.pdf"]
+
+    again = op.post(address, {"draft": draft_of(response), "comment": "Asl nusxa"})
+    assert again.status_code == 303
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.IN_PROGRESS
+    supplied = application.documents.get(purpose=DocumentPurpose.SUPPLEMENT)
+    assert supplied.original_name == "plan.pdf" and not PendingUpload.objects.exists()
+
+
 # --- the online application ---------------------------------------------------------------------
 PHONE = "+998901112233"
 

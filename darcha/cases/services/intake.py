@@ -290,9 +290,11 @@ def application_supplement(
     application: Application,
     uploads=(),
     comment: str = "",
+    draft: Draft | None = None,
     now: dt.datetime | None = None,
 ) -> Application:
-    """The applicant brought what was asked: the documents are recorded and the clocks restart."""
+    """The applicant brought what was asked: the documents are recorded and the clocks restart. `draft`:
+    the form's draft whose kept files are among `uploads` (dropped as they are recorded)."""
     now = now or timezone.now()
     access.require_role(actor, access.CENTER_STAFF, application.center, CENTER_STAFF_ONLY)
     checked = check_uploads(list(uploads))
@@ -322,6 +324,8 @@ def application_supplement(
                 now=now,
                 task=waiting[0] if waiting else None,
             )
+        if draft is not None:  # its files are the application's documents now
+            discard_rows(PendingUpload.objects.select_for_update().filter(draft=draft.token, holder=draft.holder))
         record_event(
             application,
             EventKind.SUPPLEMENTED,

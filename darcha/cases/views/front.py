@@ -338,15 +338,20 @@ def front_detail(request, center: Organization, number: str):
     return _detail_page(request, center, _application(request, center, number))
 
 
-def _act(request, center, application, form_name: str, form, run, notice):
+def _act(request, center, application, form_name: str, form, run, notice, sent_back=None):
     """Run one service call on a valid form: see the application again, or the page with the refusal
-    (bad input on the form's fields, a refusal at the top of the page)."""
+    (bad input on the form's fields, a refusal at the top of the page). `sent_back(form)` runs before
+    the page is drawn again (the supplement keeps its scans)."""
     if not form.is_valid():
+        if sent_back:
+            sent_back(form)
         return _detail_page(request, center, application, status=400, **{form_name: form})
     done = attempt(lambda: run(form.cleaned_data))
     if done.ok:
         messages.success(request, notice(done.value))
         return _see_detail(center, application)
+    if sent_back:
+        sent_back(form)
     if isinstance(done.error, ValidationError):
         form.add_service_errors(done.error)
         return _detail_page(request, center, application, status=done.status, **{form_name: form})
@@ -359,15 +364,21 @@ def _act(request, center, application, form_name: str, form, run, notice):
 @center_staff
 def supplement(request, center: Organization, number: str):
     application = _application(request, center, number)
-    form = SupplementForm(request.POST, request.FILES)
+    draft, kept = drafts.resume(request, request.user)
+    form = SupplementForm(request.POST, request.FILES, kept=kept)
 
     def run(data):
         return application_supplement(
             actor=request.user,
             application=application,
-            uploads=[(None, f) for f in data["files"]],
+            uploads=form.uploads(),
             comment=data["comment"],
+            draft=draft,
         )
+
+    def sent_back(form):
+        kept, errors = pending_uploads_keep(actor=request.user, draft=draft, uploads=form.new_uploads())
+        form.keep(kept, errors, draft.token)
 
     return _act(
         request,
@@ -377,6 +388,7 @@ def supplement(request, center: Organization, number: str):
         form,
         run,
         lambda done: _("The documents are recorded and the term runs again; the agency is told."),
+        sent_back=sent_back,
     )
 
 
