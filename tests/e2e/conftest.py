@@ -87,7 +87,9 @@ def demo(transactional_db, django_db_serialized_rollback):
 
 
 @pytest.fixture
-def page(browser, live_server, demo):
+def page(working_hours, browser, live_server, demo):
+    # The live server runs in this process: its clock is the test's, 10:00 of a working day
+    # (`working_hours`), so the demo center is open whatever the hour CI runs at.
     context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url)
     page = context.new_page()
     page.set_default_timeout(10_000)

@@ -1,10 +1,13 @@
-"""The kiosk on a touch screen: category → service → priority → a printed ticket; the live page."""
+"""The kiosk on a touch screen: category → service → priority → a printed ticket; the live page; the
+kiosk outside opening hours."""
 
+import datetime as dt
 import re
 
 import pytest
 from playwright.sync_api import expect
 
+from darcha.catalog.models import Service
 from darcha.core.models import User
 from darcha.queues.models import Ticket
 from darcha.queues.selectors import counters_serving
@@ -187,3 +190,66 @@ def test_operator_issues_a_ticket_for_a_citizen_and_it_prints(page, shot):
     expect(page.locator(".slip__number")).to_have_text(re.compile(r"^[A-Z]{1,2}-\d{3}$"))
     expect(page.locator(".slip__priority")).to_be_visible()
     page.wait_for_function("() => window.__prints === 1")
+
+
+# --- outside opening hours (issue 9, item 3) ---------------------------------------------------------
+def test_at_night_the_kiosk_says_when_the_center_opens_and_issues_nothing(page, monkeypatch, shot):
+    from tests.queues.helpers import at, set_clock
+
+    night = at(dt.time(1, 45))  # the demo center opens at 09:00 on working days
+    set_clock(monkeypatch, night)
+    page.set_viewport_size(LANDSCAPE)
+    page.goto(f"/en{KIOSK}")
+    expect(page.locator("[data-closed-text]")).to_have_text("Closed. Opens today at 09:00")
+    expect(page.locator(".kiosk-tile")).to_have_count(0)
+    expect(page.locator("[data-issue]")).to_have_count(0)
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    fits_the_screen(page)
+    shot(page, "kiosk-closed")
+    # In the page's language, with its own switcher: the Uzbek kiosk says so too, with no way to a ticket.
+    page.locator("[data-lang='uz']").first.click()
+    expect(page.locator("html")).to_have_attribute("lang", "uz")
+    expect(page.locator("[data-closed]")).to_be_visible()
+    expect(page.locator(".kiosk-tile")).to_have_count(0)
+    # A service page opened directly offers nothing either, and the booking check-in waits for opening.
+    service = counters_serving_any()
+    page.goto(f"/en{KIOSK}service/{service}/")
+    expect(page.locator("[data-closed-text]")).to_have_text("Closed. Opens today at 09:00")
+    expect(page.locator("[data-issue]")).to_have_count(0)
+    page.goto(f"/en/queue/{CENTER}/check-in/")
+    expect(page.locator("[data-closed-text]")).to_be_visible()
+    assert not Ticket.objects.exists()
+
+
+def test_a_booked_visitors_live_page_shows_the_time_and_the_estimate_from_it(page, working_hours):
+    from darcha.core.audit import SYSTEM
+    from darcha.queues.choices import BOOKED_RANK
+    from darcha.queues.services import ticket_issue
+    from tests.queues.helpers import at
+
+    service = Service.objects.get(code=counters_serving_any())
+    booked = at(dt.time(11, 30))  # the clock is at 10:00: an hour and a half ahead
+    ticket = ticket_issue(
+        actor=SYSTEM,
+        center=service_center(),
+        service=service,
+        queued_at=booked,
+        rank=BOOKED_RANK,
+        language="en",
+    )
+    page.goto(f"/en/queue/ticket/{ticket.public_code}/")
+    expect(page.locator("[data-booked-at]")).to_have_text("11:30")
+    expect(page.locator("[data-wait]")).to_have_text("called at about 11:30")
+
+
+def service_center():
+    from darcha.core.models import Organization
+
+    return Organization.objects.get(code=CENTER)
+
+
+def counters_serving_any() -> str:
+    """A service the demo center's windows serve."""
+    from darcha.queues.selectors import center_services
+
+    return center_services(service_center()).order_by("code").first().code
