@@ -107,6 +107,18 @@ def test_an_intake_sent_back_keeps_its_scans_and_shows_the_error_beside_the_fiel
     assert "attach the scans again" not in page
 
 
+def test_every_field_of_the_intake_shows_its_error_beside_it(op, service, center):
+    response = op.post(front(center), intake_data(service, pinfl="123", phone="12"))
+    assert response.status_code == 400
+    page = response.content.decode()
+    for field in ("pinfl", "phone"):
+        assert re.search(rf'id="id_{field}"[^>]*aria-invalid="true"[^>]*>\s*<ul class="field__errors"', page), field
+    # A choice that is not one (a select sent by hand) is answered beside the select.
+    page = op.post(front(center), intake_data(service, language="xx")).content.decode()
+    language = re.search(r'<select name="language" id="id_language">.*?</select>(.*?)</div>', page, re.S)
+    assert language and 'class="field__errors' in language.group(1)
+
+
 def test_the_next_try_uses_the_kept_scans(op, service, center, django_capture_on_commit_callbacks):
     passport, plan = checklist(service)
     first = op.post(front(center), intake_data(service, phone="12"))
