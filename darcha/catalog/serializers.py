@@ -1,3 +1,5 @@
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -28,6 +30,7 @@ extend_schema_field({"type": "object", "additionalProperties": {"type": "string"
 
 class AgencySerializer(serializers.ModelSerializer):
     name = serializers.CharField(read_only=True)
+    short_name = serializers.CharField(read_only=True, label=capfirst(_("short name")))
     names = NamesField()
     parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
 

@@ -70,12 +70,13 @@ class OpeningHoursInline(admin.TabularInline):
 class OrganizationAdmin(AuditedAdmin):
     list_display = ["name_uz", "kind", "parent", "code", "is_active"]
     list_filter = ["kind", "is_active"]
-    search_fields = ["code", "name_uz", "name_ru", "name_en", "short_name"]
+    search_fields = ["code", "name_uz", "name_ru", "name_en", "short_name_uz", "short_name_ru", "short_name_en"]
     autocomplete_fields = ["parent"]
     inlines = [OpeningHoursInline]
     fieldsets = [
         (None, {"fields": ["code", "kind", "parent", "is_active"]}),
-        (_("Names"), {"fields": ["name_uz", "name_uz_cyrl", "name_ru", "name_en", "short_name"]}),
+        (_("Names"), {"fields": ["name_uz", "name_uz_cyrl", "name_ru", "name_en"]}),
+        (_("short name"), {"fields": ["short_name_uz", "short_name_uz_cyrl", "short_name_ru", "short_name_en"]}),
         (_("Contacts"), {"fields": ["address", "phone", "email", "website"]}),
     ]
 

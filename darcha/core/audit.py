@@ -42,6 +42,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .models import AuditChain, AuditCheckpoint, AuditEntry, Organization, User
 
@@ -63,6 +64,25 @@ class SystemActor:
 
 
 SYSTEM = SystemActor()
+
+# What the labels of system actors (kept in audit entries and application histories) are called on a
+# page: the applicant acting online, the system, a kiosk or an API client of a center.
+_ACTOR_NAMES = {
+    "system": _("System"),
+    "citizen": _("Applicant"),
+    "online-booking": _("Applicant"),
+    "api:online-booking": _("Applicant"),
+    "telegram": _("Telegram"),
+}
+_ACTOR_KINDS = {"kiosk": _("Kiosk"), "api": "API"}
+
+
+def actor_name(label: str) -> str:
+    """A system actor's label as people read it, in the current language ("citizen" → "Ariza beruvchi")."""
+    if label in _ACTOR_NAMES:
+        return str(_ACTOR_NAMES[label])
+    kind = label.split(":", 1)[0]
+    return str(_ACTOR_KINDS.get(kind, label))
 
 
 def actor_user(actor) -> User | None:

@@ -58,11 +58,14 @@ def translated_fields(base: str, field_class=models.CharField, required: tuple[s
 class Translated:
     """Descriptor: `obj.name` gives `name_<current language>` with sensible fallbacks.
 
-    Uzbek Cyrillic falls back to the Latin text transliterated; Russian and English to Uzbek Latin.
+    Uzbek Cyrillic falls back to the Latin text transliterated; Russian and English to Uzbek Latin —
+    or, given a `fallback` field (a short name's full name), to that field in the same language, so a
+    page never shows another language's text where its own has one.
     """
 
-    def __init__(self, base: str):
+    def __init__(self, base: str, fallback: str | None = None):
         self.base = base
+        self.fallback = fallback
 
     def __set_name__(self, owner, name):
         self.base = self.base or name
@@ -78,8 +81,10 @@ class Translated:
         if text:
             return text
         latin = getattr(instance, f"{self.base}_uz", "") or ""
-        if suffix == "uz_cyrl":
+        if suffix == "uz_cyrl" and latin:
             return latin_to_cyrillic(latin)
+        if self.fallback and (suffix != "uz" or not latin):
+            return getattr(type(instance), self.fallback).value(instance, language)
         return latin
 
 

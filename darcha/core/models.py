@@ -18,7 +18,7 @@ class Organization(models.Model):
     # Materialised path of ancestor ids ("/1/4/9/"), so a subtree is one indexed prefix query.
     path = models.CharField(max_length=255, editable=False, db_index=True, default="")
     locals().update(translated_fields("name", max_length=255))
-    short_name = models.CharField(_("short name"), max_length=64, blank=True, default="")
+    locals().update(translated_fields("short_name", max_length=64, required=()))
     address = models.CharField(_("address"), max_length=255, blank=True, default="")
     phone = models.CharField(_("phone"), max_length=32, blank=True, default="")
     email = models.EmailField(_("email"), blank=True, default="")
@@ -26,6 +26,8 @@ class Organization(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
 
     name = Translated("name")
+    # "Kadastr", "Кадастр": in the page's language; without one of its own, the name in that language.
+    short_name = Translated("short_name", fallback="name")
 
     class Meta:
         verbose_name = _("organization")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import holidays as holidays_lib
 from django.core.exceptions import ValidationError
@@ -20,18 +21,73 @@ from .models import ApiToken, BaseCalculationAmount, Holiday, Membership, Organi
 from .money import OFFICIAL_BRV
 from .selectors import person_find
 
-# Russian names for the official holidays (the `holidays` package has Uzbek and English only).
+# Russian names for the official holidays (the `holidays` package has Uzbek and English only), by the
+# package's English name (older releases' names too), and of the qualifiers it adds in brackets.
 _HOLIDAY_NAMES_RU = {
     "New Year's Day": "Новый год",
     "Women's Day": "Международный женский день",
     "Nowruz": "Навруз",
+    "Day of Memory and Honor": "День памяти и почестей",
     "Remembrance and Honoring Day": "День памяти и почестей",
     "Independence Day": "День независимости",
-    "Teachers and Mentors Day": "День учителя и наставника",
+    "Teachers and Instructors Day": "День учителей и наставников",
+    "Teachers and Mentors Day": "День учителей и наставников",
     "Constitution Day": "День Конституции",
     "Eid al-Fitr": "Рамазан хайит",
     "Eid al-Adha": "Курбан хайит",
+    "Additional day off by Presidential decree": "Дополнительный выходной день по указу Президента",
 }
+_HOLIDAY_QUALIFIERS_RU = {"observed": "перенесённый", "estimated": "предварительно"}
+# "Day off (substituted from 12/12/2026)": a day off given for a Saturday worked (the package's US date).
+_SUBSTITUTED = re.compile(r"^Day off \(substituted from (\d\d)/(\d\d)/(\d{4})\)$")
+
+
+def _russian_holiday_name(name_en: str) -> str:
+    base, _bracket, rest = name_en.partition(" (")
+    name = _HOLIDAY_NAMES_RU.get(base.split(";")[0].strip(), "")
+    if name and rest:
+        qualifiers = [_HOLIDAY_QUALIFIERS_RU.get(part.strip()) for part in rest.rstrip(")").split(",")]
+        name = f"{name} ({', '.join(qualifiers)})" if all(qualifiers) else ""
+    return name
+
+
+def official_days(years: list[int]) -> dict[dt.date, dict]:
+    """The official calendar of `years` as Holiday fields: days off and the Saturdays worked for them, named
+    in Uzbek, Russian and English (Uzbek Cyrillic is transliterated when shown); dates as dd.mm.yyyy."""
+    names_uz = holidays_lib.country_holidays("UZ", years=years, language="uz")
+    names_en = holidays_lib.country_holidays("UZ", years=years, language="en_US")
+    rows: dict[dt.date, dict] = {}
+    worked_for: dict[dt.date, dt.date] = {}  # a Saturday worked → the day off given for it
+    for day, name_uz in names_uz.items():
+        name_en = names_en.get(day, "")
+        substituted = _SUBSTITUTED.match(name_en)
+        if substituted:
+            month, number, year = substituted.groups()
+            worked_for[dt.date(int(year), int(month), int(number))] = day
+            when = f"{number}.{month}.{year}"
+            names = {
+                "name_uz": f"Dam olish kuni ({when}-dan koʻchirilgan)",
+                "name_ru": f"Выходной день (перенесён с {when})",
+                "name_en": f"Day off (moved from {when})",
+            }
+        else:
+            names = {"name_uz": name_uz, "name_ru": _russian_holiday_name(name_en), "name_en": name_en}
+        rows[day] = {"kind": HolidayKind.DAY_OFF, **names}
+    for day in getattr(names_uz, "weekend_workdays", ()):
+        if day.year not in years:
+            continue
+        # The kind says "working day"; the name says for which day off (the desk shows both).
+        if day in worked_for:
+            when = f"{worked_for[day]:%d.%m.%Y}"
+            names = {
+                "name_uz": f"{when}-dagi dam olish kuni oʻrniga",
+                "name_ru": f"вместо выходного дня {when}",
+                "name_en": f"in place of the day off on {when}",
+            }
+        else:
+            names = {"name_uz": "koʻchirilgan", "name_ru": "перенесённый", "name_en": "transferred"}
+        rows[day] = {"kind": HolidayKind.WORKING_DAY, **names}
+    return rows
 
 
 _SECRET_FIELDS = {"password"}
@@ -131,26 +187,7 @@ def brv_seed(*, actor) -> int:
 
 def holidays_seed(*, actor, years: list[int]) -> int:
     """Load the official Uzbek calendar for `years`; days an administrator entered are kept as they are."""
-    names_uz = holidays_lib.country_holidays("UZ", years=years, language="uz")
-    names_en = holidays_lib.country_holidays("UZ", years=years, language="en_US")
-    rows: dict[dt.date, dict] = {}
-    for day, name_uz in names_uz.items():
-        name_en = names_en.get(day, "")
-        base_en = name_en.split(" (")[0].split(";")[0].strip()
-        rows[day] = {
-            "kind": HolidayKind.DAY_OFF,
-            "name_uz": name_uz,
-            "name_en": name_en,
-            "name_ru": _HOLIDAY_NAMES_RU.get(base_en, ""),
-        }
-    for day in getattr(names_uz, "weekend_workdays", ()):
-        if day.year in years:
-            rows[day] = {
-                "kind": HolidayKind.WORKING_DAY,
-                "name_uz": "Ish kuni (koʻchirilgan)",
-                "name_en": "Working day (transferred)",
-                "name_ru": "Рабочий день (перенесённый)",
-            }
+    rows = official_days(years)
     manual = set(Holiday.objects.filter(date__in=rows, source=HolidaySource.MANUAL).values_list("date", flat=True))
     created = 0
     with transaction.atomic():

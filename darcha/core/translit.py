@@ -99,8 +99,15 @@ _LAT_TO_CYR = [
 ]
 _LAT_PATTERN = re.compile("|".join(re.escape(lat) for lat, _ in _LAT_TO_CYR), re.IGNORECASE)
 _LAT_MAP = dict(_LAT_TO_CYR)
+# Latin acronyms Uzbek Cyrillic writes in Latin too (API, PDF, SMS, QR…), and codes with digits (A4,
+# AA1234567); Uzbek ones (STIR, BHM, MTT) are transliterated. A suffix may follow: PDFni → PDFни.
+LATIN_ACRONYMS = (
+    "API", "CSV", "GPS", "HTML", "HTTPS", "HTTP", "ID", "IP", "JPEG", "JSON", "OK", "PDF", "PIN", "PNG", "QR",
+    "RSS", "SHA", "SMS", "URL", "USB", "UTC", "XES", "XLSX",
+)  # fmt: skip
+_ACRONYM = r"(?<![A-Za-z])(?:" + "|".join(LATIN_ACRONYMS) + r"|[A-Z]+[0-9][A-Z0-9]*)(?![A-Z])"
 # Django template placeholders and HTML/format markers must survive transliteration untouched.
-_PROTECTED = re.compile(r"(%\([^)]+\)[sd]|%[sd]|\{[^}]*\}|<[^>]+>|&[a-z]+;|https?://\S+)")
+_PROTECTED = re.compile(r"(%\([^)]+\)[sd]|%[sd]|\{[^}]*\}|<[^>]+>|&[a-z]+;|https?://\S+|" + _ACRONYM + ")")
 
 
 def _match_case(source: str, target: str) -> str:

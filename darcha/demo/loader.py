@@ -96,7 +96,7 @@ class _Loader:
                 code=spec["code"],
                 kind=spec["kind"],
                 parent=self.orgs[spec["parent"]] if spec.get("parent") else None,
-                short_name=spec.get("short_name") or (short[0] if short else ""),
+                **(_texts("short_name", short) if short else {"short_name_uz": spec.get("short_name", "")}),
                 address=spec.get("address", ""),
                 phone=spec.get("phone", ""),
                 email=spec.get("email", ""),

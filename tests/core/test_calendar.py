@@ -71,3 +71,22 @@ def test_seeding_is_idempotent_and_names_are_in_three_languages():
     assert holidays_seed(actor=SYSTEM, years=[2026]) == 0
     navruz = Holiday.objects.get(date=dt.date(2026, 3, 21))
     assert "Navro" in navruz.name_uz and navruz.name_ru == "Навруз" and navruz.name_en
+
+
+@pytest.mark.django_db
+def test_every_official_day_is_named_in_russian_and_a_saturday_worked_names_its_day_off():
+    holidays_seed(actor=SYSTEM, years=[2025, 2026, 2027])
+    unnamed = list(Holiday.objects.filter(name_ru="").values_list("date", "name_uz"))
+    assert not unnamed
+    moved = Holiday.objects.get(date=dt.date(2026, 12, 31))
+    assert (moved.name_uz, moved.name_ru, moved.name_en) == (
+        "Dam olish kuni (12.12.2026-dan koʻchirilgan)",
+        "Выходной день (перенесён с 12.12.2026)",
+        "Day off (moved from 12.12.2026)",
+    )
+    worked = Holiday.objects.get(date=dt.date(2026, 12, 12))
+    assert worked.kind == HolidayKind.WORKING_DAY
+    # The kind says it is a working day; the name says why (the desk shows both side by side).
+    assert worked.name_ru == "вместо выходного дня 31.12.2026" and "рабочий" not in worked.name_ru.lower()
+    assert Holiday.objects.get(date=dt.date(2026, 3, 23)).name_ru == "Навруз (перенесённый)"
+    assert Holiday.objects.get(date=dt.date(2026, 5, 9)).name_ru == "День памяти и почестей"

@@ -8,6 +8,7 @@ After {% load darcha %}:
     {% brv_today as brv %}              → the BRV in force today (fees: {% load catalog %}{% fee_today … %})
     {{ service|fee_basis }}             → "1 × BRV", "20 % of BRV" ("" for free and fixed fees)
     {{ org.phone|phone }}               → +998 69 234 56 78
+    {{ entry.actor_label|actor_name }}  → who a system actor is, in the page's language ("citizen" → Ariza beruvchi)
     {% public_center as center %}       → the first active public service center (checklists)
     {% opening_summary center as rows %} → [HoursRow(days="Mon–Fri", opens, closes), …]
     {% language_url "ru" %}             → this page's address in another language (/ru/services/…?q=…)
@@ -24,6 +25,7 @@ from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from darcha.core.audit import actor_name as system_actor_name
 from darcha.core.identifiers import format_phone, mask_identifier
 from darcha.core.money import FeeKind, NoBaseAmount, brv_on, format_som
 
@@ -56,6 +58,12 @@ def som(amount) -> str:
     except (TypeError, ValueError):
         return ""
     return _("%(amount)s so'm") % {"amount": format_som(value)}
+
+
+@register.filter
+def actor_name(label) -> str:
+    """The label of a system actor kept in a record, as people read it (core.audit.actor_name)."""
+    return system_actor_name(str(label or ""))
 
 
 @register.filter

@@ -55,6 +55,8 @@ class Command(BaseCommand):
             if msgid and msgid[2] == "":  # the header
                 block = [line.replace("Language: uz\\n", "Language: uz_Cyrl\\n") for line in block]
             elif msgid:
+                if msgid[2] in manual and not any(line.startswith("# manual") for line in block):
+                    block = ["# manual", *block]  # the next run keeps it too
                 for key in ["msgstr", *(f"msgstr[{n}]" for n in range(6))]:
                     found = _string(block, key)
                     if found and found[2]:

@@ -1,0 +1,54 @@
+"""The words of the front office's pages (issue 9, item 7): a free service is "free of charge" (not
+"empty"), file sizes have a space and their unit, the history names who acted and which agency in the
+page's language, and a result is named in the page's language whatever the applicant's."""
+
+import re
+
+import pytest
+
+from darcha.core.models import User
+from tests.core.test_languages_walk import PageText
+
+pytestmark = pytest.mark.django_db
+
+CENTER = "namangan-city-center"
+RATED = "26-0000006"  # handed over and rated by the applicant (the demo's applications)
+READY_RU = "26-0000005"  # ready, filed by a Russian-speaking applicant
+
+
+def text(response) -> str:
+    assert response.status_code == 200
+    parser = PageText()
+    parser.feed(response.content.decode())
+    return parser.text()
+
+
+@pytest.fixture
+def operator(client, demo):
+    client.force_login(User.objects.get(username="operator1"))
+    return client
+
+
+def test_a_free_service_is_free_of_charge_not_empty(operator):
+    for prefix, free, wrong in (("", "Bepul", "boʻsh"), ("/ru", "Бесплатно", "свободно")):
+        page = text(operator.get(f"{prefix}/front/{CENTER}/applications/new/?service=birth-registration"))
+        assert free in page
+        assert wrong not in page.lower()
+
+
+def test_the_history_names_the_applicant_and_the_agency_in_the_pages_language(operator):
+    russian = text(operator.get(f"/ru/front/{CENTER}/applications/{RATED}/"))
+    history = russian[russian.index("История") :]
+    assert "citizen" not in history and "Заявитель" in history
+    assert "(Кадастр)" in history and "(Kadastr)" not in history
+    uzbek = text(operator.get(f"/front/{CENTER}/applications/{RATED}/"))
+    assert "(Kadastr)" in uzbek and "Ariza beruvchi" in uzbek[uzbek.index("Tarix") :]
+
+
+def test_a_result_is_named_in_the_pages_language_and_its_size_has_a_unit(operator):
+    uzbek = text(operator.get(f"/front/{CENTER}/applications/{READY_RU}/"))
+    assert "Кадастровый паспорт" not in uzbek and "Kadastr pasporti" in uzbek
+    assert re.search(r"PDF, \d+(,\d)? (bayt|KB|MB)", uzbek), uzbek
+    russian = text(operator.get(f"/ru/front/{CENTER}/applications/{READY_RU}/"))
+    assert "Кадастровый паспорт" in russian
+    assert re.search(r"PDF, \d+(,\d)? (байт|байта|КБ|МБ)", russian)
