@@ -407,7 +407,8 @@ class TaskViewSet(CasesApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet)
     @extend_schema(
         summary="Take an action on a task",
         description="`action` is one of the task's `actions`; `comment` is required where `needs_comment`; "
-        "`target_step` (a step code from the action's `targets`) for `return`. Answers the task afterwards.",
+        "`target_step` (a step code from the action's `targets`) for `return`; `fields`, the step's output, "
+        "for the actions that list `fields` (a required one missing: 400). Answers the task afterwards.",
         request=TaskActionSerializer,
         parameters=[TASK_ID],
         responses={200: TaskDetailSerializer, 400: ERROR, 403: ERROR, 404: ERROR, 409: ERROR},
@@ -423,7 +424,14 @@ class TaskViewSet(CasesApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet)
             target = procedure_step(task.step.version_id, valid["target_step"])
             if target is None:
                 raise exceptions.ValidationError({"target_step": [_("This procedure has no step with this code.")]})
-        task_act(actor=request.user, task=task, action=valid["action"], comment=valid["comment"], target_step=target)
+        task_act(
+            actor=request.user,
+            task=task,
+            action=valid["action"],
+            comment=valid["comment"],
+            target_step=target,
+            fields=valid["fields"],
+        )
         return self._detail(pk)
 
     @extend_schema(

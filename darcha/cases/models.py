@@ -162,6 +162,9 @@ class Task(models.Model):
     comment = models.TextField(_("comment"), blank=True, default="")
     # What the citizen was asked to bring, while the task waits for them.
     requested = models.TextField(_("requested from the applicant"), blank=True, default="")
+    # What the agency filled in when it completed the step: {field code: value} of the step's output
+    # fields (catalog.StepField), dates as YYYY-MM-DD, choices as their Uzbek (Latin) text.
+    output = models.JSONField(_("output"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("task")

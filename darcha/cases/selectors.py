@@ -29,7 +29,7 @@ from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
 
 from darcha.catalog.choices import Outcome, VersionStatus
-from darcha.catalog.models import RequiredDocument, Service, Step
+from darcha.catalog.models import RequiredDocument, Service, Step, StepField
 from darcha.catalog.selectors import NO_BRV, fee_today
 from darcha.core import access
 from darcha.core.calendar import end_of_day
@@ -379,6 +379,25 @@ def agency_clerk(agency: Organization, value) -> User | None:
 def issues_result(step: Step) -> bool:
     """Whether the step can end the procedure with the result issued (where a clerk attaches the result)."""
     return any(t.to_step_id is None and t.outcome == Outcome.ISSUED for t in step.outgoing.all())
+
+
+def step_output_fields(step: Step) -> list[StepField]:
+    """The fields the agency fills in when it completes the step, in order."""
+    return list(step.output_fields.all())
+
+
+def output_tasks(application_id: int) -> list[Task]:
+    """The completed tasks of an application whose step declares output fields, the latest of each step
+    (a step done again after a return), by stage: what its result document and verification page show."""
+    done = (
+        Task.objects.filter(application_id=application_id, status=TaskStatus.DONE, step__output_fields__isnull=False)
+        .distinct()
+        .select_related("step", "agency", "completed_by")
+        .prefetch_related("step__output_fields")
+        .order_by("step__stage", "step_id", "completed_at", "id")
+    )
+    latest = {task.step_id: task for task in done}
+    return sorted(latest.values(), key=lambda task: (task.step.stage, task.step_id))
 
 
 def steps_done_before(task: Task) -> list[Step]:

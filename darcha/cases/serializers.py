@@ -12,11 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from darcha.catalog.choices import FieldKind
 from darcha.catalog.models import Discount, RequiredDocument, Service
 from darcha.core.choices import OrganizationKind, PersonKind
 from darcha.core.i18n import LANGUAGE_CHOICES
 from darcha.core.models import Organization
 
+from . import output
 from .choices import ApplicationStatus, Channel, EventKind, FeeStatus, TaskStatus
 from .models import Task
 from .selectors import SIGHT_FULL, applicant_shown
@@ -322,6 +324,16 @@ class TaskSerializer(TaskBriefSerializer):
         return task.status == TaskStatus.OPEN and task.due_at < self.context["now"]
 
 
+class OutputFieldSerializer(serializers.Serializer):
+    code = serializers.CharField(read_only=True)
+    label = serializers.CharField(read_only=True)
+    kind = serializers.ChoiceField(choices=FieldKind.choices, read_only=True)
+    required = serializers.BooleanField(read_only=True)
+    choices = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text="The values a choice field takes"
+    )
+
+
 class AvailableActionSerializer(serializers.Serializer):
     action = serializers.CharField(read_only=True)
     label = serializers.CharField(read_only=True)
@@ -330,6 +342,9 @@ class AvailableActionSerializer(serializers.Serializer):
         child=serializers.CharField(), read_only=True, help_text="Step codes the work may be returned to"
     )
     ends = serializers.CharField(read_only=True, help_text="The outcome when the action ends the procedure")
+    fields = OutputFieldSerializer(
+        many=True, read_only=True, help_text="The step's output, sent as `fields` when taking this action"
+    )
 
 
 class TaskDetailSerializer(TaskSerializer):
@@ -347,6 +362,16 @@ class TaskDetailSerializer(TaskSerializer):
                 "needs_comment": a.needs_comment,
                 "targets": [s.code for s in a.targets],
                 "ends": a.ends,
+                "fields": [
+                    {
+                        "code": f.code,
+                        "label": str(f.label),
+                        "kind": f.kind,
+                        "required": f.required,
+                        "choices": f.option_lines("uz"),
+                    }
+                    for f in a.fields
+                ],
             }
             for a in self.context["actions"]
         ]
@@ -357,6 +382,12 @@ class TaskActionSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
     target_step = serializers.CharField(
         max_length=64, required=False, allow_null=True, allow_blank=True, default=None, help_text="For return"
+    )
+    fields = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, max_length=output.TEXT_MAX),
+        required=False,
+        default=dict,
+        help_text="The step's output, {field code: value} (dates YYYY-MM-DD), for the actions that list `fields`",
     )
 
 

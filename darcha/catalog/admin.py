@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from darcha.core.admin import AuditedAdmin
 
-from .models import Category, Discount, ProcedureVersion, RequiredDocument, Service, Step, Transition
+from .models import Category, Discount, ProcedureVersion, RequiredDocument, Service, Step, StepField, Transition
 from .services import procedure_new_draft, procedure_publish
 
 
@@ -101,6 +101,7 @@ class _FrozenInlineMixin:
 class StepInline(_FrozenInlineMixin, admin.StackedInline):
     model = Step
     extra = 0
+    show_change_link = True  # the step's own page edits its output fields
     autocomplete_fields = ["agency"]
     fields = [
         ("code", "stage", "agency", "role", "term_days"),
@@ -110,6 +111,64 @@ class StepInline(_FrozenInlineMixin, admin.StackedInline):
         "documents",
     ]
     filter_horizontal = ["documents"]
+
+
+class StepFieldInline(admin.StackedInline):
+    """A step's output fields, on the step's page (the admin has no inlines within inlines)."""
+
+    model = StepField
+    extra = 0
+    fields = [
+        ("position", "code", "kind", "required"),
+        ("label_uz", "label_ru"),
+        ("label_uz_cyrl", "label_en"),
+        ("options_uz", "options_ru"),
+        ("options_uz_cyrl", "options_en"),
+    ]
+
+    def _editable(self, obj) -> bool:
+        return obj is None or not obj.version.is_frozen
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and self._editable(obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._editable(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._editable(obj)
+
+
+@admin.register(Step)
+class StepAdmin(AuditedAdmin):
+    """A step of a procedure version with its output fields: what the agency fills in at the step and the
+    result prints. A published version's steps are read only."""
+
+    list_display = ["code", "version", "stage", "agency"]
+    list_filter = ["version__status"]
+    search_fields = ["code", "version__service__code", "name_uz"]
+    list_select_related = ["version__service", "agency"]
+    autocomplete_fields = ["agency"]
+    fields = [
+        "version",
+        ("code", "stage", "agency", "role", "term_days"),
+        ("clock_stops_for_citizen", "join"),
+        ("name_uz", "name_ru"),
+        ("name_uz_cyrl", "name_en"),
+        ("citizen_label_uz", "citizen_label_ru"),
+        ("citizen_label_uz_cyrl", "citizen_label_en"),
+    ]
+    readonly_fields = ["version"]
+    inlines = [StepFieldInline]
+
+    def has_add_permission(self, request):
+        return False  # steps are added on their procedure version's page
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or not obj.version.is_frozen)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # and removed there
 
 
 class TransitionInline(_FrozenInlineMixin, admin.TabularInline):

@@ -33,3 +33,12 @@ class Effect(models.TextChoices):
 class Outcome(models.TextChoices):
     ISSUED = "issued", _("Result issued")
     REFUSED = "refused", _("Refused")
+
+
+class FieldKind(models.TextChoices):
+    """What a step's output field holds (what the clerk types, what the result prints)."""
+
+    TEXT = "text", _("Text")
+    DATE = "date", _("Date")
+    NUMBER = "number", _("Number")
+    CHOICE = "choice", _("Choice from a list")

@@ -6,12 +6,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from darcha.core.choices import OrganizationKind, Role
-from darcha.core.i18n import Translated, all_languages_text, translated_fields
+from darcha.core.i18n import CONTENT_LANGUAGES, Translated, all_languages_text, translated_fields
 from darcha.core.models import Organization
 from darcha.core.money import FeeKind
 from darcha.core.translit import search_key
 
-from .choices import Action, Effect, Outcome, VersionStatus
+from .choices import Action, Effect, FieldKind, Outcome, VersionStatus
 
 AGENCY_CHOICES = {"kind": OrganizationKind.AGENCY}
 
@@ -270,6 +270,62 @@ class Step(_VersionPart):
 
     def __str__(self) -> str:
         return f"{self.stage}. {self.name}"
+
+
+class StepField(models.Model):
+    """One piece of a step's output: what the agency fills in when it completes the step (a register
+    entry's number, an area, a date), printed with its label on the result. Frozen with its version."""
+
+    step = models.ForeignKey(Step, verbose_name=_("step"), on_delete=models.CASCADE, related_name="output_fields")
+    code = models.SlugField(
+        _("code"), max_length=64, help_text=_("Stays the same in every language; the values are stored under it.")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0, validators=[MaxValueValidator(9999)])
+    locals().update(translated_fields("label", max_length=255))
+    kind = models.CharField(_("kind"), max_length=16, choices=FieldKind.choices, default=FieldKind.TEXT)
+    required = models.BooleanField(_("required"), default=True)
+    locals().update(translated_fields("options", field_class=models.TextField, required=()))
+
+    label = Translated("label")
+    options = Translated("options")
+
+    class Meta:
+        verbose_name = _("output field")
+        verbose_name_plural = _("output fields")
+        ordering = ["step", "position", "id"]
+        constraints = [models.UniqueConstraint(fields=["step", "code"], name="step_field_code_unique")]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def save(self, *args, **kwargs):
+        if self._frozen():
+            raise FrozenError(_("A published procedure version cannot be changed; create a new version."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self._frozen():
+            raise FrozenError(_("A published procedure version cannot be changed; create a new version."))
+        return super().delete(*args, **kwargs)
+
+    def _frozen(self) -> bool:
+        return ProcedureVersion.objects.filter(steps=self.step_id).exclude(status=VersionStatus.DRAFT).exists()
+
+    def option_lines(self, suffix: str) -> list[str]:
+        return [line.strip() for line in (getattr(self, f"options_{suffix}", "") or "").splitlines() if line.strip()]
+
+    def clean(self):
+        latin = self.option_lines("uz")
+        if self.kind == FieldKind.CHOICE and not latin:
+            raise ValidationError({"options_uz": _("List the choices, one a line.")})
+        if self.kind != FieldKind.CHOICE and any(self.option_lines(s) for s in CONTENT_LANGUAGES):
+            raise ValidationError({"kind": _("Only a choice field has a list of choices.")})
+        for suffix in CONTENT_LANGUAGES[1:]:
+            lines = self.option_lines(suffix)
+            if lines and len(lines) != len(latin):
+                raise ValidationError(
+                    {f"options_{suffix}": _("Give as many choices, in the same order, as in Uzbek (Latin).")}
+                )
 
 
 class Transition(_VersionPart):

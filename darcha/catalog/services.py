@@ -13,7 +13,7 @@ from darcha.core import pagecache
 from darcha.core.audit import audit_record
 
 from .choices import Outcome, VersionStatus
-from .models import ProcedureVersion, Service, Step, Transition
+from .models import ProcedureVersion, Service, Step, StepField, Transition
 
 
 def procedure_problems(version: ProcedureVersion) -> list[str]:
@@ -61,6 +61,11 @@ def procedure_problems(version: ProcedureVersion) -> list[str]:
 
     if not any(t.to_step_id is None and t.outcome == Outcome.ISSUED for t in transitions):
         problems.append(_("No path issues a result."))
+    for field in StepField.objects.filter(step__version=version).select_related("step"):
+        try:
+            field.clean()
+        except ValidationError as error:
+            problems += [f"{field.step.code}.{field.code}: {m}" for m in error.messages]
     for step in steps.values():
         if step.join:
             sources = {t.from_step_id for t in transitions if t.to_step_id == step.pk and t.from_step_id}
@@ -111,8 +116,9 @@ def procedure_new_draft(*, actor, service: Service) -> ProcedureVersion:
         draft = ProcedureVersion.objects.create(service=service, number=(latest.number + 1) if latest else 1)
         if latest is not None:
             step_map: dict[int, Step] = {}
-            for step in latest.steps.prefetch_related("documents"):
+            for step in latest.steps.prefetch_related("documents", "output_fields"):
                 documents = list(step.documents.all())
+                fields = list(step.output_fields.all())
                 old_pk = step.pk
                 step.pk = None
                 step.id = None
@@ -120,6 +126,12 @@ def procedure_new_draft(*, actor, service: Service) -> ProcedureVersion:
                 step._state.adding = True
                 step.save()
                 step.documents.set(documents)
+                for field in fields:
+                    field.pk = None
+                    field.id = None
+                    field.step = step
+                    field._state.adding = True
+                    field.save()
                 step_map[old_pk] = step
             for t in latest.transitions.all():
                 Transition.objects.create(

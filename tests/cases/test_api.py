@@ -367,6 +367,7 @@ def test_the_story_through_the_api(client, service, center, operator, land_clerk
         "needs_comment": True,
         "targets": [],
         "ends": "refused",
+        "fields": [],
     }
     claimed = client.post(f"/api/v1/tasks/{task['id']}/claim/")
     assert claimed.status_code == 200 and claimed.json()["assignee"] == "land.clerk"

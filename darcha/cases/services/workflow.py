@@ -19,7 +19,7 @@ may do what its clerks may, a superuser anything) that the transition allows.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from darcha.catalog.choices import Action, Effect, Outcome
-from darcha.catalog.models import Step, Transition
+from darcha.catalog.models import Step, StepField, Transition
 from darcha.core import access
 from darcha.core.audit import actor_user, audit_record
 from darcha.core.calendar import WorkingCalendar
@@ -41,7 +41,8 @@ from darcha.core.models import User
 from .. import pdf
 from ..choices import ACTIVE_TASK_STATUSES, ApplicationStatus, CaseRefusal, DocumentPurpose, EventKind, TaskStatus
 from ..models import Application, Result, Task
-from ..selectors import issues_result, steps_done_before
+from ..output import clean_output, sections
+from ..selectors import issues_result, output_tasks, step_output_fields, steps_done_before
 from ..uploads import CheckedFile, check_upload
 from ._common import (
     citizen_path,
@@ -99,6 +100,8 @@ class AvailableAction:
     # Steps the work may be returned to (for the built-in "return" action).
     targets: tuple[Step, ...] = ()
     ends: str = ""  # the outcome, when the action ends the procedure
+    # The step's output fields, when this action completes the step with its output (approve, forward).
+    fields: tuple[StepField, ...] = ()
 
 
 def _transitions_by_action(step: Step) -> dict[str, list[Transition]]:
@@ -106,6 +109,12 @@ def _transitions_by_action(step: Step) -> dict[str, list[Transition]]:
     for t in step.outgoing.all():
         grouped.setdefault(t.action, []).append(t)
     return grouped
+
+
+def fills_output(action: str, transitions: Iterable[Transition]) -> bool:
+    """Whether taking the action completes the step with its output: anything but a refusal, a request
+    for documents or a return (their reason is the comment)."""
+    return action not in COMMENT_REQUIRED and not any(t.outcome == Outcome.REFUSED for t in transitions)
 
 
 def task_actions(*, user, task: Task) -> list[AvailableAction]:
@@ -116,11 +125,22 @@ def task_actions(*, user, task: Task) -> list[AvailableAction]:
     if not roles:
         return []
     available = []
+    fields: tuple[StepField, ...] | None = None
     for action, transitions in _transitions_by_action(task.step).items():
         if not roles & roles_allowed(task, transitions):
             continue
         ends = next((t.outcome for t in transitions if t.to_step_id is None), "")
-        available.append(AvailableAction(action, str(Action(action).label), action in COMMENT_REQUIRED, ends=ends))
+        if fills_output(action, transitions) and fields is None:
+            fields = tuple(step_output_fields(task.step))
+        available.append(
+            AvailableAction(
+                action,
+                str(Action(action).label),
+                action in COMMENT_REQUIRED,
+                ends=ends,
+                fields=fields if fills_output(action, transitions) else (),
+            )
+        )
     if task.step.role in roles:
         targets = tuple(steps_done_before(task))
         if targets:
@@ -136,9 +156,11 @@ def task_act(
     action: str,
     comment: str = "",
     target_step: Step | None = None,
+    fields: Mapping[str, str] | None = None,
     now: dt.datetime | None = None,
 ) -> Task:
-    """Take an action on a task, as the procedure version allows it for the actor's role."""
+    """Take an action on a task, as the procedure version allows it for the actor's role. `fields`: the
+    step's output ({field code: value}), checked and stored when the action completes the step."""
     now = now or timezone.now()
     comment = (comment or "").strip()
     with transaction.atomic():
@@ -160,6 +182,8 @@ def task_act(
                 Action.REQUEST_DOCUMENTS: _("Say which documents the applicant must bring."),
             }
             raise ValidationError({"comment": messages.get(action, _("Add a comment for the previous step."))})
+        output = clean_output(allowed[action].fields, fields or {})
+        task.output = output
         calendar = WorkingCalendar.current()
         if action == RETURN:
             _return(
@@ -183,7 +207,12 @@ def task_act(
             actor=actor,
             action=f"task_{action}",
             obj=task,
-            data={"application": application.number, "step": task.step.code, "comment": bool(comment)},
+            data={
+                "application": application.number,
+                "step": task.step.code,
+                "comment": bool(comment),
+                **({"output": output} if output else {}),
+            },
         )
     return task
 
@@ -260,6 +289,9 @@ def _issue_result(application, task, *, outcome, reason, actor, now) -> Result:
     existing = Result.objects.filter(application=application).select_related("document").first()
     uploaded = existing if existing is not None and not existing.generated and outcome == Outcome.ISSUED else None
     code = uploaded.code if uploaded else new_verification_code()
+    with translation.override(application.language):
+        output = sections(output_tasks(application.pk), application.language) if outcome == Outcome.ISSUED else []
+    clerk = actor_user(actor)
     context = {
         "application": application,
         "service": application.service,
@@ -268,6 +300,8 @@ def _issue_result(application, task, *, outcome, reason, actor, now) -> Result:
         "reason": reason,
         "code": code,
         "issued_at": now,
+        "output": output,
+        "issued_by": (clerk.get_full_name() or clerk.get_username()) if clerk else "",
         "qr": pdf.qr(citizen_path(application, "cases:verify", code)),
         "verify_url": pdf.public_url(citizen_path(application, "cases:verify", code)),
     }

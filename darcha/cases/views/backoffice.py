@@ -3,7 +3,8 @@ list of overdue tasks for those who answer for the deadlines.
 
     office/<agency>/inbox/                      inbox          ?show=open|mine|overdue|due_today|waiting|done, ?page=
     office/<agency>/tasks/<id>/                 task_detail
-    office/<agency>/tasks/<id>/act/             task_act       POST action, comment, target_step, confirm
+    office/<agency>/tasks/<id>/act/             task_act       POST action, comment, target_step, confirm,
+                                                               field_<code> (the step's output fields)
     office/<agency>/tasks/<id>/claim/           task_claim     POST (next: where to go back to)
     office/<agency>/tasks/<id>/assign/          task_assign    POST assignee (heads)
     office/<agency>/tasks/<id>/result/          result_upload  POST file (a PDF)
@@ -31,19 +32,19 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from darcha.catalog.choices import Action, Outcome
+from darcha.catalog.choices import Action, FieldKind, Outcome
 from darcha.core import access
 from darcha.core.calendar import WorkingCalendar
 from darcha.core.choices import OrganizationKind, Role
 from darcha.core.errors import Forbidden, attempt
 from darcha.core.models import Organization
 
-from .. import services
+from .. import output, services
 from ..choices import TaskStatus
 from ..models import Task
 from ..selectors import (
@@ -204,6 +205,8 @@ def _task_context(request, agency: Organization, task: Task, **extra) -> dict:
         "clerks": list(agency_clerks(agency)) if is_head and task.is_active else [],
         "can_upload": can_upload,
         "result": application_result(application) if (can_upload or not application.is_open) else None,
+        # What this task's completion filled in, as the result prints it.
+        "output": output.sections([task], get_language()) if task.status == TaskStatus.DONE else [],
         "upload_limit": settings.CASES_UPLOAD_MAX_BYTES,
         "now": now,
         "error": None,
@@ -211,7 +214,31 @@ def _task_context(request, agency: Organization, task: Task, **extra) -> dict:
         "form_errors": {},
     }
     context.update(extra)
+    context["output_inputs"] = _output_inputs(actions, context["form"], context["form_errors"])
     return context
+
+
+INPUT_TYPES = {FieldKind.DATE: "date"}
+
+
+def _output_inputs(actions, form: dict, errors: dict) -> list[dict]:
+    """The inputs of the step's output fields for the forms of the actions that complete the step, with
+    what was typed (and the messages) when a decision came back refused."""
+    fields = next((a.fields for a in actions if a.fields), ())
+    typed = form.get("fields") or {}
+    language = get_language()
+    return [
+        {
+            "field": field,
+            "name": output.form_name(field),
+            "type": INPUT_TYPES.get(field.kind, "text"),
+            "long": field.kind == FieldKind.TEXT,
+            "value": typed.get(output.form_name(field), ""),
+            "errors": errors.get(output.form_name(field), []),
+            "choices": output.choices(field, language) if field.kind == FieldKind.CHOICE else [],
+        }
+        for field in fields
+    ]
 
 
 @never_cache
@@ -251,6 +278,8 @@ def task_act(request, agency: Organization, task: Task):
         "comment": comment,
         "target_step": request.POST.get("target_step", ""),
         "confirm": bool(request.POST.get("confirm")),
+        # The step's output fields as typed, kept for the page when the decision is refused.
+        "fields": {key: value for key, value in request.POST.items() if key.startswith(output.FORM_PREFIX)},
     }
 
     def run():
@@ -267,6 +296,7 @@ def task_act(request, agency: Organization, task: Task):
             action=action,
             comment=comment,
             target_step=_target(form["target_step"], chosen),
+            fields=output.submitted(chosen.fields, request.POST) if chosen is not None else {},
         )
 
     def notice(done: Task) -> str:

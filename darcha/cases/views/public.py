@@ -45,7 +45,7 @@ from darcha.core.services import person_problems
 from darcha.core.throttle import TOO_MANY, ClientLimit, client_address
 from darcha.notify import services as notify
 
-from .. import selectors
+from .. import output, selectors
 from .. import services as cases
 from ..choices import ApplicationStatus, Channel, FeeStatus
 from ..uploads import check_upload, kept_file
@@ -226,6 +226,9 @@ def verify(request, code):
         "agency": result.agency,
         "issued": result.outcome == "issued",
         "sha256": result.document.sha256,
+        "output": output.sections(selectors.output_tasks(application.pk), translation.get_language())
+        if result.outcome == "issued"
+        else [],
     }
     return _noindex(render(request, "cases/public/verify.html", context))
 
