@@ -43,6 +43,7 @@ from darcha.catalog.models import Service
 from darcha.core import access, idempotency
 from darcha.core.api import ErrorSerializer
 from darcha.core.choices import OrganizationKind
+from darcha.core.links import absolute_url
 from darcha.core.models import Organization
 from darcha.core.throttle import client_address
 
@@ -123,12 +124,12 @@ def _own_agencies(user) -> set[int]:
 
 
 def receipt_url(request):
-    """Absolute address of an application's receipt PDF at the front office."""
+    """Absolute address of an application's receipt PDF at the front office (darcha.core.links)."""
 
     def build(application: Application) -> str:
         with translation.override(settings.LANGUAGE_CODE):
             path = reverse("cases:receipt", args=[application.center.code, application.number])
-        return request.build_absolute_uri(path)
+        return absolute_url(path, request)
 
     return build
 

@@ -10,10 +10,10 @@ import hashlib
 import io
 from pathlib import Path
 
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from darcha.core.links import absolute_url
 from darcha.core.qr import qr_svg
 
 FONTS = Path(__file__).resolve().parent.parent / "static" / "fonts"
@@ -36,14 +36,9 @@ def render_pdf(template: str, context: dict, *, language: str) -> bytes:
     return weasyprint.HTML(string=html, base_url=str(FONTS)).write_pdf()
 
 
-def public_url(path: str) -> str:
-    """An absolute address for QR codes: PUBLIC_BASE_URL, else the path alone is useless on paper."""
-    base = settings.PUBLIC_BASE_URL or "http://127.0.0.1:8000"
-    return f"{base}{path}"
-
-
 def qr(path: str, label: str = ""):
-    return qr_svg(public_url(path), label=label)
+    """The QR code of a page's absolute address (darcha.core.links: the path alone is useless on paper)."""
+    return qr_svg(absolute_url(path), label=label)
 
 
 class Unreadable(Exception):

@@ -21,6 +21,8 @@ import math
 from django.urls import reverse
 from django.utils import translation
 
+from darcha.core.links import absolute_url
+
 from . import pdf
 from .choices import DocumentPurpose
 from .models import Application
@@ -61,8 +63,8 @@ def receipt_context(application: Application) -> dict:
         "received": list(received.values()),
         "by_center": [d for d in application.service.documents.all() if d.obtained_by_center],
         "qr": pdf.qr(track_path),
-        "track_url": pdf.public_url(track_path),
-        "track_home": pdf.public_url(track_form),
+        "track_url": absolute_url(track_path),
+        "track_home": absolute_url(track_form),
     }
 
 

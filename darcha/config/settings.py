@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "darcha.core.links.RequestAddressMiddleware",  # absolute links from the address the request came in on
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -309,7 +310,9 @@ EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Darcha <noreply@localhost>")
 
 # --- Darcha ---------------------------------------------------------------------------------
-# The address citizens' phones reach the server by (QR codes on tickets), when kiosks use a LAN address.
+# The address citizens' phones reach the server by, for every printed or sent link (QR codes on tickets, receipts
+# and results; SMS). Unset: the address the request came in on, or the one `darcha serve` was started with
+# (darcha.core.links).
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/")
 # The PINFL check digit rule is community-documented, not published: keep it switchable.
 DARCHA_PINFL_CHECK_DIGIT = env_bool("DARCHA_PINFL_CHECK_DIGIT", True)

@@ -16,7 +16,8 @@ kept only when it is a 200 that set no cookie, so a page that used a CSRF token 
 held, and staff (who have a session) never get a held page. Held answers carry an ETag; a client that
 sends it back in If-None-Match gets 304 Not Modified. The security headers (Content-Security-Policy,
 Permissions-Policy, nosniff, X-Frame-Options) are set on every answer, held or not, by the middleware
-around this one. The held pages are bounded in number and bytes (least recently used go first).
+around this one. The held pages are bounded in number and bytes (least recently used go first). The host is
+part of the key too: a page prints its own address (darcha.core.links).
 """
 
 from __future__ import annotations
@@ -273,6 +274,7 @@ class PageCacheMiddleware:
         if policy is None:
             return self.get_response(request)
         key = (
+            request.get_host(),
             request.path_info,
             request.META.get("QUERY_STRING", ""),
             policy.language(request),

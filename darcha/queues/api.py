@@ -47,6 +47,7 @@ from darcha.core import access, idempotency
 from darcha.core.api import ErrorSerializer
 from darcha.core.audit import SystemActor
 from darcha.core.errors import Refused, attempt
+from darcha.core.links import absolute_url
 from darcha.core.throttle import TOO_MANY
 from darcha.notify import services as notify
 
@@ -138,14 +139,12 @@ def _throttled() -> exceptions.Throttled:
 
 
 def live_url(request):
-    """The ticket's live page, absolute, in the ticket's language: PUBLIC_BASE_URL when set (as the
-    kiosk's QR code), else the address the request came in on."""
+    """The ticket's live page, absolute (darcha.core.links, as the kiosk's QR code), in the ticket's language."""
 
     def build(ticket: Ticket) -> str:
         with translation.override(ticket.language or settings.LANGUAGE_CODE):
             path = reverse("queues:ticket_live", args=[ticket.public_code])
-        base = settings.PUBLIC_BASE_URL
-        return base + path if base else request.build_absolute_uri(path)
+        return absolute_url(path, request)
 
     return build
 

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from darcha.core import access
 from darcha.core.audit import audit_record
 from darcha.core.errors import Refused
+from darcha.core.links import absolute_url
 
-from .. import pdf
 from ..choices import ApplicationStatus, CaseRefusal, EventKind, FeeStatus
 from ..models import Application
 from ._common import CENTER_STAFF_ONLY, citizen_path, notify_applicant, record_event
@@ -83,6 +83,6 @@ def application_handover(
         record_event(application, EventKind.HANDED_OVER, actor=actor, now=now)
         audit_record(actor=actor, action="application_handover", obj=application, data={"identity_checked": True})
         token = rating_token(application)
-        link = pdf.public_url(citizen_path(application, "cases:rate", token))
+        link = absolute_url(citizen_path(application, "cases:rate", token))
         notify_applicant(application, "rating_request", {"link": link})
     return application

@@ -28,9 +28,10 @@ from django.utils.translation import gettext as _
 from darcha.core import access
 from darcha.core.audit import SYSTEM, audit_record
 from darcha.core.errors import Refused
+from darcha.core.links import absolute_url
 from darcha.notify import services as notify
 
-from .. import pdf, selectors
+from .. import selectors
 from ..choices import CaseRefusal
 from ..models import Application
 from ._common import CENTER_STAFF_ONLY, CITIZEN, citizen_path, notify_applicant
@@ -109,7 +110,7 @@ def _tell_locked(number: str, since: int | None, until: dt.datetime) -> None:
     application = Application.objects.select_related("service", "center").filter(number=number).first()
     if application is None or since is None:
         return
-    link = pdf.public_url(citizen_path(application, "cases:track_unlock", unlock_token(number, since)))
+    link = absolute_url(citizen_path(application, "cases:track_unlock", unlock_token(number, since)))
     log.warning("tracking of %s locked after wrong access codes until %s", number, until.isoformat())
     with transaction.atomic():
         audit_record(

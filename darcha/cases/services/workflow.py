@@ -36,6 +36,7 @@ from darcha.core.audit import actor_user, audit_record
 from darcha.core.calendar import WorkingCalendar
 from darcha.core.choices import Role
 from darcha.core.errors import Forbidden, Refused
+from darcha.core.links import absolute_url
 from darcha.core.models import User
 
 from .. import pdf
@@ -303,7 +304,7 @@ def _issue_result(application, task, *, outcome, reason, actor, now) -> Result:
         "output": output,
         "issued_by": (clerk.get_full_name() or clerk.get_username()) if clerk else "",
         "qr": pdf.qr(citizen_path(application, "cases:verify", code)),
-        "verify_url": pdf.public_url(citizen_path(application, "cases:verify", code)),
+        "verify_url": absolute_url(citizen_path(application, "cases:verify", code)),
     }
     if uploaded is not None:
         try:

@@ -12,6 +12,7 @@ After {% load darcha %}:
     {% public_center as center %}       → the first active public service center (checklists)
     {% opening_summary center as rows %} → [HoursRow(days="Mon–Fri", opens, closes), …]
     {% language_url "ru" %}             → this page's address in another language (/ru/services/…?q=…)
+    {% absolute_url path %}             → https://darcha.namangan.uz/path (printed links: darcha.core.links)
 """
 
 from __future__ import annotations
@@ -192,3 +193,11 @@ def opening_summary(center) -> list:
     from darcha.core.desk_panels import opening_summary as summarise
 
     return summarise(list(center.opening_hours.all())) if center is not None else []
+
+
+@register.simple_tag(takes_context=True)
+def absolute_url(context, path: str) -> str:
+    """A page's address to print (a checklist's foot): PUBLIC_BASE_URL, else where the request came in."""
+    from darcha.core import links
+
+    return links.absolute_url(path, context.get("request"))

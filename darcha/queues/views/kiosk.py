@@ -35,6 +35,7 @@ from darcha.core.audit import SystemActor
 from darcha.core.choices import Role
 from darcha.core.errors import attempt
 from darcha.core.i18n import LANGUAGES
+from darcha.core.links import absolute_url
 from darcha.core.models import Organization
 from darcha.core.qr import qr_svg
 
@@ -67,17 +68,10 @@ def _ticket_not_found(request):
     return render(request, "queues/ticket/not_found.html", status=404)
 
 
-def _public_url(request, relative: str) -> str:
-    """An absolute address for a QR code. Set PUBLIC_BASE_URL when the kiosks reach the server by a
-    LAN address that citizens' phones cannot open (e.g. https://navbat.example.uz)."""
-    base = getattr(settings, "PUBLIC_BASE_URL", "")
-    return base.rstrip("/") + relative if base else request.build_absolute_uri(relative)
-
-
 def _live_url(request, ticket: Ticket) -> str:
     # In the language chosen at the kiosk: a citizen who picked Russian reads the live page in Russian.
     with translation.override(ticket.language or settings.LANGUAGE_CODE):
-        return _public_url(request, reverse("queues:ticket_live", args=[ticket.public_code]))
+        return absolute_url(reverse("queues:ticket_live", args=[ticket.public_code]), request)
 
 
 def _position_context(ticket: Ticket) -> dict:

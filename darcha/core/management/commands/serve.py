@@ -112,6 +112,10 @@ class Command(BaseCommand):
                 f"Refusing to serve on {host} with the development SECRET_KEY: other machines could forge sessions and "
                 "links. Set DARCHA_PRODUCTION=1, SECRET_KEY and ALLOWED_HOSTS (docs/deploy.md), or serve on 127.0.0.1."
             )
+        from darcha.core.links import record_served_address
+
+        # Before anything starts: links made outside a request (the worker's jobs) lead to this address.
+        record_served_address(host, port)
         started = time.monotonic()
         # Read now, in this thread (they may use the database); printed once everything has started.
         extra = serve_banner.sections()
