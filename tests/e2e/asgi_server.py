@@ -101,24 +101,28 @@ class AsgiServer:
             text=True,
         )
 
+    def command(self) -> list[str]:
+        """The server's command line (a subclass may serve with `darcha serve` instead)."""
+        return [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "darcha.config.asgi:application",
+            "--host",
+            HOST,
+            "--port",
+            str(self.port),
+            "--lifespan",
+            "off",
+            "--no-access-log",
+            "--timeout-graceful-shutdown",
+            "1",
+        ]
+
     def start(self, timeout: float = 60) -> None:
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(  # noqa: S603
-                [
-                    sys.executable,
-                    "-m",
-                    "uvicorn",
-                    "darcha.config.asgi:application",
-                    "--host",
-                    HOST,
-                    "--port",
-                    str(self.port),
-                    "--lifespan",
-                    "off",
-                    "--no-access-log",
-                    "--timeout-graceful-shutdown",
-                    "1",
-                ],
+                self.command(),
                 cwd=PROJECT_DIR,
                 env=self.env,
                 stdin=subprocess.DEVNULL,
