@@ -5,7 +5,10 @@ page's language, and a result is named in the page's language whatever the appli
 import re
 
 import pytest
+from django.utils import timezone
 
+from darcha.cases.choices import EventKind
+from darcha.cases.models import Application, Event
 from darcha.core.models import User
 from tests.core.test_languages_walk import PageText
 
@@ -52,3 +55,24 @@ def test_a_result_is_named_in_the_pages_language_and_its_size_has_a_unit(operato
     russian = text(operator.get(f"/ru/front/{CENTER}/applications/{READY_RU}/"))
     assert "Кадастровый паспорт" in russian
     assert re.search(r"PDF, \d+(,\d)? (байт|байта|КБ|МБ)", russian)
+
+
+def test_every_action_and_internal_note_of_the_history_is_named_in_the_pages_language(operator):
+    application = Application.objects.get(number=RATED)
+    task = application.tasks.order_by("pk").first()
+    for action in ("return", "request_documents"):
+        Event.objects.create(
+            application=application,
+            task=task,
+            kind=EventKind.ACTION,
+            action=action,
+            actor_label="system",
+            public=False,
+            created_at=timezone.now(),
+        )
+    russian = text(operator.get(f"/ru/front/{CENTER}/applications/{RATED}/"))
+    history = russian[russian.index("История") :]
+    assert "Вернуть на предыдущий этап" in history and "Запросить документы у гражданина" in history
+    assert "внутреннее" in history and "Система" in history
+    for raw in ("return", "request_documents", "internal", "system"):
+        assert raw not in history
