@@ -145,7 +145,7 @@ class Service(models.Model):
             parts.append(all_languages_text(self.category, "name"))
         if self.responsible_agency_id:
             agency = self.responsible_agency
-            parts += [all_languages_text(agency, "name"), agency.short_name]
+            parts += [all_languages_text(agency, "name"), all_languages_text(agency, "short_name")]
         return " " + search_key(" ".join(parts)) + " "
 
     @property
