@@ -27,6 +27,7 @@ from darcha.queues.services import (
     ticket_recall,
     ticket_start,
 )
+from tests.queues.helpers import set_clock
 
 CENTER = "namangan-city-center"  # the demo center (darcha/demo/data/namangan/center.toml)
 PASSWORD = "darcha-demo"  # the demo users' password (users.toml)
@@ -72,15 +73,13 @@ def _next(operator, counter: Counter, at: dt.datetime) -> Ticket | None:
 
 
 @pytest.fixture
-def morning(demo):
-    """Four windows staffed since the morning, tickets every few minutes, then the state now:
-    window 1 has just called a citizen, window 6 is on a break, a citizen for window 8 (nobody
-    there) has waited 22 minutes."""
+def morning(demo, working_hours, monkeypatch):
+    """Four windows staffed since the center opened at 09:00, tickets every few minutes, then the state
+    now (13:00 of a working day, the clock ticking on): window 1 has just called a citizen, window 6 is
+    on a break, a citizen for window 8 (nobody there) has waited 22 minutes."""
+    set_clock(monkeypatch, working_hours.replace(hour=13), ticking=True)
     now = timezone.now()
-    since_midnight = now - timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-    if since_midnight < dt.timedelta(minutes=90):
-        pytest.skip("a morning of tickets needs the day to have begun")
-    start = now - min(since_midnight - dt.timedelta(minutes=1), dt.timedelta(hours=4))
+    start = timezone.localtime(now).replace(hour=9, minute=0, second=0, microsecond=0)  # the demo center opens
     center = Organization.objects.get(code=CENTER)
     windows = {c.number: c for c in Counter.objects.filter(center=center)}
     staff = [User.objects.get(username="operator1"), User.objects.get(username="operator2")]

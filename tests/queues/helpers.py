@@ -44,9 +44,15 @@ def at(time: dt.time, day: dt.date | None = None) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day or timezone.localdate(), time))
 
 
-def set_clock(monkeypatch, moment: dt.datetime) -> None:
-    """The clock of pages and services stopped at `moment` (a test of other hours than `working_hours`')."""
-    monkeypatch.setattr(timezone, "now", lambda: moment)
+def set_clock(monkeypatch, moment: dt.datetime, *, ticking: bool = False) -> None:
+    """The clock of pages and services at `moment` (a test of other hours than `working_hours`'): stopped
+    there, or `ticking` on from it."""
+    if not ticking:
+        monkeypatch.setattr(timezone, "now", lambda: moment)
+        return
+    real_now = dt.datetime.now
+    started = real_now(dt.UTC)
+    monkeypatch.setattr(timezone, "now", lambda: moment + (real_now(dt.UTC) - started))
 
 
 def noon() -> dt.datetime:
