@@ -16,6 +16,7 @@ leadership only initials and the masked identifier, no phone and no documents â€
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import operator
 import re
 from dataclasses import dataclass
@@ -23,9 +24,26 @@ from functools import reduce
 
 from django.conf import settings
 from django.core import signing
-from django.db.models import Case, CharField, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    JSONField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from darcha.catalog.choices import Outcome, VersionStatus
@@ -34,6 +52,7 @@ from darcha.catalog.selectors import NO_BRV, fee_today
 from darcha.core import access
 from darcha.core.calendar import end_of_day
 from darcha.core.choices import OrganizationKind, PersonKind, Role
+from darcha.core.i18n import CONTENT_LANGUAGES, Translated
 from darcha.core.identifiers import mask_identifier, mask_name
 from darcha.core.models import Organization, Person, User
 from darcha.core.money import NoBaseAmount, brv_on
@@ -525,12 +544,123 @@ def tracking_unlock_target(token: str) -> tuple[Application, int] | None:
     return (application, since) if application is not None else None
 
 
-def track(number: str, code: str) -> Application | None:
-    """The application for a number and access code; None for a wrong number or code alike."""
-    number, code = str(number or "").strip(), str(code or "").strip()
-    application = (
-        Application.objects.select_related("service", "center").filter(number=number).first() if number else None
+class _JSONRows(Aggregate):
+    """The rows of a correlated subquery as one JSON array: json_group_array on SQLite, jsonb_agg on
+    PostgreSQL (jsonb, which Django reads as text and decodes, as it does a JSONField)."""
+
+    function = "JSON_GROUP_ARRAY"
+    output_field = JSONField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="JSONB_AGG", **extra_context)
+
+
+def _json_rows(queryset: QuerySet, **fields) -> Subquery:
+    rows = queryset.order_by().values("application_id").annotate(rows=_JSONRows(JSONObject(**fields))).values("rows")
+    return Subquery(rows, output_field=JSONField())
+
+
+def _per_language(prefix: str, path: str) -> dict[str, str]:
+    return {f"{prefix}_{suffix}": f"{path}_{suffix}" for suffix in CONTENT_LANGUAGES}
+
+
+def _tracked() -> QuerySet[Application]:
+    """Applications with what their tracking page shows, in one statement: the service and center joined,
+    the tasks (with their steps' citizen labels and agencies' names) and the public events (with their
+    steps' labels) as JSON arrays of correlated subqueries â€” read back by `tracking_view`."""
+    tasks = _json_rows(
+        Task.objects.filter(application=OuterRef("pk")),
+        id="id",
+        status="status",
+        requested="requested",
+        action="action",
+        comment="comment",
+        opened_at="opened_at",
+        step_id="step_id",
+        agency_id="agency_id",
+        **_per_language("label", "step__citizen_label"),
+        **_per_language("agency", "agency__name"),
     )
+    events = _json_rows(
+        Event.objects.filter(application=OuterRef("pk"), public=True),
+        id="id",
+        kind="kind",
+        action="action",
+        comment="comment",
+        created_at="created_at",
+        task_id="task_id",
+        **_per_language("label", "task__step__citizen_label"),
+    )
+    # The service's long texts (descriptions, keywords, search key) are not shown: not read.
+    long_texts = [f"service__{name}_{suffix}" for name in ("description", "result") for suffix in CONTENT_LANGUAGES]
+    return (
+        Application.objects.select_related("service", "center")
+        .defer(*long_texts, "service__keywords", "service__search_text", "service__legal_basis")
+        .annotate(tracked_tasks=tasks, tracked_events=events)
+    )
+
+
+_NUMBER = "\0tracking-number\0"  # where the typed number goes in the compiled statement
+
+
+@dataclass(frozen=True)
+class _Statement:
+    """`_tracked()` for one number, compiled once per process: the SQL and its parameters, and where in a
+    row each model's fields and each annotation are (what the ORM would work out again for every lookup)."""
+
+    sql: str
+    params: tuple
+    converters: dict
+    models: tuple  # (model, the field that reaches it from the application or None, [(position, attname)])
+    annotations: tuple  # (name, position)
+
+    def row(self, number: str):
+        params = [number if param == _NUMBER else param for param in self.params]
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            return cursor.fetchone()
+
+
+@functools.cache
+def _statement(vendor: str) -> _Statement:
+    compiler = _tracked().filter(number=_NUMBER).order_by().query.get_compiler(connection=connection)
+    sql, params = compiler.as_sql(with_limits=False)
+    select, info = compiler.select, compiler.klass_info
+
+    def fields(klass_info) -> list[tuple[int, str]]:
+        return [(i, select[i][0].target.attname) for i in klass_info["select_fields"]]
+
+    models = [(info["model"], None, fields(info))]
+    models += [(related["model"], related["field"], fields(related)) for related in info["related_klass_infos"]]
+    converters = compiler.get_converters([column[0] for column in select])
+    return _Statement(sql, tuple(params), converters, tuple(models), tuple(compiler.annotation_col_map.items()))
+
+
+def _tracked_application(number: str) -> Application | None:
+    """`_tracked().filter(number=number).first()`, without building and compiling the query again."""
+    statement = _statement(connection.vendor)
+    row = statement.row(number)
+    if row is None:
+        return None
+    row = list(row)
+    for position, (functions, expression) in statement.converters.items():
+        for function in functions:
+            row[position] = function(row[position], expression, connection)
+    (model, _, columns), *related = statement.models
+    application = model.from_db(connection.alias, [name for _, name in columns], [row[i] for i, _ in columns])
+    for model, field, columns in related:
+        value = model.from_db(connection.alias, [name for _, name in columns], [row[i] for i, _ in columns])
+        field.set_cached_value(application, value)
+    for name, position in statement.annotations:
+        setattr(application, name, row[position])
+    return application
+
+
+def track(number: str, code: str) -> Application | None:
+    """The application for a number and access code, with what its tracking page shows (one statement);
+    None for a wrong number or code alike."""
+    number, code = str(number or "").strip(), str(code or "").strip()
+    application = _tracked_application(number) if number else None
     # Compare even when no application has that number, so timing does not tell which was wrong.
     expected = application.access_code if application is not None else "\0" * 6
     if not constant_time_compare(expected, code) or application is None:
@@ -538,24 +668,115 @@ def track(number: str, code: str) -> Application | None:
     return application
 
 
+@dataclass(frozen=True)
+class _PublicEvent:
+    at: dt.datetime
+    id: int
+    kind: str
+    action: str
+    comment: str
+    step: Step | _StepLabel | None
+
+
+def _moment(value) -> dt.datetime:
+    """A datetime of a JSON row: PostgreSQL writes it with its offset, SQLite as stored (UTC, no offset)."""
+    if isinstance(value, dt.datetime):
+        return value
+    moment = parse_datetime(str(value).replace(" ", "T", 1))
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, dt.UTC)
+
+
+class _StepLabel:
+    """A step as the tracking page shows it: its citizen label, in the current language."""
+
+    citizen_label = Translated("citizen_label")
+
+    def __init__(self, row: dict, prefix: str):
+        for suffix in CONTENT_LANGUAGES:
+            setattr(self, f"citizen_label_{suffix}", row.get(f"{prefix}_{suffix}") or "")
+
+
+class _AgencyName:
+    name = Translated("name")
+
+    def __init__(self, row: dict):
+        for suffix in CONTENT_LANGUAGES:
+            setattr(self, f"name_{suffix}", row.get(f"agency_{suffix}") or "")
+
+
+@dataclass(frozen=True)
+class _TrackedTask:
+    """A task as the tracking page, the API and the bot show it (`task.step.citizen_label`, `task.agency.name`)."""
+
+    id: int
+    status: str
+    requested: str
+    action: str
+    comment: str
+    opened_at: dt.datetime
+    step: _StepLabel
+    agency: _AgencyName
+
+
+def _tasks_of(rows: list[dict] | None) -> list[_TrackedTask]:
+    tasks = [
+        _TrackedTask(
+            row["id"],
+            row["status"],
+            row["requested"] or "",
+            row["action"] or "",
+            row["comment"] or "",
+            _moment(row["opened_at"]),
+            _StepLabel(row, "label"),
+            _AgencyName(row),
+        )
+        for row in rows or []
+    ]
+    return sorted(tasks, key=lambda t: (t.opened_at, t.id))
+
+
+def _events_of(rows: list[dict] | None) -> list[_PublicEvent]:
+    events = [
+        _PublicEvent(
+            _moment(row["created_at"]),
+            row["id"],
+            row["kind"],
+            row["action"] or "",
+            row["comment"] or "",
+            _StepLabel(row, "label") if row["task_id"] else None,
+        )
+        for row in rows or []
+    ]
+    return sorted(events, key=lambda e: (e.at, e.id))
+
+
 def tracking_view(application: Application) -> dict:
-    """What the citizen sees: status, current steps with their citizen labels, due date, what is needed."""
-    tasks = list(application.tasks.select_related("step", "agency").order_by("opened_at", "id"))
-    events = list(application.events.filter(public=True).select_related("task__step").order_by("created_at", "id"))
+    """What the citizen sees: status, current steps with their citizen labels, due date, what is needed.
+    An application from `track` brought its tasks and events along; any other is read here (two queries)."""
+    if hasattr(application, "tracked_tasks"):
+        tasks = _tasks_of(application.tracked_tasks)
+        events = _events_of(application.tracked_events)
+    else:
+        tasks = list(application.tasks.select_related("step", "agency").order_by("opened_at", "id"))
+        public = application.events.filter(public=True).select_related("task__step").order_by("created_at", "id")
+        events = [
+            _PublicEvent(e.created_at, e.pk, e.kind, e.action, e.comment, e.task.step if e.task else None)
+            for e in public
+        ]
     current = [t for t in tasks if t.status in ACTIVE_TASK_STATUSES]
     needed = [t.requested for t in current if t.status == TaskStatus.WAITING_CITIZEN and t.requested]
     timeline = []
     for event in events:
-        label = str(event.get_kind_display())
-        if event.kind == EventKind.TASK_OPENED and event.task is not None:
-            label = str(event.task.step.citizen_label)
-        elif event.kind == EventKind.ACTION and event.task is not None:
+        label = str(EventKind(event.kind).label) if event.kind in EventKind.values else event.kind
+        if event.kind == EventKind.TASK_OPENED and event.step is not None:
+            label = str(event.step.citizen_label)
+        elif event.kind == EventKind.ACTION and event.step is not None:
             done = ACTION_DONE.get(event.action)
-            label = f"{event.task.step.citizen_label}: {done}" if done else str(event.task.step.citizen_label)
+            label = f"{event.step.citizen_label}: {done}" if done else str(event.step.citizen_label)
         comment = event.comment if event.kind in (EventKind.DOCUMENTS_REQUESTED,) else ""
         if event.kind == EventKind.READY and application.outcome == "refused":
             comment = next((t.comment for t in reversed(tasks) if t.action == "reject"), "")
-        timeline.append(TimelineEntry(event.created_at, event.kind, label, comment))
+        timeline.append(TimelineEntry(event.at, event.kind, label, comment))
     return {
         "application": application,
         "status": application.get_status_display(),

@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, viewsets
 from rest_framework.permissions import AllowAny
 
-from darcha.core.api import ApiLanguageMixin, api_language
+from darcha.core.api import ApiLanguageMixin
 from darcha.core.money import NoBaseAmount, brv_on
 from darcha.core.pagecache import PublicPage
 
@@ -65,7 +65,7 @@ class _ReadOnly(StrictQueryMixin, viewsets.ReadOnlyModelViewSet):
     permission_classes = [AllowAny]
     lookup_field = "code"
     # Anonymous answers held per process until the catalog changes, with an ETag (core.pagecache).
-    page_cache = PublicPage("catalog", language=api_language)
+    page_cache = PublicPage("catalog")
 
 
 @extend_schema_view(list=extend_schema(summary="Agencies (back offices)"), retrieve=extend_schema(summary="One agency"))

@@ -8,13 +8,15 @@ in the shared cache (the database's, or Redis) inside the edit's transaction and
 commits. Each process reads the versions at most once a second (`PAGE_CACHE_VERSION_SECONDS`), so an edit
 reaches the pages of every process within a second, and a page served costs no query at all in between.
 
-`PageCacheMiddleware` (above the session, CSRF, auth and messages middleware) serves a held page to an
-anonymous GET — no session or messages cookie, no Authorization header — of a marked view, keyed by the
-path and query, the language the view would answer in, the HX-Request header, the content's version and
-today's date (fees and "as of" dates follow the day). Anything else runs the view as always; its answer is
-kept only when it is a 200 that set no cookie, so a page that used a CSRF token or the session is never
-held, and staff (who have a session) never get a held page. Held answers carry an ETag; a client that
-sends it back in If-None-Match gets 304 Not Modified. The security headers (Content-Security-Policy,
+`PageCacheMiddleware` (above the session, CSRF, auth and messages middleware) serves a held answer to an
+anonymous GET — no session or messages cookie, no Authorization header — keyed by the path and query, the
+HX-Request header and the language asked for (the URL's prefix; without one, as the API chooses: `?lang=`,
+the language cookie, Accept-Language), while the content's version and today's date (fees and "as of" dates
+follow the day) are those it was rendered under. It needs no URL resolution for that: a request for which
+nothing is held runs as always, and its answer is held only when the view that gave it (the request's
+`resolver_match`) is marked and the answer is a 200 that set no cookie — so a page that used a CSRF token or
+the session is never held, and staff (who have a session) never get a held page. Held answers carry an
+ETag; a client that sends it back in If-None-Match gets 304 Not Modified. The security headers (Content-Security-Policy,
 Permissions-Policy, nosniff, X-Frame-Options) are set on every answer, held or not, by the middleware
 around this one. The held pages are bounded in number and bytes (least recently used go first). The host is
 part of the key too: a page prints its own address (darcha.core.links).
@@ -27,14 +29,12 @@ import hashlib
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseNotModified
-from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
 
 VERSION_KEY = "content-version:{kind}"
@@ -87,10 +87,19 @@ class _Versions:
         self.read_at = -1e9
 
     def get(self, kind: str) -> int:
+        return self.all()[kind]
+
+    def fresh(self) -> dict[str, int] | None:
+        """The versions if read within the last PAGE_CACHE_VERSION_SECONDS (no read of its own), else None."""
+        if time.monotonic() - self.read_at < settings.PAGE_CACHE_VERSION_SECONDS:
+            return self.values
+        return None
+
+    def all(self) -> dict[str, int]:
         now = time.monotonic()
-        if now - self.read_at >= settings.PAGE_CACHE_VERSION_SECONDS or kind not in self.values:
+        if now - self.read_at >= settings.PAGE_CACHE_VERSION_SECONDS:
             self._read(now)
-        return self.values[kind]
+        return self.values
 
     def _read(self, now: float) -> None:
         with self.lock:
@@ -114,28 +123,21 @@ def content_version(kind: str) -> int:
     return _versions.get(kind)
 
 
-# --- which views, in which language -------------------------------------------------------------------
-
-
-def page_language(request) -> str:
-    """A page under i18n_patterns speaks the language of its URL prefix; unprefixed URLs are Uzbek."""
-    return translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+# --- which views ---------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class PublicPage:
-    """A view whose anonymous GET answers may be held: the content `kind` they show, and how the view
-    chooses its language (`page_language`, or the API's `?lang=`/Accept-Language)."""
+    """A view whose anonymous GET answers may be held, and the content `kind` they show."""
 
     kind: str
-    language: Callable = page_language
 
 
-def public_page(kind: str, language: Callable = page_language):
+def public_page(kind: str):
     """Mark a page view as showing public content of `kind` (see the module's docstring)."""
 
     def mark(view):
-        view.page_cache = PublicPage(kind, language)
+        view.page_cache = PublicPage(kind)
         return view
 
     return mark
@@ -146,6 +148,18 @@ def _policy(view) -> PublicPage | None:
     if policy is None:  # a DRF view: the class (its as_view() function points to it)
         policy = getattr(getattr(view, "cls", None), "page_cache", None)
     return policy if isinstance(policy, PublicPage) else None
+
+
+def _language(request) -> str:
+    """The language asked for: a page's URL prefix; else what the API would choose (`?lang=`, the language
+    cookie, Accept-Language). For an unprefixed page (Uzbek whatever is asked) the latter only keeps
+    copies apart that are the same, never the same key for two different answers."""
+    prefix = translation.get_language_from_path(request.path_info)
+    if prefix:
+        return prefix
+    from .api import api_language
+
+    return api_language(request)
 
 
 # --- the held answers ----------------------------------------------------------------------------------
@@ -167,38 +181,43 @@ class Held:
 
 
 class PageStore:
-    """A bounded least-recently-used map of held answers (entries and bytes), safe across threads."""
+    """Held answers by (path, query, HX-Request), each a few languages: bounded in answers and bytes, the
+    least recently used going first; safe across threads."""
 
     def __init__(self):
-        self.entries: OrderedDict[tuple, Held] = OrderedDict()
+        self.entries: OrderedDict[tuple, dict[str, Held]] = OrderedDict()
+        self.count = 0
         self.bytes = 0
         self.lock = threading.Lock()
 
-    def get(self, key: tuple) -> Held | None:
+    def languages(self, key: tuple) -> dict[str, Held] | None:
         with self.lock:
             held = self.entries.get(key)
             if held is not None:
                 self.entries.move_to_end(key)
             return held
 
-    def put(self, key: tuple, held: Held) -> None:
+    def put(self, key: tuple, language: str, held: Held) -> None:
         max_entries, max_bytes = settings.PAGE_CACHE_ENTRIES, settings.PAGE_CACHE_BYTES
         if held.size > max_bytes or max_entries < 1:
             return
         with self.lock:
-            old = self.entries.pop(key, None)
+            languages = self.entries.setdefault(key, {})
+            self.entries.move_to_end(key)
+            old = languages.pop(language, None)
             if old is not None:
-                self.bytes -= old.size
-            self.entries[key] = held
-            self.bytes += held.size
-            while len(self.entries) > max_entries or self.bytes > max_bytes:
+                self.count, self.bytes = self.count - 1, self.bytes - old.size
+            languages[language] = held
+            self.count, self.bytes = self.count + 1, self.bytes + held.size
+            while self.count > max_entries or self.bytes > max_bytes:
                 _, evicted = self.entries.popitem(last=False)
-                self.bytes -= evicted.size
+                self.count -= len(evicted)
+                self.bytes -= sum(entry.size for entry in evicted.values())
 
     def clear(self) -> None:
         with self.lock:
             self.entries.clear()
-            self.bytes = 0
+            self.count = self.bytes = 0
 
 
 store = PageStore()
@@ -263,32 +282,35 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if request.method != "GET" or not settings.PAGE_CACHE_ENABLED or not _anonymous(request):
             return self.get_response(request)
-        prefix = translation.get_language_from_path(request.path_info)
-        try:
-            # i18n_patterns match the prefix of the active language: resolve under the URL's own.
-            with translation.override(prefix or settings.LANGUAGE_CODE):
-                match = resolve(request.path_info)
-        except Resolver404:
-            return self.get_response(request)
-        policy = _policy(match.func)
-        if policy is None:
-            return self.get_response(request)
         key = (
             request.get_host(),
             request.path_info,
             request.META.get("QUERY_STRING", ""),
-            policy.language(request),
             request.META.get("HTTP_HX_REQUEST", ""),
         )
-        version = content_version(policy.kind)
-        day = timezone.localdate().isoformat()
-        held = store.get(key)
-        if held is not None and held.version == version and held.day == day and held.kind == policy.kind:
-            return _answer(held, request)
+        languages = store.languages(key)
+        language = None
+        if languages:
+            language = _language(request)
+            held = languages.get(language)
+            if held is not None and held.day == timezone.localdate().isoformat():
+                if held.version == content_version(held.kind):
+                    return _answer(held, request)
+        # The versions as known before the view read anything: the answer shows data at least that new. Not
+        # read here (most requests are of pages never held); when they are too old to be known, the answer
+        # of a marked view is not held, and they are read for the next one.
+        versions, day = _versions.fresh(), timezone.localdate().isoformat()
         response = self.get_response(request)
-        if _holdable(response):
-            etag = _etag(policy.kind, version, day, key)
+        match = getattr(request, "resolver_match", None)
+        policy = _policy(match.func) if match is not None else None
+        if policy is not None and versions is None:
+            _versions.all()
+        elif policy is not None and policy.kind in versions and _holdable(response):
+            language = language or _language(request)
+            version = versions[policy.kind]
+            etag = _etag(policy.kind, version, day, (*key, language))
             response["ETag"] = etag
             headers = tuple((name, value) for name, value in response.items())
-            store.put(key, Held(policy.kind, version, day, etag, response.status_code, headers, response.content))
+            held = Held(policy.kind, version, day, etag, response.status_code, headers, response.content)
+            store.put(key, language, held)
         return response

@@ -8,6 +8,11 @@ setting, empty by default): then it is the nearest X-Forwarded-For hop that is n
 client cannot choose its address by sending the header itself: hops it wrote stand to the left of the
 ones our proxies appended, and are never reached while an untrusted hop stands before them. Pages, the
 API and DRF's throttles (`core.api`) all take the address from here.
+
+Where the counters live: in Redis when REDIS_URL is set — one client per process (redis-py keeps a pool of
+connections and is safe across threads), one round trip per counted attempt (a server-side script increments
+and starts the window together) and one per question — else in Django's cache (the database's on a default
+install), as the sessions are.
 """
 
 import datetime as dt
@@ -66,9 +71,47 @@ def _increment_keeps_expiry() -> bool:
     return type(caches["default"]).incr is not BaseCache.incr
 
 
+# KEYS[1] the counter, ARGV[1] its first value (the window's start × _SCALE + 1), ARGV[2] the window in seconds:
+# one attempt counted, atomically, and the value back.
+_COUNT_SCRIPT = """
+local value = redis.call('INCR', KEYS[1])
+if value == 1 then
+  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+  return ARGV[1]
+end
+return value
+"""
+_REDIS_PREFIX = "darcha:"
+
+
+@functools.cache
+def _redis_client(url: str):
+    import redis
+
+    client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+    return client, client.register_script(_COUNT_SCRIPT)
+
+
+def _redis():
+    """The process's Redis client and counting script when REDIS_URL is set; None otherwise."""
+    url = getattr(settings, "REDIS_URL", "")
+    return _redis_client(url) if url else None
+
+
+def _value(key: str) -> int:
+    redis = _redis()
+    if redis is None:
+        return cache.get(key) or 0
+    value = redis[0].get(_REDIS_PREFIX + key)
+    return int(value) if value is not None else 0
+
+
 def count_attempt(key: str, window: int) -> int:
     """Count one attempt under `key` in a window of `window` seconds (from the first); the count so far."""
     now = int(time.time())
+    redis = _redis()
+    if redis is not None:
+        return int(redis[1](keys=[_REDIS_PREFIX + key], args=[now * _SCALE + 1, window])) % _SCALE
     if cache.add(key, now * _SCALE + 1, window):
         return 1
     try:
@@ -83,13 +126,22 @@ def count_attempt(key: str, window: int) -> int:
 
 
 def attempts(key: str) -> int:
-    return (cache.get(key) or 0) % _SCALE
+    return _value(key) % _SCALE
 
 
 def window_start(key: str) -> int | None:
     """When the window counted under `key` began (epoch seconds); None when no window runs."""
-    value = cache.get(key)
+    value = _value(key)
     return value // _SCALE if value else None
+
+
+def forget(key: str) -> None:
+    """No attempts counted under `key` any more."""
+    redis = _redis()
+    if redis is None:
+        cache.delete(key)
+    else:
+        redis[0].delete(_REDIS_PREFIX + key)
 
 
 def login_blocked(username: str, address: str) -> bool:
@@ -103,7 +155,7 @@ def login_failed(username: str, address: str) -> None:
 
 
 def login_succeeded(username: str, address: str) -> None:
-    cache.delete(_keys(username, address)[0])
+    forget(_keys(username, address)[0])
 
 
 @dataclass(frozen=True)
@@ -147,7 +199,7 @@ class KeyLimit:
         return max(1, int(self.until(key).timestamp() - time.time()) + 1)
 
     def clear(self, key: str) -> None:
-        cache.delete(self.cache_key(key))
+        forget(self.cache_key(key))
 
 
 @dataclass(frozen=True)

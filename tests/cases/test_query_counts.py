@@ -5,6 +5,7 @@ grow by applications; the task page and the tracking page grow by the history of
 """
 
 import datetime as dt
+import os
 
 import pytest
 from django.utils import timezone
@@ -109,3 +110,27 @@ def test_a_history_costs_the_same_3n_events_long(
                 else:
                     client.force_login(user)
                 query_counts.check(name, lambda address=address: client.get(address))
+
+
+def _redis_up(url: str) -> bool:
+    try:
+        import redis
+
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except Exception:  # noqa: BLE001 — not installed or not running: the test is skipped
+        return False
+
+
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.mark.skipif(not _redis_up(TEST_REDIS_URL), reason="Redis is not running")
+def test_with_redis_a_tracking_lookup_is_one_statement(client, query_counts, application, history, settings):
+    """The lean path: the application and all its page shows in one statement; the limits' counters in Redis
+    (with the database's cache, `api.track` above, one more query: the number's counter)."""
+    settings.REDIS_URL = TEST_REDIS_URL
+    address = f"/api/v1/track/{application.number}/?code={application.access_code}"
+    for n in (2, 4):
+        history(n)
+        answer = query_counts.check("api.track.redis", lambda: client.get(address))
+        assert len(answer.json()["timeline"]) > n

@@ -24,11 +24,14 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _versions_read_once(settings):
+    # The versions are read again only when one changes here (or after an hour).
     settings.PAGE_CACHE_VERSION_SECONDS = 3600
 
 
 @pytest.fixture
 def page(published_service) -> str:
+    # A process that has read the versions since the service was published.
+    pagecache.content_version("catalog")
     return f"/services/{published_service.code}/"
 
 
@@ -45,6 +48,22 @@ def test_an_anonymous_page_is_served_from_the_cache_without_a_query(client, page
     assert len(queries) == 0
     assert second.content == first.content
     assert "Behind the cache" not in second.content.decode()
+
+
+def test_a_page_rendered_before_the_versions_are_known_is_not_held(client, page, published_service):
+    pagecache.reset()  # as a process that has not read the versions for a while
+    client.get(page)
+    behind_the_cache(published_service, "Rendered again")
+    assert "Rendered again" in client.get(page).content.decode()  # rendered again, and now held
+    behind_the_cache(published_service, "Held")
+    assert "Held" not in client.get(page).content.decode()
+
+
+def test_pages_never_held_read_no_version(client):
+    pagecache.reset()
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/track/")
+    assert not [q for q in queries if "content-version" in q["sql"]]
 
 
 def test_a_held_page_costs_no_query(client, page, query_counts):
@@ -148,7 +167,7 @@ def test_a_page_is_rendered_again_the_next_day(client, page, published_service, 
     assert "Tomorrow" in client.get(page).content.decode()
 
 
-def test_each_language_and_the_htmx_fragment_are_held_apart(client, published_service):
+def test_each_language_and_the_htmx_fragment_are_held_apart(client, page, published_service):
     uz = client.get("/services/?q=xizmat").content.decode()
     ru = client.get("/ru/services/?q=xizmat").content.decode()
     fragment = client.get("/services/?q=xizmat", HTTP_HX_REQUEST="true").content.decode()
@@ -157,7 +176,7 @@ def test_each_language_and_the_htmx_fragment_are_held_apart(client, published_se
     assert client.get("/services/?q=xizmat").content.decode() == uz
 
 
-def test_the_api_answers_with_an_etag_and_304_while_nothing_changed(client, published_service):
+def test_the_api_answers_with_an_etag_and_304_while_nothing_changed(client, page, published_service):
     first = client.get("/api/v1/services/")
     etag = first["ETag"]
     assert etag.startswith('"')
@@ -174,7 +193,7 @@ def test_the_api_answers_with_an_etag_and_304_while_nothing_changed(client, publ
     assert "Changed" in changed.content.decode()
 
 
-def test_the_api_is_held_per_language(client, published_service):
+def test_the_api_is_held_per_language(client, page, published_service):
     russian = client.get("/api/v1/services/?lang=ru").json()["results"][0]["name"]
     by_header = client.get("/api/v1/services/", HTTP_ACCEPT_LANGUAGE="ru").json()["results"][0]["name"]
     uzbek = client.get("/api/v1/services/").json()["results"][0]["name"]
@@ -196,13 +215,16 @@ def test_the_store_is_bounded_in_entries_and_bytes(settings):
         return pagecache.Held("catalog", 1, "2026-01-01", '"e"', 200, (), b"x" * size)
 
     for n in range(4):
-        store.put((n,), held(100))
+        store.put((n,), "uz", held(100))
     assert list(store.entries) == [(1,), (2,), (3,)]  # the least recently used went first
-    store.get((1,))
-    store.put((4,), held(100))
+    store.languages((1,))
+    store.put((4,), "uz", held(100))
     assert list(store.entries) == [(3,), (1,), (4,)]
-    store.put((5,), held(9_800))
+    store.put((4,), "ru", held(100))  # a second language of one address counts as a second answer
+    assert list(store.entries) == [(1,), (4,)] and store.count == 3
+    store.put((5,), "uz", held(9_600))
     assert list(store.entries) == [(5,)]  # bytes over the bound: the others made room
-    store.put((6,), held(20_000))  # larger than the bound: never held
+    store.put((6,), "uz", held(20_000))  # larger than the bound: never held
     assert (6,) not in store.entries
-    assert store.bytes == sum(entry.size for entry in store.entries.values())
+    assert store.count == 1
+    assert store.bytes == sum(entry.size for languages in store.entries.values() for entry in languages.values())

@@ -63,7 +63,8 @@ def test_an_admin_edit_reaches_another_process_within_a_second(tmp_path):
     names = ("Qurilishga ruxsatnoma", "Changed behind the cache", "Changed in the admin")
 
     with WsgiServer(env, tmp_path / "server.log") as public:
-        assert name_on(public, page, *names) == names[0]
+        for _ in range(2):  # rendered; then, the versions read, rendered and held
+            assert name_on(public, page, *names) == names[0]
         # A change no service function made gives the content no new version: the held page stays.
         run_python(BEHIND_THE_CACHE, str(service.pk), names[1], env=env)
         deadline = time.time() + VERSION_SECONDS + SLACK

@@ -1,10 +1,14 @@
 """The client's address comes from trusted proxies only: a forged X-Forwarded-For changes nothing."""
 
+import os
+import time
+
 import pytest
 from django.test import RequestFactory
 from django.urls import reverse
 
-from darcha.core.throttle import ClientLimit, client_address
+from darcha.core import throttle
+from darcha.core.throttle import ClientLimit, KeyLimit, client_address
 
 rf = RequestFactory()
 
@@ -63,3 +67,66 @@ def test_forged_headers_do_not_dodge_the_login_limit(client, settings):
         HTTP_X_FORWARDED_FOR="10.0.0.99",
     )
     assert blocked.status_code == 429
+
+
+# --- where the counters live: Django's cache, or Redis when REDIS_URL is set ---------------------------
+
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def _redis_up() -> bool:
+    try:
+        import redis
+
+        return bool(redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=1).ping())
+    except Exception:  # noqa: BLE001 — not installed or not running: those tests are skipped
+        return False
+
+
+@pytest.fixture(params=["cache", "redis"])
+def counters(request, settings):
+    """Each counter test twice: in the default cache (the database's here), and in Redis through the
+    process's one client (skipped when no Redis answers)."""
+    if request.param == "redis":
+        if not _redis_up():
+            pytest.skip("Redis is not running")
+        settings.REDIS_URL = TEST_REDIS_URL
+        client = throttle._redis()[0]
+        client.flushdb()
+        yield client
+        client.flushdb()
+    else:
+        settings.REDIS_URL = ""
+        yield None
+
+
+@pytest.mark.django_db
+def test_a_key_limit_counts_reaches_and_clears(counters):
+    limit = KeyLimit("test-limit", 3, 600)
+    started = int(time.time())
+    assert [limit.count("k") for _ in range(3)] == [1, 2, 3]
+    assert limit.reached("k") and not limit.reached("other")
+    assert started <= limit.since("k") <= started + 1
+    assert limit.until("k").timestamp() == limit.since("k") + 600
+    assert 590 < limit.retry_after("k") <= 601
+    limit.clear("k")
+    assert limit.counted("k") == 0 and limit.since("k") is None
+
+
+@pytest.mark.django_db
+def test_a_counter_in_redis_expires_with_its_window(counters):
+    if counters is None:
+        pytest.skip("the cache's expiry is the cache's")
+    limit = KeyLimit("test-expiry", 2, 600)
+    limit.count("k")
+    assert 590 < counters.ttl("darcha:limit:test-expiry:k") <= 600
+    limit.count("k")
+    assert 590 < counters.ttl("darcha:limit:test-expiry:k") <= 600  # the window runs from the first attempt
+
+
+@pytest.mark.django_db
+def test_the_process_keeps_one_redis_client(counters):
+    if counters is None:
+        pytest.skip("Redis only")
+    assert throttle._redis() is throttle._redis()
+    assert throttle._redis()[0] is counters
