@@ -18,8 +18,17 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone, translation
 
-from darcha.catalog.choices import Action, Effect, Outcome, VersionStatus
-from darcha.catalog.models import Category, Discount, ProcedureVersion, RequiredDocument, Service, Step, Transition
+from darcha.catalog.choices import Action, Effect, FieldKind, Outcome, VersionStatus
+from darcha.catalog.models import (
+    Category,
+    Discount,
+    ProcedureVersion,
+    RequiredDocument,
+    Service,
+    Step,
+    StepField,
+    Transition,
+)
 from darcha.catalog.services import procedure_publish
 from darcha.core.audit import SYSTEM
 from darcha.core.choices import HolidaySource, OrganizationKind, Role
@@ -209,6 +218,11 @@ class _Loader:
                 [self.step(version, number, self._step_spec(item), codes, join=after_parallel) for item in stage]
             )
         step_stages[0][0].documents.set(documents)
+        if not spec.get("result_fields"):
+            raise ValueError(f"{service.code}: the result is generated, so the last step declares its result_fields")
+        for step in step_stages[-1]:
+            for position, key in enumerate(spec["result_fields"], start=1):
+                self.output_field(step, position, key)
 
         paid = service.fee_kind != FeeKind.FREE
         self.transition(
@@ -290,6 +304,21 @@ class _Loader:
                 join=join,
                 **_texts("name", spec.get("name") or kind["name"]),
                 **_texts("citizen_label", labels),
+            )
+        )
+
+    def output_field(self, step: Step, position: int, key: str) -> StepField:
+        spec = self.data["output_fields"][key]
+        options = spec.get("options") or ([], [], [])
+        return self.save(
+            StepField(
+                step=step,
+                code=key,
+                position=position,
+                kind=spec.get("kind", FieldKind.TEXT),
+                required=spec.get("required", True),
+                **_texts("label", spec["label"]),
+                **_texts("options", tuple("\n".join(lines) for lines in options)),
             )
         )
 
@@ -421,6 +450,7 @@ def _load_applications(data: dict, orgs: dict[str, Organization], now: dt.dateti
                 task=Task.objects.get(application=application, status="open"),
                 action=act["action"],
                 comment=act.get("comment", ""),
+                fields=act.get("fields", {}),
                 now=now - act["days_ago"] * day,
             )
         if handed_over := spec.get("handed_over"):

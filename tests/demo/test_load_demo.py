@@ -6,10 +6,20 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
+from pypdf import PdfReader
 
 from darcha.catalog.choices import Action, VersionStatus
-from darcha.catalog.models import Category, Discount, ProcedureVersion, RequiredDocument, Service, Step, Transition
+from darcha.catalog.models import (
+    Category,
+    Discount,
+    ProcedureVersion,
+    RequiredDocument,
+    Service,
+    Step,
+    StepField,
+    Transition,
+)
 from darcha.catalog.selectors import fee_today, service_search
 from darcha.core.choices import OrganizationKind, Role
 from darcha.core.models import AuditEntry, Holiday, Membership, OpeningHours, Organization, User
@@ -33,6 +43,7 @@ MODELS = [
     RequiredDocument,
     ProcedureVersion,
     Step,
+    StepField,
     Transition,
     Counter,
     User,
@@ -101,6 +112,34 @@ def test_every_service_is_complete(demo):
             stages.setdefault(step.stage, []).append(step)
         path_days = sum(max(s.term_days for s in stage) for stage in stages.values())
         assert path_days <= service.term_days, service.code
+
+
+def test_every_result_is_made_of_its_last_step_s_fields(demo):
+    """Every demo result is generated: the step that issues it declares what the agency fills in."""
+    issuing = Step.objects.filter(outgoing__to_step__isnull=True, outgoing__outcome="issued").distinct()
+    assert issuing.count() >= Service.objects.count()
+    for step in issuing.prefetch_related("output_fields"):
+        fields = list(step.output_fields.all())
+        assert fields, step.version.service.code
+        for field in fields:
+            assert field.label_uz and field.label_ru and field.label_en, (step.code, field.code)
+            field.full_clean()  # a choice field's options alike in every language
+
+
+def test_the_done_applications_carry_their_step_s_output(demo):
+    from darcha.cases.models import Application, Task
+
+    done = Application.objects.filter(center__code=CENTER, ready_at__isnull=False)
+    assert done.count() >= 2
+    for application in done:
+        last = Task.objects.filter(application=application, status="done").latest("completed_at")
+        assert last.output.keys() == {"cadastre-number", "area", "property-use"}, application.number
+        with application.result.document.file.open("rb") as stored:
+            text = " ".join(page.extract_text() for page in PdfReader(stored).pages)
+        with translation.override(application.language):
+            for field in last.step.output_fields.all():
+                assert str(field.label) in text, (application.number, field.code)
+        assert last.output["cadastre-number"] in text
 
 
 def test_documents_fees_and_discounts(demo):

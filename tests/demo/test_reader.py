@@ -21,6 +21,7 @@ def test_the_loader_input_has_every_part():
         "documents": 18,
         "opening_hours": 6,
         "organizations": 30,
+        "output_fields": 15,
         "services": 48,
         "step_kinds": 8,
         "users": 9,
@@ -41,6 +42,10 @@ def test_texts_times_and_compact_shapes():
     assert birth["steps"] == [("register", "namangan-fhdyo", 1)]
     assert birth["documents"][1][0] == "passport" and birth["documents"][1][1]["name"][0].startswith("Ota-onaning")
     assert birth["documents"][2] == ("marriage-certificate", {"mandatory": False})
+    assert birth["result_fields"] == ["record-number", "document-number"]
+    use = DATA["output_fields"]["property-use"]
+    assert use["label"] == ("Foydalanish maqsadi", "Назначение", "Use") and use["kind"] == "choice"
+    assert use["options"] == (["Turar joy", "Noturar joy"], ["Жилое", "Нежилое"], ["Residential", "Non-residential"])
     passport = next(s for s in DATA["services"] if s["code"] == "cadastre-passport")
     assert passport["fee"] == ("brv_multiple", "0.5")
     stages = [stage for s in DATA["services"] for stage in s["steps"] if isinstance(stage, list)]
