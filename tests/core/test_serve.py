@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from darcha.core import serve_banner
+from darcha.core.links import SERVED_AT
 from darcha.core.management.commands import serve
 
 pytestmark = pytest.mark.django_db
@@ -18,6 +19,12 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+@pytest.fixture(autouse=True)
+def _served_address_restored(monkeypatch):
+    # serve records the address it was started with in the process's environment (core.links).
+    monkeypatch.delenv(SERVED_AT, raising=False)
 
 
 def chatty(*command: str) -> list[str]:
