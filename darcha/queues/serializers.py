@@ -93,6 +93,11 @@ class PositionSerializer(serializers.Serializer):
     ahead = serializers.IntegerField(read_only=True, help_text="People ahead")
     wait_minutes = serializers.IntegerField(read_only=True, help_text="Estimated wait")
     open_counters = serializers.IntegerField(read_only=True, help_text="Windows serving the ticket's service now")
+    expected_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="When it should be called: for a booked visitor before the time, counted from the appointment",
+    )
 
 
 class TicketSerializer(serializers.Serializer):
@@ -111,6 +116,9 @@ class TicketSerializer(serializers.Serializer):
     issued_at = serializers.DateTimeField(source="ticket.issued_at", read_only=True)
     counter = serializers.SerializerMethodField(help_text="The window that called it (called, served, on hold)")
     position = PositionSerializer(read_only=True, allow_null=True, help_text="While it waits today")
+    booked_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="A booked visitor's appointment time (called first then)"
+    )
     stale = serializers.BooleanField(read_only=True, help_text="Issued on an earlier day: take a new ticket")
     final = serializers.BooleanField(read_only=True, help_text="Nothing more will happen to it")
     live_url = serializers.SerializerMethodField(help_text="The live page (the QR code's address)")

@@ -209,7 +209,10 @@ def test_the_live_position_is_the_live_pages(client, hall):
     last = tickets[-1]
     body = client.get(f"{API}/tickets/{last.public_code}/").json()
     position = selectors.ticket_position(last)
-    assert body["position"] == {"ahead": 3, "wait_minutes": position.wait_minutes, "open_counters": 1}
+    shown = dict(body["position"])
+    assert dt.datetime.fromisoformat(shown.pop("expected_at")) > timezone.now()  # now and the wait
+    assert shown == {"ahead": 3, "wait_minutes": position.wait_minutes, "open_counters": 1}
+    assert body["booked_at"] is None  # a walk-in
     assert body["position"]["ahead"] == ahead_on_the_page(client, last)
     assert (body["status"], body["counter"], body["stale"], body["final"]) == ("waiting", None, False, False)
 

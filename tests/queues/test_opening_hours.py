@@ -208,3 +208,19 @@ def test_the_centers_page_says_when_a_closed_center_opens(client, hall, monkeypa
     assert "Open today 09:00–18:00" in html and "Closed. Opens today at 09:00" in html
     set_clock(monkeypatch, at(dt.time(10)))
     assert "open now" in text(client.get("/en/queue/"))
+
+
+def test_the_api_gives_a_booked_tickets_time_and_expected_call(client, hall, monkeypatch):
+    ticket = ticket_issue(
+        actor=SYSTEM,
+        center=hall.center,
+        service=hall.a1,
+        queued_at=at(dt.time(10, 30)),
+        rank=BOOKED_RANK,
+        now=at(dt.time(9, 40)),
+    )
+    set_clock(monkeypatch, at(dt.time(9, 40)))
+    data = client.get(f"/api/v1/queue/tickets/{ticket.public_code}/").json()
+    assert dt.datetime.fromisoformat(data["booked_at"]) == at(dt.time(10, 30))
+    assert dt.datetime.fromisoformat(data["position"]["expected_at"]) == at(dt.time(10, 30))
+    assert data["position"]["wait_minutes"] == 50
