@@ -41,13 +41,33 @@ def fill_ratios(rows: list[Row]) -> None:
             row.ratio = row.requests_per_s / base.requests_per_s
 
 
+def cpu_per_request(row: Row) -> float | None:
+    """The server's CPU time per request, in ms: what a busy machine does not hide (contention lowers req/s
+    and raises latency, not the work each request costs). A benchmark may state it (`extra["cpu_ms_per_request"]`);
+    else it is the server workers' CPU seconds during the run over its requests (`extra["worker_cpu_s"]`, as
+    harness.measure records them), or, for an in-process row, its Python CPU per call."""
+    if "cpu_ms_per_request" in row.extra:
+        return row.extra["cpu_ms_per_request"]
+    workers = row.extra.get("worker_cpu_s")
+    if workers and row.requests:
+        return sum(workers) * 1000 / row.requests
+    return row.extra.get("python_cpu_ms")
+
+
+def fill_cpu(rows: list[Row]) -> None:
+    for row in rows:
+        cpu = cpu_per_request(row)
+        if cpu is not None:
+            row.extra["cpu_ms_per_request"] = round(cpu, 3)
+
+
 def _ms(value: float) -> str:
     return f"{value:.1f} ms" if value < 100 else f"{value:.0f} ms"
 
 
 def table(rows: list[Row]) -> str:
-    headers = ["benchmark", "variant", "view", "req/s", "p50", "p99", "ratio", "errors"]
-    right = {3, 4, 5, 6, 7}
+    headers = ["benchmark", "variant", "view", "req/s", "p50", "p99", "ratio", "CPU/req", "errors"]
+    right = {3, 4, 5, 6, 7, 8}
     lines = [
         [
             row.benchmark,
@@ -57,6 +77,7 @@ def table(rows: list[Row]) -> str:
             _ms(row.p50_ms),
             _ms(row.p99_ms),
             "–" if row.ratio is None else f"{row.ratio:.2f}",
+            "–" if row.extra.get("cpu_ms_per_request") is None else f"{row.extra['cpu_ms_per_request']:.2f} ms",
             _errors(row),
         ]
         for row in rows
@@ -115,6 +136,7 @@ def main() -> int:
     finally:
         ctx.close()
     fill_ratios(rows)
+    fill_cpu(rows)
 
     print()
     print(header(ctx))
