@@ -154,7 +154,8 @@ def pending_uploads_keep(
                 storage.delete(name)
             raise
     if kept:
-        log.info("draft of %s: kept %d file(s)", getattr(actor, "pk", None) or draft.holder[:8], len(kept))
+        who = getattr(actor, "pk", None) or draft.holder.split(":", 1)[0]  # a user's id, or "session"
+        log.info("draft of %s: kept %d file(s)", who, len(kept))
     return kept, errors
 
 
