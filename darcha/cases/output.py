@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from darcha.catalog.choices import FieldKind
@@ -107,12 +108,12 @@ def choices(field: StepField, language: str | None) -> list[tuple[str, str]]:
 
 
 def display_value(field: StepField, value: str, language: str | None) -> str:
-    """A stored value as the document of `language` prints it."""
+    """A stored value as the document of `language` prints it (a date in the active language's short format)."""
     if not value:
         return ""
     if field.kind == FieldKind.DATE:
         try:
-            return dt.date.fromisoformat(value).strftime("%d.%m.%Y")
+            return formats.date_format(dt.date.fromisoformat(value), "SHORT_DATE_FORMAT")
         except ValueError:
             return value
     if field.kind == FieldKind.CHOICE:
