@@ -13,13 +13,15 @@ from darcha.core.audit import SYSTEM_CHAIN, audit_report, chain_key
 from darcha.core.models import AuditChain, AuditEntry
 
 BEFORE = [("core", "0005_idempotentrequest")]
-AFTER = [("core", "0008_audit_chain_required")]
+CHAINED = [("core", "0008_audit_chain_required")]
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _migrate(targets):
+def _migrate(targets=None):
+    """To `targets`, or (None) forward to every app's latest migration, as the other tests expect."""
     executor = MigrationExecutor(connection)
+    targets = targets or executor.loader.graph.leaf_nodes()
     executor.migrate(targets)
     return executor.loader.project_state(targets).apps
 
@@ -65,7 +67,7 @@ def test_existing_entries_are_rechained_per_organization():
     try:
         ids = _old_log(_migrate(BEFORE))
     finally:
-        _migrate(AFTER)
+        _migrate()
     chains = {
         chain.key: list(chain.entries.order_by("seq").values_list("seq", "action"))
         for chain in AuditChain.objects.all()
@@ -83,8 +85,8 @@ def test_a_broken_log_is_not_rechained():
         _old_log(apps, break_at=2)
         broken = apps.get_model("core", "AuditEntry").objects.get(action="old_2")
         with pytest.raises(RuntimeError, match=f"broken at entry #{broken.pk}"):
-            _migrate(AFTER)
+            _migrate(CHAINED)
     finally:
         apps = _migrate(BEFORE)
         apps.get_model("core", "AuditEntry").objects.all().delete()
-        _migrate(AFTER)
+        _migrate()
