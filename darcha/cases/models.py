@@ -164,7 +164,8 @@ class Task(models.Model):
     requested = models.TextField(_("requested from the applicant"), blank=True, default="")
     # What the agency filled in when it completed the step: {field code: value} of the step's output
     # fields (catalog.StepField), dates as YYYY-MM-DD, choices as their Uzbek (Latin) text.
-    output = models.JSONField(_("output"), default=dict, blank=True)
+    # The database's default too: rows written by SQL of their own (the benchmarks' COPY) have no output.
+    output = models.JSONField(_("output"), default=dict, db_default={}, blank=True)
 
     class Meta:
         verbose_name = _("task")
