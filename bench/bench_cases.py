@@ -537,7 +537,7 @@ class _BulkLoader:
     SPAN_DAYS = 730
     TASK_COLUMNS = (
         "id, status, opened_at, due_at, paused_at, paused_days, completed_at, action, comment, requested,"
-        " agency_id, application_id, assignee_id, completed_by_id, step_id"
+        " agency_id, application_id, assignee_id, completed_by_id, step_id, output"
     )
     APPLICATION_COLUMNS = (
         "id, number, access_code, channel, status, outcome, language, phone, fee_amount, fee_status,"
@@ -676,7 +676,7 @@ class _BulkLoader:
             f"{task_id}\t{task_status}\t{sub}\t{iso(submitted + dt.timedelta(days=s['step_days'] * 7 // 5 + 1))}\t"
             f"{paused}\t0\t{done if finished else NULL}\t{'approve' if finished else ''}\t\t"
             f"{REQUESTED if status == 'waiting_citizen' else ''}\t{s['agency']}\t"
-            f"{app_id}\t{NULL}\t{NULL}\t{s['step']}\n"
+            f"{app_id}\t{NULL}\t{NULL}\t{s['step']}\t{{}}\n"
         )
         history = [
             ("submitted", "", NULL, f'{{"channel": "{channel}", "fee": {fee}}}', sub),

@@ -99,6 +99,8 @@ def _database_answers() -> None:
     pool = getattr(connection, "pool", None) if connection.vendor == "postgresql" else None
     if pool is not None:
         # A connection from the pool within 2 s, or the database is reported down (the pool's own wait is longer).
+        # Django opens its pool on a process's first query: /health/ may be that one (a server's readiness probe).
+        pool.open(wait=False)
         with pool.connection(timeout=HEALTH_TIMEOUT_SECONDS) as conn:
             conn.execute("SELECT 1").fetchone()
         return
