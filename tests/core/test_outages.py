@@ -7,7 +7,7 @@ import sys
 
 import pytest
 from django.db import OperationalError
-from psycopg_pool import PoolTimeout
+from psycopg_pool import PoolClosed, PoolTimeout
 
 from darcha.core import views
 
@@ -20,11 +20,47 @@ class _DeadPool:
     def __init__(self):
         self.waits = []
 
+    def open(self, wait=False):
+        pass
+
     @contextlib.contextmanager
     def connection(self, timeout=None):
         self.waits.append(timeout)
         raise PoolTimeout(f"couldn't get a connection after {timeout} sec")
         yield  # pragma: no cover
+
+
+class _UnopenedPool:
+    """Django's pool before a process's first query: closed until opened."""
+
+    def __init__(self):
+        self.opened = False
+
+    def open(self, wait=False):
+        self.opened = True
+
+    @contextlib.contextmanager
+    def connection(self, timeout=None):
+        if not self.opened:
+            raise PoolClosed("the pool 'pool-1' is not open yet")
+        yield _Answering()
+
+
+class _Answering:
+    def execute(self, sql):
+        return self
+
+    def fetchone(self):
+        return (1,)
+
+
+def test_health_is_answered_as_a_fresh_process_first_request(client, monkeypatch):
+    """A server's readiness probe is its first request: the pool Django opens on a first query is opened."""
+    pool = _UnopenedPool()
+    monkeypatch.setattr(views.connection, "vendor", "postgresql", raising=False)
+    monkeypatch.setattr(type(views.connection), "pool", pool, raising=False)
+    response = client.get("/health/")
+    assert response.status_code == 200 and response.json()["database"] == "ok"
 
 
 def test_health_waits_at_most_two_seconds_for_a_pooled_connection(client, monkeypatch):
