@@ -165,6 +165,8 @@ def _row(result: dict, view: str, baseline: bool = False) -> Row:
             "intakes_by_center": result["by_center"],  # warm-up calls included
             "python_cpu_ms": round(result["python_cpu_ms"], 2),
             "db_cpu_ms": round(result["db_cpu_ms"], 2),
+            # No HTTP server: the CPU/req column is the stream's process and its PostgreSQL backend, per call.
+            "cpu_ms_per_request": round(result["python_cpu_ms"] + result["db_cpu_ms"], 2),
             "other_cores": round(result["other_cores"], 2),
             "calls_per_s_by_round": result["rounds"],
             # Share of the streams' sampled time spent waiting for a lock, by table.
