@@ -190,7 +190,7 @@ class AuditChain(models.Model):
         ordering = ["key"]
 
     def __str__(self) -> str:
-        return f"{self.key} ({self.length})"
+        return self.key
 
 
 class AuditCheckpoint(models.Model):
