@@ -224,3 +224,9 @@ def test_the_api_gives_a_booked_tickets_time_and_expected_call(client, hall, mon
     assert dt.datetime.fromisoformat(data["booked_at"]) == at(dt.time(10, 30))
     assert dt.datetime.fromisoformat(data["position"]["expected_at"]) == at(dt.time(10, 30))
     assert data["position"]["wait_minutes"] == 50
+
+
+def test_the_kiosks_start_screen_reloads_itself_at_closing_time(client, hall, monkeypatch):
+    set_clock(monkeypatch, at(dt.time(17, 30)))
+    page = text(client.get(EN_KIOSK))
+    assert f'data-reload-at="{int(at(dt.time(18)).timestamp())}"' in page and "/kiosk/category/" in page

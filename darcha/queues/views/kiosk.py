@@ -116,10 +116,11 @@ def _kiosk_context(request, center: Organization, step: int, **extra) -> dict:
     }
 
 
-def kiosk_closed(request, center: Organization, status: int = 200):
+def kiosk_closed(request, center: Organization, status: int = 200, opening: opening_rule.Opening | None = None):
     """The kiosk outside opening hours and on days off: when the center opens, and no way to a
-    ticket (`services.ticket_issue` refuses one anyway). None while the center is open."""
-    opening = center_opening(center, timezone.now())
+    ticket (`services.ticket_issue` refuses one anyway). None while the center is open. (Left alone,
+    the closed screen goes back to the start every minute, so the tiles are back at opening time.)"""
+    opening = opening or center_opening(center, timezone.now())
     if opening.is_open:
         return None
     context = _kiosk_context(request, center, 4, opening=opening, closed_text=opening_rule.closed_text(opening))
@@ -130,10 +131,13 @@ def kiosk_closed(request, center: Organization, status: int = 200):
 @require_GET
 def kiosk_start(request, center):
     center = center_or_404(center)
-    if closed := kiosk_closed(request, center):
+    opening = center_opening(center, timezone.now())
+    if closed := kiosk_closed(request, center, opening=opening):
         return closed
     categories = center_categories(center)
-    return render(request, "queues/kiosk/start.html", _kiosk_context(request, center, 1, categories=categories))
+    # The start screen waits at the kiosk for hours: it reloads itself at closing time (kiosk.js).
+    context = _kiosk_context(request, center, 1, categories=categories, reload_at=opening.closes_at)
+    return render(request, "queues/kiosk/start.html", context)
 
 
 @never_cache

@@ -41,6 +41,10 @@
         location.replace(home);
       }
     }, 1000);
+    // The start screen reloads itself at closing time (the server's moment; at least 15 s from now,
+    // should this machine's clock run ahead of the server's), and so shows the closed screen.
+    const reloadAt = parseInt(body.dataset.reloadAt, 10);
+    if (reloadAt) setTimeout(() => location.reload(), Math.max(reloadAt * 1000 - Date.now(), 15000));
     // Coming back through the browser's history cache must not show a stale screen.
     window.addEventListener("pageshow", (event) => { if (event.persisted) location.reload(); });
   }
