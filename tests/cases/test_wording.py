@@ -2,15 +2,18 @@
 "empty"), file sizes have a space and their unit, the history names who acted and which agency in the
 page's language, and a result is named in the page's language whatever the applicant's."""
 
+import io
 import re
 
 import pytest
-from django.utils import timezone
+from django.utils import formats, timezone, translation
+from pypdf import PdfReader
 
 from darcha.cases.choices import EventKind
 from darcha.cases.models import Application, Event
+from darcha.cases.receipts import receipt_pdf
 from darcha.core.models import User
-from tests.core.test_languages_walk import PageText
+from tests.core.test_languages_walk import PageText, leftovers
 
 pytestmark = pytest.mark.django_db
 
@@ -76,3 +79,15 @@ def test_every_action_and_internal_note_of_the_history_is_named_in_the_pages_lan
     assert "внутреннее" in history and "Система" in history
     for raw in ("return", "request_documents", "internal", "system"):
         assert raw not in history
+
+
+@pytest.mark.parametrize("number", [RATED, READY_RU])  # an Uzbek and a Russian applicant
+def test_a_receipt_speaks_its_applicants_language_with_its_date_formats(demo, number):
+    application = Application.objects.get(number=number)
+    content = receipt_pdf(application, "a4")
+    printed = " ".join(" ".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(content)).pages).split())
+    assert leftovers({f"receipt {number}": printed}, application.language) == []
+    with translation.override(application.language):
+        submitted = formats.date_format(timezone.localtime(application.submitted_at), "SHORT_DATETIME_FORMAT")
+        due = formats.date_format(timezone.localtime(application.due_at), "SHORT_DATE_FORMAT")
+    assert submitted in printed and due in printed
