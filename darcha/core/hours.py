@@ -20,7 +20,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext, gettext_lazy
 
 from .calendar import WorkingCalendar
@@ -140,4 +140,7 @@ def closed_text(state: Opening) -> str:
         return gettext("Closed. Opens tomorrow at %(time)s") % {"time": time}
     if days < 7:
         return str(_OPENS_ON[opens.weekday()]) % {"time": time}
-    return gettext("Closed. Opens on %(date)s at %(time)s") % {"date": opens.strftime("%d.%m.%Y"), "time": time}
+    return gettext("Closed. Opens on %(date)s at %(time)s") % {
+        "date": formats.date_format(opens, "SHORT_DATE_FORMAT"),
+        "time": time,
+    }
