@@ -3,6 +3,7 @@ held back unless one fails (scripts/stages.py, on the system Python), then `darc
 
 import importlib.util
 import io
+import os
 import shutil
 import subprocess
 import sys
@@ -24,9 +25,12 @@ def stages_module():
 def test_make_run_has_a_line_for_each_stage_and_serves_last():
     if shutil.which("make") is None:
         pytest.skip("make is not installed")
+    # A make of its own, not one nested in `make test` (whose flags and level it would inherit).
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES")}
     shown = subprocess.run(  # noqa: S603
-        ["make", "-n", "run", "PORT=8101", "PYTHON=python3"],  # noqa: S607
+        ["make", "--no-print-directory", "-n", "run", "PORT=8101", "PYTHON=python3"],  # noqa: S607
         cwd=ROOT,
+        env=env,
         capture_output=True,
         text=True,
         check=True,
