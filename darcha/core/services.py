@@ -6,9 +6,11 @@ import datetime as dt
 import re
 
 import holidays as holidays_lib
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.forms.models import model_to_dict
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
 from . import access, pagecache
@@ -42,6 +44,12 @@ _HOLIDAY_QUALIFIERS_RU = {"observed": "перенесённый", "estimated": "
 _SUBSTITUTED = re.compile(r"^Day off \(substituted from (\d\d)/(\d\d)/(\d{4})\)$")
 
 
+def _short_date(day: dt.date) -> str:
+    """dd.mm.yyyy: the short date of every language (core/formats), whatever language is active (none in `migrate`)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return formats.date_format(day, "SHORT_DATE_FORMAT")
+
+
 def _russian_holiday_name(name_en: str) -> str:
     base, _bracket, rest = name_en.partition(" (")
     name = _HOLIDAY_NAMES_RU.get(base.split(";")[0].strip(), "")
@@ -63,8 +71,9 @@ def official_days(years: list[int]) -> dict[dt.date, dict]:
         substituted = _SUBSTITUTED.match(name_en)
         if substituted:
             month, number, year = substituted.groups()
-            worked_for[dt.date(int(year), int(month), int(number))] = day
-            when = f"{number}.{month}.{year}"
+            worked = dt.date(int(year), int(month), int(number))
+            worked_for[worked] = day
+            when = _short_date(worked)
             names = {
                 "name_uz": f"Dam olish kuni ({when}-dan koʻchirilgan)",
                 "name_ru": f"Выходной день (перенесён с {when})",
@@ -78,7 +87,7 @@ def official_days(years: list[int]) -> dict[dt.date, dict]:
             continue
         # The kind says "working day"; the name says for which day off (the desk shows both).
         if day in worked_for:
-            when = f"{worked_for[day]:%d.%m.%Y}"
+            when = _short_date(worked_for[day])
             names = {
                 "name_uz": f"{when}-dagi dam olish kuni oʻrniga",
                 "name_ru": f"вместо выходного дня {when}",

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from darcha.core.choices import OrganizationKind
@@ -338,7 +338,8 @@ class AppointmentSlot(models.Model):
         constraints = [models.UniqueConstraint(fields=["center", "service", "start"], name="appointment_slot_unique")]
 
     def __str__(self) -> str:
-        return f"{self.center_id}/{self.service_id} {timezone.localtime(self.start):%d.%m.%Y %H:%M}"
+        start = formats.date_format(timezone.localtime(self.start), "SHORT_DATETIME_FORMAT")
+        return f"{self.center_id}/{self.service_id} {start}"
 
 
 class Appointment(models.Model):
@@ -388,7 +389,7 @@ class Appointment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.display_code} {timezone.localtime(self.start):%d.%m.%Y %H:%M}"
+        return f"{self.display_code} {formats.date_format(timezone.localtime(self.start), 'SHORT_DATETIME_FORMAT')}"
 
     @property
     def display_code(self) -> str:

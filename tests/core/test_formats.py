@@ -36,6 +36,12 @@ def test_each_language_has_one_date_format_in_python_and_templates(language):
         assert template.render(Context({"day": DAY, "moment": MOMENT})) == f"{date}|{datetime}|{short_datetime}"
 
 
+def test_uzbek_cyrillic_names_the_weekdays_in_its_own_script():
+    with translation.override("uz-cyrl"):
+        days = [formats.date_format(dt.date(2026, 11, 30) + dt.timedelta(days=n), "D") for n in range(7)]
+    assert days == ["Душ", "Сеш", "Чор", "Пай", "Жум", "Шан", "Як"]
+
+
 def test_uzbek_writes_every_month_in_lower_case_in_its_own_script():
     for month in range(1, 13):
         day = dt.date(2026, month, 1)
@@ -78,6 +84,7 @@ def test_no_template_or_module_writes_a_date_format_of_its_own():
     machine = {"c", "Y-m-d", "D", "H:i", "U"}
     # Formats a machine reads: the SMS provider's API.
     machine_modules = {"notify/channels/eskiz.py"}
+    machine_strftime = {"%Y-%m-%d", "%Y%m%d", "%Y%m%dT%H%M%SZ"}  # ISO dates, file names
     found = []
     for path in root.rglob("*.html"):
         for value in re.findall(r"\|date:[\"']([^\"']*)[\"']", path.read_text(encoding="utf-8")):
@@ -87,9 +94,11 @@ def test_no_template_or_module_writes_a_date_format_of_its_own():
         if str(path.relative_to(root)) in machine_modules or "migrations" in path.parts:
             continue
         text = path.read_text(encoding="utf-8")
-        for value in re.findall(r"strftime\(\"([^\"]*)\"\)", text):
-            if "%d" in value and "%Y%m%d" not in value:
-                found.append(f"{path.relative_to(root)}: strftime {value}")
+        formats_written = re.findall(r"strftime\(\"([^\"]*)\"\)", text)
+        formats_written += re.findall(r"\{[^{}:\n]+:(%[^}\n]*)\}", text)  # f"{day:%d.%m.%Y}"
+        for value in formats_written:
+            if "%d" in value and value not in machine_strftime:
+                found.append(f"{path.relative_to(root)}: {value}")
         for value in re.findall(r"date_format\([^,]+, \"([^\"]*)\"\)", text):
             if value not in named:
                 found.append(f"{path.relative_to(root)}: date_format {value}")

@@ -12,10 +12,10 @@ MONTH_DAY_FORMAT) in templates, `django.utils.formats.date_format(value, "DATE_F
 | ru | 2 декабря 2026 г. | 02.12.2026 14:30 |
 | en | 2 December 2026 | 02.12.2026 14:30 |
 
-Month names come from the catalogs. Django's own write Uzbek months capitalised ("Dekabr") and have
-no Uzbek Cyrillic (it falls back to the Latin ones), and Django's Uzbek file size has no space
-("193bayt"), so Darcha's catalogs translate these messages again; they are listed here so that
-`makemessages` keeps them.
+Month and weekday names come from the catalogs. Django's own write Uzbek months capitalised ("Dekabr")
+and have no Uzbek Cyrillic (it falls back to the Latin ones: "Dekabr", "Shan"), and Django's Uzbek file
+size has no space ("193bayt"), so Darcha's catalogs translate these messages again; they are listed here
+so that `makemessages` keeps them.
 """
 
 from django.utils.translation import gettext_noop, ngettext_lazy, pgettext_lazy
@@ -48,6 +48,16 @@ MONTHS_ALT = (
     pgettext_lazy("alt. month", "October"),
     pgettext_lazy("alt. month", "November"),
     pgettext_lazy("alt. month", "December"),
+)
+# django.utils.dates: WEEKDAYS_ABBR (D), which Django has no Uzbek Cyrillic for.
+WEEKDAYS_ABBR = (
+    gettext_noop("Mon"),
+    gettext_noop("Tue"),
+    gettext_noop("Wed"),
+    gettext_noop("Thu"),
+    gettext_noop("Fri"),
+    gettext_noop("Sat"),
+    gettext_noop("Sun"),
 )
 # django.template.defaultfilters.filesizeformat
 FILE_SIZES = (

@@ -21,7 +21,7 @@ from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.cache import patch_vary_headers
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
@@ -77,7 +77,7 @@ def _own(request, code: str) -> None:
 
 
 def _day_label(day: dt.date) -> str:
-    return f"{WEEKDAYS[day.weekday()]}, {day:%d.%m.%Y}"
+    return f"{WEEKDAYS[day.weekday()]}, {formats.date_format(day, 'SHORT_DATE_FORMAT')}"
 
 
 # --- forms --------------------------------------------------------------------------------------
