@@ -18,6 +18,7 @@ from darcha.queues.choices import TicketAction, TicketStatus
 from darcha.queues.models import Counter, Ticket, TicketEvent
 from darcha.queues.services import operator_sign_in, ticket_call_next, ticket_issue
 from tests.factories import OrganizationFactory, ServiceFactory, UserFactory
+from tests.queues.helpers import set_hours
 
 THREADS = 8
 
@@ -50,6 +51,7 @@ def run_in_threads(work, count=THREADS):
 @pytest.fixture
 def center_with_counters():
     center = OrganizationFactory(kind=OrganizationKind.CENTER)
+    set_hours(center)  # open: the clock is at 10:00 of a working day (tests/queues/conftest.py)
     service = ServiceFactory()
     counters, operators = [], []
     for number in range(1, THREADS + 1):
