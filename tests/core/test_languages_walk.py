@@ -226,7 +226,7 @@ def page_key(path: str, query: str, role: str, language: str) -> tuple | None:
 
 
 def walk(client, language: str, starts: list[str], role: str, seen: set) -> dict[str, str]:
-    """"url (role)" → visible text of every HTML page reachable from `starts` in `language`."""
+    """Visible text of every HTML page reachable from `starts` in `language`, by "url (role)"."""
     prefix = PREFIX[language]
     pages, queue = {}, list(starts)
     while queue:
