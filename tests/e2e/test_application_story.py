@@ -356,7 +356,7 @@ def test_an_application_goes_from_intake_through_two_agencies_to_handover_rating
     # with what the cadastre filled in and no personal data; an altered code is not.
     assert citizen.goto(urlsplit(printed.group(0)).path).ok
     citizen.goto(f"/en/verify/{verification}/")
-    expect(citizen.locator("h1")).to_have_text("This verification code is on record")
+    expect(citizen.locator("h1")).to_have_text("A document was issued under this code")
     output = citizen.locator(".verify-output")
     expect(output).to_contain_text(ADDRESS)
     expect(output).to_contain_text(CADASTRE_NUMBER)
