@@ -13,7 +13,7 @@ from darcha.cases.choices import EventKind
 from darcha.cases.models import Application, Event
 from darcha.cases.receipts import receipt_pdf
 from darcha.core.models import User
-from tests.core.test_languages_walk import PageText, leftovers
+from tests.core.helpers import PageText, leftovers
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from darcha.core.choices import HolidayKind, HolidaySource
 from darcha.core.models import Holiday, User
 from darcha.core.services import official_days
-from tests.core.test_languages_walk import PageText
+from tests.core.helpers import PageText
 
 pytestmark = pytest.mark.django_db
 
