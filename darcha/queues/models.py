@@ -179,6 +179,26 @@ class Ticket(models.Model):
         ]
         indexes = [
             models.Index(fields=["center", "day", "status", "rank", "queued_at"], name="ticket_queue_idx"),
+            # The waiting tickets of a center's day in calling order (rank descending, then time in the
+            # queue, then id), with what the filters read: selectors.ticket_position counts the tickets
+            # ahead of one as the entries before it (a range of this index, no join), services.
+            # ticket_call_next takes the first entry its counter serves, selectors.counter_console
+            # counts a counter's waiting tickets. Only waiting tickets are in it, so it stays the size
+            # of the queue, not of the day.
+            models.Index(
+                fields=["center", "day", "-rank", "queued_at", "id"],
+                include=["service", "target_counter"],
+                condition=models.Q(status=TicketStatus.WAITING),
+                name="ticket_waiting_idx",
+            ),
+            # The tickets a service finished at a center, by finishing time: the recent mean service time
+            # of selectors.ticket_position (the last two hours) reads its range, not the center's history.
+            models.Index(
+                fields=["center", "service", "finished_at"],
+                include=["called_at"],
+                condition=models.Q(status=TicketStatus.DONE),
+                name="ticket_done_idx",
+            ),
         ]
 
     def __str__(self) -> str:

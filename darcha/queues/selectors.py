@@ -8,7 +8,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Avg, Count, F, Q, QuerySet
+from django.db.models import Avg, Count, F, Func, Min, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -205,55 +206,92 @@ class Position:
     booked_for: dt.datetime | None = None  # a booked visitor's appointment time, until it has come
 
 
-def _ahead_of(ticket: Ticket) -> Q:
-    return (
-        Q(rank__gt=ticket.rank)
-        | Q(rank=ticket.rank, queued_at__lt=ticket.queued_at)
-        | Q(rank=ticket.rank, queued_at=ticket.queued_at, id__lt=ticket.pk)
+def served_services(counters: QuerySet[Counter]) -> QuerySet[Service]:
+    """The services these counters serve, named or through their category, as a subquery (no query
+    of its own): the tickets' filter is then `service_id IN (…)`, read from the index without a join."""
+    return Service.objects.filter(
+        Q(pk__in=counters.values("services")) | Q(category__in=counters.values("categories"))
+    ).values("pk")
+
+
+def _serving_counters(ticket: Ticket) -> QuerySet[Counter]:
+    """The counters that may call the ticket: the one it was sent to, else the center's active
+    counters serving its service."""
+    if ticket.target_counter_id:
+        return Counter.objects.filter(pk=ticket.target_counter_id)
+    return Counter.objects.filter(center=ticket.center_id, is_active=True).filter(
+        Q(services=ticket.service_id) | Q(categories__services=ticket.service_id)
     )
 
 
-def average_service_minutes(center: Organization, service_ids, now: dt.datetime) -> float:
-    """Mean call-to-finish time of the last two hours' tickets for these services."""
-    recent = Ticket.objects.filter(
-        center=center, service__in=service_ids, status=TicketStatus.DONE, finished_at__gte=now - dt.timedelta(hours=2)
-    ).aggregate(avg=Avg(F("finished_at") - F("called_at")))["avg"]
-    return recent.total_seconds() / 60 if recent else DEFAULT_SERVICE_MINUTES
+def _count(queryset: QuerySet) -> Coalesce:
+    """COUNT(*) of a queryset as a scalar subquery (0 when it is empty)."""
+    # COUNT as a plain function: Django adds no GROUP BY, so the subquery is one row.
+    counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Coalesce(Subquery(counted[:1]), 0)
+
+
+def _recent_service(ticket: Ticket, now: dt.datetime) -> QuerySet[Ticket]:
+    # Index ticket_done_idx: (center, service, finished_at) of the done tickets.
+    return Ticket.objects.filter(
+        center=ticket.center_id,
+        service=ticket.service_id,
+        status=TicketStatus.DONE,
+        finished_at__gte=now - dt.timedelta(hours=2),
+    )
 
 
 def ticket_position(ticket: Ticket, now: dt.datetime | None = None) -> Position:
-    """People ahead of a waiting ticket at the counters that serve it, and the estimated wait."""
+    """People ahead of a waiting ticket at the counters that serve it, and the estimated wait: one
+    statement, whatever the length of the queue (the counters, the services they serve, the tickets
+    ahead, the open counters and the recent service time as subqueries of one SELECT).
+
+    The tickets ahead are counted in the index of waiting tickets (ticket_waiting_idx): the
+    center's day in calling order (rank descending, then time in the queue), so those ahead of a
+    ticket are the index entries before its own — a range read from the index, without a join to
+    the services or their categories."""
     now = now or timezone.now()
-    counters = counters_serving(ticket.service, ticket.center_id)
-    if ticket.target_counter_id:
-        counters = Counter.objects.filter(pk=ticket.target_counter_id)
-    service_q, counter_ids = Q(), []
-    for counter in counters.prefetch_related("services", "categories"):
-        counter_ids.append(counter.pk)
-        service_q |= Q(service__in=[s.pk for s in counter.services.all()])
-        service_q |= Q(service__category__in=[c.pk for c in counter.categories.all()])
-    ahead = 0
-    if ticket.status == TicketStatus.WAITING and service_q:
+    counters = _serving_counters(ticket)
+    waiting = ticket.status == TicketStatus.WAITING
+    figures = {
+        "open_counters": _count(
+            OperatorSession.objects.filter(
+                counter__in=counters.values("pk"), ended_at__isnull=True, state=OperatorState.SERVING
+            )
+        )
+    }
+    if waiting:
         # Not ahead: booked visitors whose time has not come (call-next skips them until then), and
         # tickets sent to a counter that does not serve this one.
-        ahead = (
-            Ticket.objects.filter(
-                center=ticket.center_id,
-                day=ticket.day,
-                status=TicketStatus.WAITING,
-                queued_at__lte=max(now, ticket.queued_at),
+        queue = Ticket.objects.filter(
+            center=ticket.center_id,
+            day=ticket.day,
+            status=TicketStatus.WAITING,
+            queued_at__lte=max(now, ticket.queued_at),
+            service__in=served_services(counters),
+        ).filter(Q(target_counter__isnull=True) | Q(target_counter__in=counters.values("pk")))
+        # Two ranges of the index: every ticket of a higher rank, and those of the same rank queued
+        # before this one (same time: the lower id first).
+        figures["higher"] = _count(queue.filter(rank__gt=ticket.rank))
+        figures["before"] = _count(
+            queue.filter(rank=ticket.rank, queued_at__lte=ticket.queued_at).filter(
+                Q(queued_at__lt=ticket.queued_at) | Q(id__lt=ticket.pk)
             )
-            .filter(service_q)
-            .filter(_ahead_of(ticket))
-            .filter(Q(target_counter__isnull=True) | Q(target_counter__in=counter_ids))
-            .count()
         )
-    open_counters = OperatorSession.objects.filter(
-        counter__in=counters, ended_at__isnull=True, state=OperatorState.SERVING
-    ).count()
-    if ticket.status != TicketStatus.WAITING:
-        return Position(ahead=ahead, wait_minutes=0, open_counters=open_counters)
-    minutes = average_service_minutes(ticket.center, [ticket.service_id], now)
+        figures["service_time"] = Subquery(
+            _recent_service(ticket, now)
+            .order_by()
+            .values("center")
+            .annotate(avg=Avg(F("finished_at") - F("called_at")))
+            .values("avg")[:1]
+        )
+    row = Organization.objects.filter(pk=ticket.center_id).values(**figures).first() or {}
+    open_counters = row.get("open_counters", 0)
+    if not waiting:
+        return Position(ahead=0, wait_minutes=0, open_counters=open_counters)
+    ahead = row["higher"] + row["before"]
+    recent = row["service_time"]
+    minutes = recent.total_seconds() / 60 if recent else DEFAULT_SERVICE_MINUTES
     per_counter = minutes / max(open_counters, 1)
     if ticket.queued_at > now:
         # A booked visitor before the time: called at the booked time, after those booked earlier.
@@ -310,10 +348,9 @@ def board_snapshot(center: Organization, now: dt.datetime | None = None, recent:
 
 
 def tickets_served_by(counter: Counter) -> Q:
-    """Tickets of the services this counter serves, named or through their category."""
-    services = list(counter.services.values_list("pk", flat=True))
-    categories = list(counter.categories.values_list("pk", flat=True))
-    return Q(service__in=services) | Q(service__category__in=categories)
+    """Tickets of the services this counter serves, named or through their category (a subquery:
+    no query of its own)."""
+    return Q(service__in=served_services(Counter.objects.filter(pk=counter.pk)))
 
 
 def current_ticket(counter: Counter) -> Ticket | None:
@@ -326,22 +363,24 @@ def current_ticket(counter: Counter) -> Ticket | None:
 
 
 def counter_console(counter: Counter, now: dt.datetime | None = None) -> dict:
-    """A counter's console: the session, the current ticket, held tickets, how many wait for it."""
+    """A counter's console: the session, the current ticket, held tickets, how many wait for it
+    (one aggregate over the waiting tickets of the services it serves: the count, the priority
+    ones, the longest wait)."""
     now = now or timezone.now()
     day = timezone.localdate(now)
     # What "call next" can call now: a booked visitor who checked in early waits from the booked time.
-    waiting = Ticket.objects.filter(
-        center=counter.center_id, day=day, status=TicketStatus.WAITING, queued_at__lte=now
-    ).filter(Q(target_counter=counter) | (Q(target_counter__isnull=True) & tickets_served_by(counter)))
+    waiting = (
+        Ticket.objects.filter(center=counter.center_id, day=day, status=TicketStatus.WAITING, queued_at__lte=now)
+        .filter(Q(target_counter=counter) | (Q(target_counter__isnull=True) & tickets_served_by(counter)))
+        .aggregate(count=Count("id"), priority=Count("id", filter=Q(rank__gt=0)), oldest=Min("queued_at"))
+    )
     return {
         "session": open_session(counter),
         "current": current_ticket(counter),
         "held": list(Ticket.objects.filter(counter=counter, status=TicketStatus.ON_HOLD).select_related("service")),
-        "waiting_count": waiting.count(),
-        "waiting_priority": waiting.filter(rank__gt=0).count(),
-        "oldest_wait_minutes": _minutes_since(
-            waiting.order_by("queued_at").values_list("queued_at", flat=True).first(), now
-        ),
+        "waiting_count": waiting["count"],
+        "waiting_priority": waiting["priority"],
+        "oldest_wait_minutes": _minutes_since(waiting["oldest"], now),
     }
 
 

@@ -107,3 +107,34 @@ def test_the_slot_list_costs_the_same_with_3n_appointments(client, query_counts,
     query_counts.check("appointments.slots", lambda: client.get(address, headers={"HX-Request": "true"}))
     grow(4)
     query_counts.check("appointments.slots", lambda: client.get(address, headers={"HX-Request": "true"}))
+
+
+def test_a_tickets_live_status_costs_the_same_with_5_and_50_waiting(client, query_counts, hall, subtests):
+    """The live page and the fragment it polls: a lookup and one aggregate, however many wait ahead
+    (counted in the waiting tickets' index, not read row by row). The ticket polled is the last one
+    of its queue; priority tickets and another queue's tickets wait beside it."""
+    operator_sign_in(actor=hall.operator, counter=hall.counter1)
+    issue(hall, hall.a1)
+    served = ticket_call_next(actor=hall.operator, counter=hall.counter1)
+    ticket_finish(actor=hall.operator, ticket=ticket_start(actor=hall.operator, ticket=served))  # a service time
+    waiting_ahead = 0
+
+    def grow(n: int) -> None:
+        nonlocal waiting_ahead
+        for i in range(n):
+            # svc-a and svc-a2 share window 1's queue; svc-b is window 2's and never ahead
+            issue(hall, hall.a1 if i % 2 else hall.a2, priority=Priority.ELDERLY if i % 5 == 0 else "")
+            issue(hall, hall.b1)
+            waiting_ahead += 1
+
+    for n in (5, 45):  # 5, then 50 waiting in the ticket's queue
+        grow(n)
+        ticket = issue(hall, hall.a1)
+        with subtests.test("ticket.status", waiting=waiting_ahead):
+            response = query_counts.check(
+                "ticket.status", lambda ticket=ticket: client.get(f"/queue/ticket/{ticket.public_code}/status/")
+            )
+            assert f"<dd data-ahead>{waiting_ahead}</dd>" in response.content.decode()
+        with subtests.test("ticket.live", waiting=waiting_ahead):
+            query_counts.check("ticket.live", lambda ticket=ticket: client.get(f"/queue/ticket/{ticket.public_code}/"))
+        waiting_ahead += 1  # the one polled stays in the queue
