@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone, translation
 
@@ -76,7 +76,16 @@ def load_demo(*, with_users: bool = True, today: dt.date | None = None) -> LoadR
         loader.holidays(today or timezone.localdate())
         if with_users:
             loader.applications(timezone.now())
+    _analyze()
     return result
+
+
+def _analyze() -> None:
+    """Fresh statistics for the planner after the load (PostgreSQL; its autovacuum may be off, as on the
+    development machines): without them it plans the first queries over empty-table estimates."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 class _Loader:

@@ -6,6 +6,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone, translation
 from pypdf import PdfReader
 
@@ -220,6 +221,19 @@ def test_second_load_changes_nothing(demo, query_counts):
     again = query_counts.check("second_load", lambda: load_demo(today=TODAY), warm_up=False)
     assert not again.changed
     assert counts() == before, "no new rows, not even audit entries"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="ANALYZE is PostgreSQL's")
+def test_the_load_leaves_the_planner_fresh_statistics(demo):
+    """After the load PostgreSQL knows how many rows the tables hold (ANALYZE; autovacuum may be off):
+    the migrations' empty tables said 0."""
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE pg_class SET reltuples = 0 WHERE relname IN ('catalog_service', 'queues_counter')")
+    load_demo(today=TODAY)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname, reltuples FROM pg_class WHERE relname IN ('catalog_service', 'queues_counter')")
+        estimates = dict(cursor.fetchall())
+    assert estimates == {"catalog_service": Service.objects.count(), "queues_counter": Counter.objects.count()}
 
 
 def test_command_is_idempotent_and_prints_logins(demo):
