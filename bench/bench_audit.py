@@ -74,26 +74,35 @@ def _run(ctx: Context) -> list[Row]:
     manage(env, "load_demo")
     _step(env, "setup", {})
     before = _step(env, "check", {})
-    # One stream, then two, ROUNDS times over: a machine whose other load changes meanwhile weighs on both alike.
-    ones, twos = [], []
+    # One stream, two, and two under one lock, ROUNDS times over: a machine whose other load changes
+    # meanwhile weighs on all alike.
+    ones, twos, globals_ = [], [], []
     for number in range(1 if ctx.quick else ROUNDS):
-        ones.append(_streams(ctx, env, [CENTERS[0]], first_pinfl=number * 200_000))
-        twos.append(_streams(ctx, env, CENTERS, first_pinfl=number * 200_000 + 100_000))
-    one, two = _merge(ones), _merge(twos)
+        first = number * 300_000
+        ones.append(_streams(ctx, env, [CENTERS[0]], first_pinfl=first))
+        twos.append(_streams(ctx, env, CENTERS, first_pinfl=first + 100_000))
+        globals_.append(_streams(ctx, env, CENTERS, first_pinfl=first + 200_000, global_lock=True))
+    one, two, global_ = _merge(ones), _merge(twos), _merge(globals_)
     check = _step(env, "check", {})
-    rows = [_row(one, "1 stream (1 center)", baseline=True), _row(two, "2 streams (2 centers)")]
+    rows = [
+        _row(one, "1 stream (1 center)", baseline=True),
+        _row(two, "2 streams (2 centers)"),
+        _row(global_, "2 streams, one audit lock for the region (as before)"),
+    ]
     for row in rows:
         if row.errors:
             ctx.failures.append(f"{NAME}: {row.view}: {row.errors} calls failed ({row.extra['first_error']})")
     if not check["ok"]:
         ctx.failures.append(f"{NAME}: the audit log does not verify after the runs: {check['problems'][:3]}")
-    expected = {center: one["by_center"].get(center, 0) + two["by_center"].get(center, 0) for center in CENTERS}
+    expected = {center: sum(run["by_center"].get(center, 0) for run in (one, two, global_)) for center in CENTERS}
     written = {center: check["intakes"][center] - before["intakes"][center] for center in CENTERS}
     if written != expected:
         ctx.failures.append(f"{NAME}: intakes recorded {written} ≠ the streams' calls {expected}")
     ratio = rows[1].requests_per_s / rows[0].requests_per_s if rows[0].requests_per_s else 0.0
+    locked = rows[2].requests_per_s / rows[0].requests_per_s if rows[0].requests_per_s else 0.0
     ctx.notes.append(
-        f"{NAME}: 2 streams ÷ 1 stream = {ratio:.2f} (target ≥ {TARGET_RATIO}); CPU per call in the stream's "
+        f"{NAME}: 2 streams ÷ 1 stream = {ratio:.2f} (target ≥ {TARGET_RATIO}; {locked:.2f} with one audit lock for "
+        f"the region, as before the chains); CPU per call in the stream's "
         f"process + its PostgreSQL backend: "
         + "; ".join(f"{row.view} {row.extra['python_cpu_ms']:.1f} + {row.extra['db_cpu_ms']:.1f} ms" for row in rows)
         + f"; {check['chains']} audit chains verified, {check['entries']} entries"
@@ -103,10 +112,11 @@ def _run(ctx: Context) -> list[Row]:
         ctx.notes.append(
             f"{NAME}/{row.view}: waiting for a lock in "
             + (", ".join(f"{table} {share:.1%}" for table, share in sorted(shares.items())) if shares else "none")
-            + " of the streams' sampled time (core_auditchain: the audit; 0 between two centers)"
+            + " of the streams' sampled time (core_auditchain: an audit chain, 0 between two centers; "
+            "pg_advisory_xact_lock: the region-wide audit lock of the comparison row)"
         )
-        if row.extra["streams"] > 1 and shares.get("core_auditchain"):
-            ctx.failures.append(f"{NAME}: streams at two centers waited for each other's audit chain")
+    if rows[1].extra["lock_wait_share"].get("core_auditchain"):
+        ctx.failures.append(f"{NAME}: streams at two centers waited for each other's audit chain")
     for row in rows:
         if row.extra["other_cores"] > 0.25:
             ctx.notes.append(
@@ -194,8 +204,11 @@ def _step(env: dict[str, str], step: str, args: dict) -> dict:
     raise BenchError(f"{NAME} {step} failed ({result.returncode}):\n{(result.stdout + result.stderr)[-3000:]}")
 
 
-def _streams(ctx: Context, env: dict[str, str], centers: list[str], first_pinfl: int) -> dict:
-    """One stream process per center, warmed up, then started together for ctx.duration seconds."""
+def _streams(
+    ctx: Context, env: dict[str, str], centers: list[str], first_pinfl: int, global_lock: bool = False
+) -> dict:
+    """One stream process per center, warmed up, then started together for ctx.duration seconds. With
+    `global_lock`, every audit append first takes one advisory lock for the whole region, as before the chains."""
     from harness import _machine_busy_seconds
 
     print(f"  {NAME}: {len(centers)} stream(s) …", file=sys.stderr, flush=True)
@@ -203,7 +216,7 @@ def _streams(ctx: Context, env: dict[str, str], centers: list[str], first_pinfl:
     processes, logs = [], []
     for number, center in enumerate(centers):
         logs.append((RESULTS_DIR / f"{NAME}-stream-{number + 1}-of-{len(centers)}.log").open("w"))
-        args = {"center": center, "first_pinfl": first_pinfl + number * 50_000}
+        args = {"center": center, "first_pinfl": first_pinfl + number * 50_000, "global_lock": global_lock}
         processes.append(
             subprocess.Popen(
                 [sys.executable, str(Path(__file__).resolve()), "stream", json.dumps(args)],
@@ -257,7 +270,7 @@ class _LockWaits:
     lock another transaction holds, by the table its statement is about (core_auditchain: the audit
     chain's head row; cases_numbersequence: the year's tracking numbers)."""
 
-    TABLES = ("core_auditchain", "cases_numbersequence")
+    TABLES = ("core_auditchain", "cases_numbersequence", "pg_advisory_xact_lock")
 
     def __init__(self, backends: list[int]):
         import threading
@@ -337,7 +350,27 @@ def _step_setup() -> dict:
     return {"centers": [demo.code, second.code]}
 
 
-def _step_stream(center_code: str, first_pinfl: int) -> None:
+# The one advisory lock every audited write took before the chains (its key then).
+GLOBAL_AUDIT_LOCK = 7_311_845_020
+
+
+def _with_global_lock() -> None:
+    """Make every audit append wait for one region-wide lock first, as core.audit did before the chains."""
+    from django.db import connection
+
+    from darcha.core import audit
+
+    lock_chain = audit._lock_chain
+
+    def globally_locked(organization_id):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [GLOBAL_AUDIT_LOCK])
+        return lock_chain(organization_id)
+
+    audit._lock_chain = globally_locked
+
+
+def _step_stream(center_code: str, first_pinfl: int, global_lock: bool) -> None:
     """Warm up, say READY, wait for `GO <seconds>`, then call application_register until the time is up."""
     from bench_cases import _pinfl, _process_cpu
     from django.db import connection
@@ -367,6 +400,8 @@ def _step_stream(center_code: str, first_pinfl: int) -> None:
             ),
         )
 
+    if global_lock:
+        _with_global_lock()
     for i in range(WARMUP_CALLS):  # imports, templates, the first connection
         register(first_pinfl + i)
     connection.ensure_connection()
@@ -433,7 +468,7 @@ def _main(argv: list[str]) -> None:
     if step == "setup":
         result = _step_setup()
     elif step == "stream":
-        _step_stream(args["center"], args["first_pinfl"])
+        _step_stream(args["center"], args["first_pinfl"], args["global_lock"])
         return
     elif step == "check":
         result = _step_check()
