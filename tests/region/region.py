@@ -510,14 +510,17 @@ class Region:
     def _open_around_the_clock(self) -> None:
         """The queue takes no ticket outside opening hours, and the region is played at any hour (CI
         on a Sunday night too): the demo's centers receive visitors around the clock, today a working day."""
+        import psycopg
+
         today = dt.datetime.now(ZoneInfo("Asia/Tashkent")).date()
         centers = "SELECT id FROM core_organization WHERE kind = 'center'"
-        self.sql(f"DELETE FROM core_openinghours WHERE center_id IN ({centers})")  # noqa: S608 — constant text
-        self.sql(
-            "INSERT INTO core_openinghours (center_id, weekday, opens, closes) "  # noqa: S608 — constant text
-            f"SELECT c.id, w, '00:00', '23:59:59.999999' FROM ({centers}) c, generate_series(0, 6) w"
-        )
-        self.sql("DELETE FROM core_holiday WHERE date = %s AND kind = 'day_off'", (today,))
+        with psycopg.connect(f"{POSTGRES}/{self.database}", autocommit=True) as conn, conn.transaction():
+            conn.execute(f"DELETE FROM core_openinghours WHERE center_id IN ({centers})")  # noqa: S608 — constant
+            conn.execute(
+                "INSERT INTO core_openinghours (center_id, weekday, opens, closes) "  # noqa: S608 — constant
+                f"SELECT c.id, w, '00:00', '23:59:59.999999' FROM ({centers}) c, generate_series(0, 6) w"
+            )
+            conn.execute("DELETE FROM core_holiday WHERE date = %s AND kind = 'day_off'", (today,))
 
     def start(self) -> None:
         import psycopg
