@@ -954,7 +954,8 @@ class _RawIntake:
             )  # fmt: skip
             task_id = cur.execute(
                 "INSERT INTO cases_task (application_id, step_id, agency_id, status, opened_at, due_at, paused_days,"
-                " action, comment, requested) VALUES (%s, %s, %s, 'open', %s, %s, 0, '', '', '') RETURNING id",
+                " action, comment, requested, output) VALUES (%s, %s, %s, 'open', %s, %s, 0, '', '', '', '{}')"
+                " RETURNING id",
                 [application_id, self.step_id, self.agency_id, now, due],
             ).fetchone()[0]
             cur.execute(
@@ -972,8 +973,8 @@ class _RawIntake:
             message_id = cur.execute(
                 "INSERT INTO notify_message (channel, backend, fallback, address, language, template, context,"
                 " subject, body, status, attempts, last_error, provider_id, provider_status, object_type, object_id,"
-                " created_at, claim) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, '')"
-                " RETURNING id",
+                " created_at, claim, sealed, interrupted)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, '', '', 0) RETURNING id",
                 [*m[:6], _json(m[6]), *m[7:], str(application_id), now],
             ).fetchone()[0]
             self._audit(
