@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from django.utils import timezone
 from django.utils.html import escape
 
@@ -264,7 +265,8 @@ def confirmed(client, service, phone=PHONE):
     from darcha.notify.models import Message
     from darcha.notify.selectors import message_values
 
-    url = reverse("cases:apply", args=[service.code])
+    with translation.override("en"):  # the page's texts are read in English
+        url = reverse("cases:apply", args=[service.code])
     assert client.post(url, {"step": "phone", "phone": phone}).status_code == 303
     code = message_values(Message.objects.filter(template="otp", address=phone).latest("id"))["code"]
     assert client.post(url, {"step": "code", "code": code}).status_code == 303
