@@ -178,26 +178,25 @@ class Ticket(models.Model):
             models.UniqueConstraint(fields=["center", "day", "prefix", "number"], name="ticket_number_unique")
         ]
         indexes = [
-            models.Index(fields=["center", "day", "status", "rank", "queued_at"], name="ticket_queue_idx"),
-            # The waiting tickets of a center's day in calling order (rank descending, then time in the
-            # queue, then id), with what the filters read: selectors.ticket_position counts the tickets
-            # ahead of one as the entries before it (a range of this index, no join), services.
-            # ticket_call_next takes the first entry its counter serves, selectors.counter_console
-            # counts a counter's waiting tickets. Only waiting tickets are in it, so it stays the size
-            # of the queue, not of the day.
+            # A center's day by status, each status in calling order (rank descending, then time in the
+            # queue, then id), with what the queue's filters read: selectors.ticket_position counts the
+            # tickets ahead of one as the waiting entries before it (a range of this index, read from it
+            # alone: no join, no table row), services.ticket_call_next takes the first waiting entry its
+            # counter serves, selectors.counter_console counts a counter's waiting tickets, board_snapshot
+            # and centers_today read the called and waiting ones. Status is a column, not a partial
+            # index's condition: a prepared statement's generic plan (server-side binding) has the status
+            # as a parameter and could not prove a partial index's condition.
             models.Index(
-                fields=["center", "day", "-rank", "queued_at", "id"],
+                fields=["center", "day", "status", "-rank", "queued_at", "id"],
                 include=["service", "target_counter"],
-                condition=models.Q(status=TicketStatus.WAITING),
-                name="ticket_waiting_idx",
+                name="ticket_calling_order_idx",
             ),
-            # The tickets a service finished at a center, by finishing time: the recent mean service time
-            # of selectors.ticket_position (the last two hours) reads its range, not the center's history.
+            # A service's tickets at a center by status and finishing time: the recent mean service time of
+            # selectors.ticket_position (done in the last two hours) reads its range, not the center's history.
             models.Index(
-                fields=["center", "service", "finished_at"],
+                fields=["center", "service", "status", "finished_at"],
                 include=["called_at"],
-                condition=models.Q(status=TicketStatus.DONE),
-                name="ticket_done_idx",
+                name="ticket_finished_idx",
             ),
         ]
 

@@ -5,9 +5,11 @@ lookups. Every read of the queue's screens, services and jobs is here."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Avg, Count, F, Func, Min, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
@@ -231,28 +233,17 @@ def _count(queryset: QuerySet) -> Coalesce:
     return Coalesce(Subquery(counted[:1]), 0)
 
 
-def _recent_service(ticket: Ticket, now: dt.datetime) -> QuerySet[Ticket]:
-    # Index ticket_done_idx: (center, service, finished_at) of the done tickets.
+def _recent_service(ticket: Ticket, since: dt.datetime) -> QuerySet[Ticket]:
+    # Index ticket_finished_idx: (center, service, status, finished_at).
     return Ticket.objects.filter(
-        center=ticket.center_id,
-        service=ticket.service_id,
-        status=TicketStatus.DONE,
-        finished_at__gte=now - dt.timedelta(hours=2),
+        center=ticket.center_id, service=ticket.service_id, status=TicketStatus.DONE, finished_at__gte=since
     )
 
 
-def ticket_position(ticket: Ticket, now: dt.datetime | None = None) -> Position:
-    """People ahead of a waiting ticket at the counters that serve it, and the estimated wait: one
-    statement, whatever the length of the queue (the counters, the services they serve, the tickets
-    ahead, the open counters and the recent service time as subqueries of one SELECT).
-
-    The tickets ahead are counted in the index of waiting tickets (ticket_waiting_idx): the
-    center's day in calling order (rank descending, then time in the queue), so those ahead of a
-    ticket are the index entries before its own — a range read from the index, without a join to
-    the services or their categories."""
-    now = now or timezone.now()
+def _position_figures(ticket: Ticket, until: dt.datetime, since: dt.datetime) -> QuerySet:
+    """The figures of `ticket_position` as one SELECT (one row: open_counters, and for a waiting ticket
+    higher, before, service_time)."""
     counters = _serving_counters(ticket)
-    waiting = ticket.status == TicketStatus.WAITING
     figures = {
         "open_counters": _count(
             OperatorSession.objects.filter(
@@ -260,14 +251,14 @@ def ticket_position(ticket: Ticket, now: dt.datetime | None = None) -> Position:
             )
         )
     }
-    if waiting:
+    if ticket.status == TicketStatus.WAITING:
         # Not ahead: booked visitors whose time has not come (call-next skips them until then), and
         # tickets sent to a counter that does not serve this one.
         queue = Ticket.objects.filter(
             center=ticket.center_id,
             day=ticket.day,
             status=TicketStatus.WAITING,
-            queued_at__lte=max(now, ticket.queued_at),
+            queued_at__lte=until,
             service__in=served_services(counters),
         ).filter(Q(target_counter__isnull=True) | Q(target_counter__in=counters.values("pk")))
         # Two ranges of the index: every ticket of a higher rank, and those of the same rank queued
@@ -279,13 +270,123 @@ def ticket_position(ticket: Ticket, now: dt.datetime | None = None) -> Position:
             )
         )
         figures["service_time"] = Subquery(
-            _recent_service(ticket, now)
+            _recent_service(ticket, since)
             .order_by()
             .values("center")
             .annotate(avg=Avg(F("finished_at") - F("called_at")))
             .values("avg")[:1]
         )
-    row = Organization.objects.filter(pk=ticket.center_id).values(**figures).first() or {}
+    return Organization.objects.filter(pk=ticket.center_id).order_by().values(**figures)[:1]
+
+
+# Stand-ins for the values of one ticket in the statement compiled once per process: numbers and moments
+# no real ticket has (in the fields' ranges, so that the ORM keeps every condition).
+_STAND_INS = {
+    "center": 9_000_000_000_001,
+    "service": 9_000_000_000_002,
+    "target": 9_000_000_000_003,
+    "pk": 9_000_000_000_004,
+    "rank": 32_001,
+    "day": dt.date(1901, 2, 3),
+    "queued_at": dt.datetime(1901, 2, 3, 4, 5, 6, tzinfo=dt.UTC),
+    "until": dt.datetime(1901, 2, 3, 4, 5, 7, tzinfo=dt.UTC),
+    "since": dt.datetime(1901, 2, 3, 4, 5, 8, tzinfo=dt.UTC),
+}
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    params: tuple  # each a parameter, or the name of a stand-in
+    columns: tuple[str, ...]
+    converters: dict
+
+
+@functools.cache
+def _position_statement(vendor: str, waiting: bool, targeted: bool) -> _Compiled:
+    """`_position_figures` compiled once per process and shape of ticket: building this SELECT is most of
+    what a position costs in Python (its subqueries repeat the counters' joins), so it is built once
+    with stand-ins and only run afterwards."""
+    ops = connection.ops
+    stand_in = Ticket(
+        pk=_STAND_INS["pk"],
+        center_id=_STAND_INS["center"],
+        service_id=_STAND_INS["service"],
+        target_counter_id=_STAND_INS["target"] if targeted else None,
+        day=_STAND_INS["day"],
+        rank=_STAND_INS["rank"],
+        queued_at=_STAND_INS["queued_at"],
+        status=TicketStatus.WAITING if waiting else TicketStatus.CALLED,
+    )
+    query = _position_figures(stand_in, _STAND_INS["until"], _STAND_INS["since"]).query
+    compiler = query.get_compiler(connection=connection)
+    sql, params = compiler.as_sql()
+    adapted = {}
+    for name, value in _STAND_INS.items():
+        if isinstance(value, dt.datetime):
+            value = ops.adapt_datetimefield_value(value)
+        elif isinstance(value, dt.date):
+            value = ops.adapt_datefield_value(value)
+        adapted[value] = name
+    marked = tuple(_StandIn(adapted[param]) if _hashable(param) and param in adapted else param for param in params)
+    columns = tuple(query.annotation_select)
+    converters = compiler.get_converters([column[0] for column in compiler.select])
+    return _Compiled(sql, marked, columns, converters)
+
+
+class _StandIn(str):
+    """The name of a stand-in among a compiled statement's parameters."""
+
+
+def _hashable(value) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _position_row(ticket: Ticket, until: dt.datetime, since: dt.datetime) -> dict:
+    waiting = ticket.status == TicketStatus.WAITING
+    statement = _position_statement(connection.vendor, waiting, bool(ticket.target_counter_id))
+    ops = connection.ops
+    values = {
+        "center": ticket.center_id,
+        "service": ticket.service_id,
+        "target": ticket.target_counter_id,
+        "pk": ticket.pk,
+        "rank": ticket.rank,
+        "day": ops.adapt_datefield_value(ticket.day),
+        "queued_at": ops.adapt_datetimefield_value(ticket.queued_at),
+        "until": ops.adapt_datetimefield_value(until),
+        "since": ops.adapt_datetimefield_value(since),
+    }
+    params = [values[param] if isinstance(param, _StandIn) else param for param in statement.params]
+    with connection.cursor() as cursor:
+        cursor.execute(statement.sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return {}
+    row = list(row)
+    for position, (functions, expression) in statement.converters.items():
+        for function in functions:
+            row[position] = function(row[position], expression, connection)
+    return dict(zip(statement.columns, row, strict=True))
+
+
+def ticket_position(ticket: Ticket, now: dt.datetime | None = None) -> Position:
+    """People ahead of a waiting ticket at the counters that serve it, and the estimated wait: one
+    statement, whatever the length of the queue (the counters, the services they serve, the tickets
+    ahead, the open counters and the recent service time as subqueries of one SELECT), compiled once
+    per process.
+
+    The tickets ahead are counted in the index ticket_calling_order_idx: the waiting tickets of the
+    center's day in calling order (rank descending, then time in the queue), so those ahead of a
+    ticket are the index entries before its own — a range read from the index, without a join to
+    the services or their categories."""
+    now = now or timezone.now()
+    waiting = ticket.status == TicketStatus.WAITING
+    row = _position_row(ticket, until=max(now, ticket.queued_at), since=now - dt.timedelta(hours=2))
     open_counters = row.get("open_counters", 0)
     if not waiting:
         return Position(ahead=0, wait_minutes=0, open_counters=open_counters)
