@@ -6,8 +6,10 @@ new version makes a process read them again) and changes rows behind the cache's
 """
 
 import datetime as dt
+from unittest import mock
 
 import pytest
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -228,3 +230,18 @@ def test_the_store_is_bounded_in_entries_and_bytes(settings):
     assert (6,) not in store.entries
     assert store.count == 1
     assert store.bytes == sum(entry.size for languages in store.entries.values() for entry in languages.values())
+
+
+def test_another_process_s_edit_is_seen_once_the_versions_are_read_again(client, page, published_service, settings):
+    """A process reads the versions at most PAGE_CACHE_VERSION_SECONDS apart: an edit made elsewhere (a new
+    version in the shared cache) is served from the next read on, never later, with the clock moved instead
+    of waited for."""
+    settings.PAGE_CACHE_VERSION_SECONDS = 1
+    client.get(page)  # held
+    behind_the_cache(published_service, "Edited elsewhere")
+    cache.set(pagecache.VERSION_KEY.format(kind="catalog"), pagecache.content_version("catalog") + 1, None)
+    read_at = pagecache._versions.read_at
+    with mock.patch.object(pagecache.time, "monotonic", return_value=read_at + 0.5):
+        assert "Edited elsewhere" not in client.get(page).content.decode()  # within the second: held
+    with mock.patch.object(pagecache.time, "monotonic", return_value=read_at + 1.0):
+        assert "Edited elsewhere" in client.get(page).content.decode()
