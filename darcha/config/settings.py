@@ -124,12 +124,15 @@ else:
         # A database that does not answer is known within seconds, not after the operating system's timeout.
         "connect_timeout": 3,
         # Server-side binding (psycopg 3): the parameters travel apart from the SQL, and a statement run
-        # prepare_threshold times (psycopg's default, 5) on a connection is prepared there and then only
-        # executed — PostgreSQL parses and plans it once per connection, not once per query (−60–70 % of
-        # the database's time per request, measured for issue 11). Prepared statements belong to their
+        # prepare_threshold times on a connection is prepared there and then only executed — PostgreSQL
+        # parses it once per connection, not once per query (−60–70 % of the database's time per request,
+        # measured for issue 11). Prepared statements belong to their
         # connection, so the pool keeps its connections (min_size stays open; psycopg_pool recycles one after
         # an hour), and each process keeps at most its pool's max_size of them on the server.
         "server_side_binding": env_bool("DB_SERVER_SIDE_BINDING", True),
+        # Django turns psycopg's preparing off unless asked (for poolers that cannot keep prepared statements;
+        # this pool is Django's own, in the process): prepared from the fifth run on a connection.
+        "prepare_threshold": int(os.environ.get("DB_PREPARE_THRESHOLD", "5")),
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
