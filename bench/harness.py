@@ -387,9 +387,11 @@ class _CpuAccount:
                 with contextlib.suppress(OSError):
                     if backend_title in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace"):
                         ours[pid] = cpu  # "postgres: 15/main: postgres darcha_bench 127.0.0.1(…) idle"
+                        self.backends.add(pid)
         return ours
 
     def __enter__(self) -> _CpuAccount:
+        self.backends: set[int] = set()  # the PostgreSQL backends among ours
         self.started = time.monotonic()
         self.busy = _machine_busy_seconds()
         self.ours = self._ours()
@@ -403,6 +405,10 @@ class _CpuAccount:
         busy = _machine_busy_seconds() - self.busy
         ours_after = self._ours()
         ours = sum(cpu - self.ours.get(pid, 0.0) for pid, cpu in ours_after.items())
+        # The database's share: CPU seconds of the benchmark database's backends during the run.
+        self.database_cpu = sum(
+            cpu - self.ours.get(pid, 0.0) for pid, cpu in ours_after.items() if pid in self.backends
+        )
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
         wrk_cpu = children.ru_utime + children.ru_stime - self.children  # wrk is the only child that ended
         own = time.process_time() - self.own
@@ -456,11 +462,19 @@ def wrk(
     result = subprocess.run(
         command, capture_output=True, text=True, timeout=duration + 60, check=False, env=env or dict(os.environ)
     )
+    # A script may print figures of its own after report.lua's line: "BENCH_<NAME> {json}" lines, kept
+    # under report["scripts"][name] (bench/queue_mix.lua: the operators' calls, starts and finishes).
+    scripts = {}
+    for line in result.stdout.splitlines():
+        name, _, rest = line.partition(" ")
+        if name.startswith("BENCH_") and name != "BENCH_RESULT" and rest.startswith("{"):
+            scripts[name.removeprefix("BENCH_").lower()] = json.loads(rest)
     for line in result.stdout.splitlines():
         if line.startswith("BENCH_RESULT "):
             report = json.loads(line.removeprefix("BENCH_RESULT "))
             if report["requests"] == 0:
                 raise BenchError(f"wrk completed no request:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
+            report["scripts"] = scripts
             return report
     raise BenchError(f"wrk printed no report ({result.returncode}):\n{result.stdout}\n{result.stderr}")
 
@@ -563,6 +577,7 @@ def measure(
     )
     # Cores busy with this run (server, its database backends, wrk) and with anything else on the machine.
     extra["run_cores"] = round(account.ours_cores, 2)
+    extra["database_cpu_s"] = round(account.database_cpu, 3)
     extra["other_cores"] = round(account.other_cores, 2)
     if isinstance(sampler, _Sampler) and sampler.peak is not None:
         extra["db_connections_peak"] = sampler.peak
