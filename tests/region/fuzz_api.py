@@ -166,6 +166,9 @@ def main() -> int:
             [
                 *(sys.executable, "-m", "gunicorn", "darcha.config.wsgi:application"),
                 *("--bind", f"{HOST}:{port}", "--workers", "2", "--timeout", "60"),
+                # As deployed (docs/deploy.md): request lines up to nginx's 8 KB reach the application,
+                # whose answers are what is checked, instead of gunicorn's own 414 at 4 KB.
+                *("--limit-request-line", "8190"),
                 *("--control-socket", str(folder / "gunicorn.ctl")),
             ],
             cwd=PROJECT_DIR,

@@ -567,6 +567,7 @@ class Region:
                 [
                     *(python, "-m", "gunicorn", "darcha.config.wsgi:application"),
                     *("--bind", f"{LOOPBACK}:{port}", "--workers", "2", "--timeout", "30"),
+                    *("--limit-request-line", "8190"),  # as docs/deploy.md: nginx's 8 KB lines pass
                     *("--access-logfile", str(self.folder / "log" / f"{name}.access.log")),
                     *("--access-logformat", '%(h)s %({x-forwarded-for}i)s "%(r)s" %(s)s'),
                     # One control socket per machine; two on this one need their own.
