@@ -18,16 +18,15 @@ import json
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from darcha.notify.templates import MASK
+from tests.core.helpers import shared_database_url
 
 from .helpers import ESKIZ_EMAIL, ESKIZ_PASSWORD, TELEGRAM_TOKEN
 
@@ -37,21 +36,6 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 COUNT = 150  # messages, a third per channel
 LEASE, TASK_LEASE = 2, 3  # seconds
 FROM = "Darcha <noreply@darcha.example.uz>"
-
-
-def _database_url(tmp_path) -> str:
-    """The database the processes share: the test database (on SQLite, in memory, a file copy of it)."""
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        path = tmp_path / "killed-worker.sqlite3"
-        connection.ensure_connection()
-        with sqlite3.connect(path) as copy:
-            connection.connection.backup(copy)
-        copy.close()
-        return f"sqlite:///{path}"
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
-    return f"postgres://{db['USER'] or 'postgres'}{password}@{host}/{db['NAME']}"
 
 
 class Processes:
@@ -144,7 +128,7 @@ class Processes:
 
 def test_a_killed_worker_sends_each_message_once_and_strands_nothing(tmp_path, eskiz, telegram, smtp):
     rng = random.Random(10)  # noqa: S311 — when to kill, not a secret
-    database_url = _database_url(tmp_path)
+    database_url = shared_database_url(tmp_path)
     inherited = {k: v for k, v in os.environ.items() if not k.startswith(("NOTIFY_", "EMAIL_", "DJANGO_"))}
     env = {
         **inherited,
