@@ -41,6 +41,7 @@ from harness import (
     drop_postgres_database,
     fresh_postgres_database,
     manage,
+    run_step,
     server_env,
 )
 
@@ -189,19 +190,7 @@ def _row(result: dict, view: str, baseline: bool = False) -> Row:
 
 
 def _step(env: dict[str, str], step: str, args: dict) -> dict:
-    result = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), step, json.dumps(args)],
-        env=env,
-        cwd=PROJECT_DIR,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=600,
-    )
-    for line in result.stdout.splitlines():
-        if line.startswith("BENCH_RESULT "):
-            return json.loads(line.removeprefix("BENCH_RESULT "))
-    raise BenchError(f"{NAME} {step} failed ({result.returncode}):\n{(result.stdout + result.stderr)[-3000:]}")
+    return run_step(__file__, NAME, env, step, args, timeout=600)
 
 
 def _streams(

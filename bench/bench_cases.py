@@ -31,14 +31,12 @@ import datetime as dt
 import http.client
 import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 from harness import (
     LOOPBACK,
-    PROJECT_DIR,
     RESULTS_DIR,
     WARMUP_SECONDS,
     BenchError,
@@ -55,6 +53,7 @@ from harness import (
     http_get,
     manage,
     row_from_report,
+    run_step,
     server_env,
     wrk,
 )
@@ -163,19 +162,7 @@ def _cache_variants(ctx: Context, env: dict[str, str]) -> list[tuple[str, dict[s
 def _worker(env: dict[str, str], step: str, args: dict) -> dict:
     """Run one in-process step (`python bench/bench_cases.py <step> <json>`) and return its result."""
     print(f"  {NAME}: {step} …", file=sys.stderr, flush=True)
-    result = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), step, json.dumps(args)],
-        env=env,
-        cwd=PROJECT_DIR,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=900,
-    )
-    for line in result.stdout.splitlines():
-        if line.startswith("BENCH_RESULT "):
-            return json.loads(line.removeprefix("BENCH_RESULT "))
-    raise BenchError(f"{NAME} {step} failed ({result.returncode}):\n{(result.stdout + result.stderr)[-3000:]}")
+    return run_step(__file__, NAME, env, step, args, timeout=900)
 
 
 def _wsgi_server(ctx: Context, env: dict[str, str], cache: str) -> Server:

@@ -664,3 +664,21 @@ def _version(distribution: str) -> str:
         return importlib.metadata.version(distribution)
     except importlib.metadata.PackageNotFoundError:
         return "not installed"
+
+
+def run_step(script: str | Path, name: str, env: dict[str, str], step: str, args: dict, timeout: int = 600) -> dict:
+    """Run one in-process step of a benchmark (`python <script> <step> <json>`, in the benchmark's database)
+    and return what it printed after `BENCH_RESULT `; a step that prints none fails the row with its output."""
+    result = subprocess.run(  # noqa: S603 — the project's own benchmark script
+        [sys.executable, str(Path(script).resolve()), step, json.dumps(args)],
+        env=env,
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=timeout,
+    )
+    for line in result.stdout.splitlines():
+        if line.startswith("BENCH_RESULT "):
+            return json.loads(line.removeprefix("BENCH_RESULT "))
+    raise BenchError(f"{name} {step} failed ({result.returncode}):\n{(result.stdout + result.stderr)[-3000:]}")
