@@ -37,9 +37,7 @@ from harness import (
     BenchError,
     Context,
     Row,
-    _env_flag,
-    drop_postgres_database,
-    fresh_postgres_database,
+    in_own_postgres_database,
     manage,
     run_step,
     server_env,
@@ -57,16 +55,7 @@ VARIANT = "intake streams, in-process"
 
 
 def run(ctx: Context) -> list[Row]:
-    if os.environ.get("BENCH_DATABASE_URL", "").strip() or _env_flag("BENCH_SQLITE"):
-        ctx.notes.append(f"{NAME}: skipped (needs its own PostgreSQL database; BENCH_DATABASE_URL/BENCH_SQLITE set)")
-        return []
-    if fresh_postgres_database(DB_NAME) is None:
-        ctx.notes.append(f"{NAME}: skipped (PostgreSQL not reachable at 127.0.0.1:5432)")
-        return []
-    try:
-        return _run(ctx)
-    finally:
-        drop_postgres_database(DB_NAME)
+    return in_own_postgres_database(ctx, NAME, DB_NAME, _run)
 
 
 def _run(ctx: Context) -> list[Row]:

@@ -48,9 +48,8 @@ from harness import (
     _env_flag,
     _postgres_version,
     _Sampler,
-    drop_postgres_database,
-    fresh_postgres_database,
     http_get,
+    in_own_postgres_database,
     manage,
     row_from_report,
     run_step,
@@ -93,17 +92,7 @@ INTAKE_TABLES = [
 
 
 def run(ctx: Context) -> list[Row]:
-    if os.environ.get("BENCH_DATABASE_URL", "").strip() or _env_flag("BENCH_SQLITE"):
-        ctx.notes.append(f"{NAME}: skipped (needs its own PostgreSQL database; BENCH_DATABASE_URL/BENCH_SQLITE set)")
-        return []
-    if fresh_postgres_database(DB_NAME) is None:
-        ctx.notes.append(f"{NAME}: skipped (PostgreSQL not reachable at 127.0.0.1:5432)")
-        return []
-    try:
-        return _run(ctx)
-    finally:
-        if not _env_flag("BENCH_CASES_KEEP"):
-            drop_postgres_database(DB_NAME)
+    return in_own_postgres_database(ctx, NAME, DB_NAME, _run, keep=_env_flag("BENCH_CASES_KEEP"))
 
 
 def _run(ctx: Context) -> list[Row]:

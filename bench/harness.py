@@ -682,3 +682,19 @@ def run_step(script: str | Path, name: str, env: dict[str, str], step: str, args
         if line.startswith("BENCH_RESULT "):
             return json.loads(line.removeprefix("BENCH_RESULT "))
     raise BenchError(f"{name} {step} failed ({result.returncode}):\n{(result.stdout + result.stderr)[-3000:]}")
+
+
+def in_own_postgres_database(ctx, name: str, database: str, run, keep: bool = False) -> list:
+    """`run(ctx)` in a fresh PostgreSQL database of the benchmark's own (dropped afterwards unless `keep`);
+    skipped with a note where the run is told to use another database or PostgreSQL is not reachable."""
+    if os.environ.get("BENCH_DATABASE_URL", "").strip() or _env_flag("BENCH_SQLITE"):
+        ctx.notes.append(f"{name}: skipped (needs its own PostgreSQL database; BENCH_DATABASE_URL/BENCH_SQLITE set)")
+        return []
+    if fresh_postgres_database(database) is None:
+        ctx.notes.append(f"{name}: skipped (PostgreSQL not reachable at 127.0.0.1:5432)")
+        return []
+    try:
+        return run(ctx)
+    finally:
+        if not keep:
+            drop_postgres_database(database)
