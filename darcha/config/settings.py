@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "darcha.notify",
     "darcha.queues",
     "darcha.cases",
+    "darcha.preschool",
     "darcha.demo",
 ]
 

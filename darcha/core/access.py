@@ -8,7 +8,8 @@ The rules (DESIGN §3, "Organizations scope everything"):
   hokimiyat governs its city or district (its parent), so its leadership oversees the centers and
   agencies there.
 - A role includes the roles it leads: an agency head may do whatever the agency's clerks may, a center
-  manager whatever the center's operators may.
+  manager whatever the center's operators may, a district preschool officer whatever the district's
+  kindergarten directors may (the officer's role reaches the district, as leadership's does).
 - A superuser holds every role at every organization — Django's own meaning of the flag, and the same
   at the console, the kiosk, intake, the manager board and the API.
 - Nobody else holds anything: anonymous users, inactive users and system actors hold no role. (The
@@ -30,6 +31,7 @@ from .models import Membership, Organization, User
 CENTER_STAFF = frozenset({Role.OPERATOR, Role.CENTER_MANAGER})
 AGENCY_STAFF = frozenset({Role.AGENCY_CLERK, Role.AGENCY_HEAD})
 INFOSERVICE_STAFF = frozenset({Role.PRESS_SECRETARY})
+PRESCHOOL_STAFF = frozenset({Role.KINDERGARTEN_DIRECTOR, Role.PRESCHOOL_OFFICER})
 OVERSIGHT = frozenset({Role.ADMINISTRATOR, Role.LEADERSHIP})
 # Those who watch a center's figures: its manager, and administrators and leadership above it.
 CENTER_WATCHERS = frozenset({Role.CENTER_MANAGER}) | OVERSIGHT
@@ -38,9 +40,14 @@ CENTER_WATCHERS = frozenset({Role.CENTER_MANAGER}) | OVERSIGHT
 ROLE_INCLUDES: dict[str, frozenset[str]] = {
     Role.AGENCY_HEAD: frozenset({Role.AGENCY_CLERK}),
     Role.CENTER_MANAGER: frozenset({Role.OPERATOR}),
+    # The district's preschool department runs its kindergartens' seats, enrolments and pauses too.
+    Role.PRESCHOOL_OFFICER: frozenset({Role.KINDERGARTEN_DIRECTOR}),
 }
 # Roles that reach below the organization they are held in.
-SUBTREE_ROLES = OVERSIGHT
+SUBTREE_ROLES = OVERSIGHT | {Role.PRESCHOOL_OFFICER}
+# Organizations that govern their parent's subtree rather than their own: a hokimiyat runs its city or
+# district, and so does the district's preschool department for the kindergartens there.
+GOVERNING_KINDS = frozenset({OrganizationKind.HOKIMIYAT, OrganizationKind.PRESCHOOL_DEPARTMENT})
 
 _CACHE = "_darcha_access_memberships"
 
@@ -83,16 +90,16 @@ def _with_included(roles: Iterable[str]) -> set[str]:
 
 
 def jurisdiction(organization: Organization) -> Organization:
-    """The part of the tree an organization governs: a hokimiyat runs its city or district (its parent);
-    any other organization, its own subtree."""
-    if organization.kind == OrganizationKind.HOKIMIYAT and organization.parent_id:
+    """The part of the tree an organization governs: a hokimiyat or a preschool department, its city or
+    district (its parent); any other organization, its own subtree."""
+    if organization.kind in GOVERNING_KINDS and organization.parent_id:
         return organization.parent
     return organization
 
 
 def _reach(membership: Membership) -> str:
     """The tree path below which a subtree role counts."""
-    if membership.role == Role.LEADERSHIP:
+    if membership.role in (Role.LEADERSHIP, Role.PRESCHOOL_OFFICER):
         return jurisdiction(membership.organization).path
     return membership.organization.path
 

@@ -9,6 +9,8 @@ class OrganizationKind(models.TextChoices):
     HOKIMIYAT = "hokimiyat", _("Hokimiyat")
     CENTER = "center", _("Public service center")
     AGENCY = "agency", _("Agency")
+    KINDERGARTEN = "kindergarten", _("Kindergarten")
+    PRESCHOOL_DEPARTMENT = "preschool_department", _("Preschool education department")
 
 
 class Role(models.TextChoices):
@@ -19,6 +21,8 @@ class Role(models.TextChoices):
     AGENCY_HEAD = "agency_head", _("Agency head")
     PRESS_SECRETARY = "press_secretary", _("Press secretary")
     LEADERSHIP = "leadership", _("Leadership viewer")
+    KINDERGARTEN_DIRECTOR = "kindergarten_director", _("Kindergarten director")
+    PRESCHOOL_OFFICER = "preschool_officer", _("District preschool department officer")
 
 
 # Which kinds of organization a role may be held in. An administrator's scope is any subtree.
@@ -29,6 +33,8 @@ ROLE_ORGANIZATION_KINDS: dict[str, set[str]] = {
     Role.AGENCY_CLERK: {OrganizationKind.AGENCY},
     Role.AGENCY_HEAD: {OrganizationKind.AGENCY},
     Role.PRESS_SECRETARY: {OrganizationKind.HOKIMIYAT},
+    Role.KINDERGARTEN_DIRECTOR: {OrganizationKind.KINDERGARTEN},
+    Role.PRESCHOOL_OFFICER: {OrganizationKind.PRESCHOOL_DEPARTMENT},
     Role.LEADERSHIP: {
         OrganizationKind.HOKIMIYAT,
         OrganizationKind.REGION,

@@ -11,7 +11,7 @@ class Organization(models.Model):
     """A node of the tree region → city/district → hokimiyat, center, agency."""
 
     code = models.SlugField(_("code"), max_length=64, unique=True)
-    kind = models.CharField(_("kind"), max_length=16, choices=OrganizationKind.choices, db_index=True)
+    kind = models.CharField(_("kind"), max_length=24, choices=OrganizationKind.choices, db_index=True)
     parent = models.ForeignKey(
         "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
