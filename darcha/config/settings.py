@@ -222,6 +222,20 @@ CASES_TRACK_CLIENT_WINDOW = int(os.environ.get("CASES_TRACK_CLIENT_WINDOW", 3600
 # The rating link sent after handover stays valid this many days.
 CASES_RATING_DAYS = int(os.environ.get("CASES_RATING_DAYS", 30))
 
+# Kindergarten admission (darcha.preschool). Policy choices, with the defaults the issue gives.
+# A child's age is counted in full years on this day of the school year's start (month, day).
+PRESCHOOL_REFERENCE_MONTH = int(os.environ.get("PRESCHOOL_REFERENCE_MONTH", 9))
+PRESCHOOL_REFERENCE_DAY = int(os.environ.get("PRESCHOOL_REFERENCE_DAY", 1))
+# State kindergartens take 3–7; from this age (full years), for a fee, into an early group when places are free.
+PRESCHOOL_STATE_EARLY_FROM_YEARS = int(os.environ.get("PRESCHOOL_STATE_EARLY_FROM_YEARS", 2))
+# Kindergartens a family may rank (a campaign may set 1–5; 1 is today's practice).
+PRESCHOOL_MAX_CHOICES = int(os.environ.get("PRESCHOOL_MAX_CHOICES", 3))
+# A freed seat is offered within this many working days; a referral lapses when not taken up within
+# PRESCHOOL_REFERRAL_DAYS working days, and a reminder goes out this many working days before.
+PRESCHOOL_OFFER_WITHIN_DAYS = int(os.environ.get("PRESCHOOL_OFFER_WITHIN_DAYS", 1))
+PRESCHOOL_REFERRAL_DAYS = int(os.environ.get("PRESCHOOL_REFERRAL_DAYS", 15))
+PRESCHOOL_REMINDER_DAYS = int(os.environ.get("PRESCHOOL_REMINDER_DAYS", 3))
+
 # Kiosk tickets (queues.kiosks): per client address, per registered kiosk terminal and per phone number.
 KIOSK_TICKETS_PER_CLIENT = int(os.environ.get("KIOSK_TICKETS_PER_CLIENT", 30))
 KIOSK_TICKETS_PER_DEVICE = int(os.environ.get("KIOSK_TICKETS_PER_DEVICE", 300))

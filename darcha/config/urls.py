@@ -47,6 +47,7 @@ urlpatterns += i18n_patterns(
     path("", include("darcha.core.urls")),
     path("queue/", include("darcha.queues.urls")),
     path("", include("darcha.cases.urls")),
+    path("preschool/", include("darcha.preschool.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )
