@@ -365,7 +365,7 @@ class Cutoff(models.Model):
     campaign = models.ForeignKey(Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="cutoffs")
     program = models.ForeignKey(Program, verbose_name=_("program"), on_delete=models.CASCADE, related_name="cutoffs")
     placed = models.PositiveIntegerField(_("children placed"), default=0)
-    # The last admitted child's key: tier (0 = general list), sibling, staff, queue date.
+    # The last admitted child's key: its privilege tier (empty: the general list), sibling, staff, queue date.
     tier = models.PositiveSmallIntegerField(_("tier"), null=True, blank=True)
     sibling = models.BooleanField(_("sibling priority"), default=False)
     staff = models.BooleanField(_("staff priority"), default=False)
