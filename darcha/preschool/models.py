@@ -6,8 +6,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from darcha.core.choices import OrganizationKind
-from darcha.core.i18n import LANGUAGE_CHOICES, Translated, translated_fields
+from darcha.core.i18n import LANGUAGE_CHOICES, Translated, all_languages_text, translated_fields
 from darcha.core.models import Organization, Person
+from darcha.core.translit import search_key
 
 from .choices import (
     SEAT_HOLDING,
@@ -52,6 +53,9 @@ class Kindergarten(models.Model):
     # Closed (repairs, quarantine): referrals to it wait without lapsing, the state's delay.
     closed_since = models.DateField(_("closed since"), null=True, blank=True)
     closed_reason = models.CharField(_("why it is closed"), max_length=255, blank=True, default="")
+    # Number, names in every language and script, mahalla and address folded by core.translit.search_key
+    # (as the catalog's services): the registry's search matches one column, whatever script is typed.
+    search_text = models.TextField(editable=False, default="")
 
     class Meta:
         verbose_name = _("kindergarten")
@@ -60,6 +64,24 @@ class Kindergarten(models.Model):
 
     def __str__(self) -> str:
         return str(self.organization)
+
+    def save(self, *args, **kwargs):
+        self.search_text = self.build_search_text()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
+
+    def build_search_text(self) -> str:
+        """What the registry's search matches (rows written in bulk set it with this too)."""
+        organization = self.organization
+        parts = [
+            self.number,
+            all_languages_text(organization, "name"),
+            all_languages_text(organization, "short_name"),
+            self.mahalla,
+            organization.address,
+        ]
+        return " " + search_key(" ".join(parts)) + " "
 
     @property
     def name(self) -> str:

@@ -121,6 +121,7 @@ class Migration(migrations.Migration):
                 ('director_name', models.CharField(blank=True, default='', max_length=150, verbose_name='director')),
                 ('closed_since', models.DateField(blank=True, null=True, verbose_name='closed since')),
                 ('closed_reason', models.CharField(blank=True, default='', max_length=255, verbose_name='why it is closed')),
+                ('search_text', models.TextField(default='', editable=False)),
                 ('organization', models.OneToOneField(limit_choices_to={'kind': 'kindergarten'}, on_delete=django.db.models.deletion.PROTECT, related_name='kindergarten', to='core.organization', verbose_name='organization')),
             ],
             options={
