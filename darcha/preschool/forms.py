@@ -1,0 +1,199 @@
+"""Forms of the preschool app: the operator's application at the center and the privilege checks (front
+office), the family's online application and edits (family pages).
+
+They only read and shape the input. Every rule (the child's age for each program, the district, the
+number of choices, evidence for a privilege, a file being a real PDF or image) is checked by
+darcha.preschool.services, whose field-level messages the views put back on these forms.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from darcha.cases.forms import ServiceErrorsMixin
+from darcha.cases.uploads import kept_file
+from darcha.core.i18n import LANGUAGE_CHOICES
+
+from .choices import Relation
+from .models import Benefit, Kindergarten, Program
+
+# --- front office: the operator's application and the privilege checks -------------------------------------
+
+
+class FrontApplicationForm(ServiceErrorsMixin, forms.Form):
+    """The whole application at the center: applicant, child, privileges with evidence, ranked programs.
+
+    Fields built per privileged category: `benefit_<id>` (claimed), `reference_<id>` (the document and its
+    number), `evidence_<id>` (a scan); per rank: `choice_<rank>`. Files kept from earlier tries of the form
+    (cases.models.PendingUpload, field `evidence_<id>`) stand in for a scan not sent again."""
+
+    pinfl = forms.CharField(label=_("PINFL (14 digits)"), required=False, max_length=32)
+    passport = forms.CharField(label=_("Passport number"), required=False, max_length=32)
+    name = forms.CharField(label=_("Applicant's full name"), required=False, max_length=255)
+    phone = forms.CharField(label=_("Phone for notices"), required=False, max_length=32)
+    language = forms.ChoiceField(label=_("Language of notices"), choices=LANGUAGE_CHOICES, initial="uz")
+    relation = forms.ChoiceField(
+        label=_("Relation to the child"), choices=Relation.choices, initial=Relation.PARENT, widget=forms.RadioSelect
+    )
+    child_name = forms.CharField(
+        label=_("Child's full name"),
+        max_length=255,
+        error_messages={"required": _("Type the child's full name as in the birth certificate.")},
+    )
+    birth_date = forms.DateField(
+        label=_("Date of birth"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": _("Type the child's date of birth."),
+            "invalid": _("Type the date of birth as day, month and year."),
+        },
+    )
+    birth_certificate = forms.CharField(
+        label=_("Birth certificate number"),
+        max_length=32,
+        error_messages={"required": _("Type the number of the child's birth certificate.")},
+    )
+    child_pinfl = forms.CharField(label=_("Child's PINFL (if known)"), required=False, max_length=32)
+    together = forms.CharField(
+        label=_("Place together with application"),
+        required=False,
+        max_length=16,
+        help_text=_("A twin's or sibling's queue number: placed in one kindergarten, or they wait together."),
+    )
+    staff_at = forms.ModelChoiceField(
+        label=_("The applicant works at"),
+        queryset=Kindergarten.objects.none(),
+        required=False,
+        empty_label=_("Does not work at a kindergarten of the district"),
+    )
+
+    def __init__(self, *args, district, benefits, max_choices: int, kept=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.district = district
+        self.fields["staff_at"].queryset = Kindergarten.objects.filter(organization__parent=district).select_related(
+            "organization"
+        )
+        # Any active program is accepted here: one of another district is the service's refusal, with its message.
+        self.ranks = list(range(1, max_choices + 1))
+        for rank in self.ranks:
+            self.fields[f"choice_{rank}"] = forms.ModelChoiceField(
+                label=_("Choice %(rank)d") % {"rank": rank},
+                queryset=Program.objects.filter(is_active=True),
+                required=False,
+            )
+        self.benefits: list[Benefit] = list(benefits)
+        for benefit in self.benefits:
+            self.fields[f"benefit_{benefit.pk}"] = forms.BooleanField(label=benefit.name, required=False)
+            if not benefit.center_obtains:
+                self.fields[f"reference_{benefit.pk}"] = forms.CharField(
+                    label=_("Document and its number"), required=False, max_length=255
+                )
+                self.fields[f"evidence_{benefit.pk}"] = forms.FileField(label=_("Scan"), required=False)
+        self.file_fields = {f"evidence_{b.pk}": b for b in self.benefits if not b.center_obtains}
+        self.kept = [k for k in kept if k.field in self.file_fields]
+
+    def clean_birth_certificate(self) -> str:
+        return "".join(self.cleaned_data["birth_certificate"].split()).upper()
+
+    def clean_child_pinfl(self) -> str:
+        return "".join(self.cleaned_data["child_pinfl"].split())
+
+    def clean_together(self) -> str:
+        return self.cleaned_data["together"].strip().upper()
+
+    def clean(self):
+        data = super().clean()
+        chosen = [data.get(f"choice_{rank}") for rank in self.ranks]
+        seen = set()
+        for rank, program in zip(self.ranks, chosen, strict=True):
+            if program is None:
+                continue
+            if program.pk in seen:
+                self.add_error(f"choice_{rank}", _("This program is already chosen above."))
+            seen.add(program.pk)
+        return data
+
+    # --- what the view hands to the services --------------------------------------------------------------
+    def person_data(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "kind": "individual",
+            "name": data["name"],
+            "pinfl": data["pinfl"],
+            "passport": data["passport"],
+            "phone": data["phone"],
+            "language": data["language"],
+        }
+
+    def choices(self) -> list[Program]:
+        """The programs chosen, first choice first (an empty rank is skipped)."""
+        return [p for rank in self.ranks if (p := self.cleaned_data.get(f"choice_{rank}")) is not None]
+
+    def claimed(self) -> list[Benefit]:
+        return [b for b in self.benefits if self.cleaned_data.get(f"benefit_{b.pk}")]
+
+    def evidence_file(self, benefit: Benefit):
+        """The scan sent now for the category, else the one kept from an earlier try, else None."""
+        sent = self.cleaned_data.get(f"evidence_{benefit.pk}")
+        if sent:
+            return sent
+        kept = [k for k in self.kept if k.field == f"evidence_{benefit.pk}"]
+        return kept_file(kept[-1]) if kept else None
+
+    def new_uploads(self) -> list[tuple[str, None, object]]:
+        """The files that came with this post: (field, None, file), for cases' kept uploads."""
+        if not self.files:
+            return []
+        return [(name, None, f) for name in self.file_fields for f in self.files.getlist(name)[:1] if f]
+
+    def keep(self, kept: list, errors: dict[str, list[str]]) -> None:
+        """The files just kept replace those kept before for the same category; refused ones' messages go
+        beside their fields."""
+        fresh = {k.field for k in kept}
+        self.kept = [*(k for k in self.kept if k.field not in fresh), *kept]
+        self.add_kept_errors(errors)
+
+    # --- what the template lays out -----------------------------------------------------------------------
+    def benefit_rows(self) -> list[dict]:
+        rows = []
+        for benefit in self.benefits:
+            row = {"benefit": benefit, "claimed": self[f"benefit_{benefit.pk}"]}
+            if not benefit.center_obtains:
+                row["reference"] = self[f"reference_{benefit.pk}"]
+                row["evidence"] = self[f"evidence_{benefit.pk}"]
+                row["kept"] = [k for k in self.kept if k.field == f"evidence_{benefit.pk}"]
+            rows.append(row)
+        return rows
+
+    def choice_fields(self) -> list:
+        return [self[f"choice_{rank}"] for rank in self.ranks]
+
+
+class BenefitDecisionForm(ServiceErrorsMixin, forms.Form):
+    """Staff's decision on a claimed privilege after looking at its evidence."""
+
+    CONFIRM, REJECT = "confirm", "reject"
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[(CONFIRM, _("Confirm the privilege")), (REJECT, _("Reject the privilege"))],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose whether the privilege is confirmed or rejected.")},
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=255,
+        help_text=_("What was checked; when rejecting, why (the family sees it)."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == self.REJECT and not data.get("note", "").strip():
+            self.add_error("note", _("Say why the privilege is rejected: the family sees it."))
+        return data
+
+    @property
+    def confirm(self) -> bool:
+        return self.cleaned_data["decision"] == self.CONFIRM
