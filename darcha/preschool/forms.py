@@ -9,11 +9,13 @@ darcha.preschool.services, whose field-level messages the views put back on thes
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from darcha.cases.forms import ServiceErrorsMixin
-from darcha.cases.uploads import kept_file
+from darcha.cases.uploads import check_upload, kept_file
 from darcha.core.i18n import LANGUAGE_CHOICES
+from darcha.core.identifiers import validate_phone
 
 from .choices import Relation
 from .models import Benefit, Kindergarten, Program
@@ -197,3 +199,214 @@ class BenefitDecisionForm(ServiceErrorsMixin, forms.Form):
     @property
     def confirm(self) -> bool:
         return self.cleaned_data["decision"] == self.CONFIRM
+
+
+# --- family: tracking, SMS codes, the online application, the family's edits ------------------------------
+
+
+def normalize_number(value: str) -> str:
+    """A queue number as printed (M26-0000123), also when typed in lower case or with spaces."""
+    return "".join(str(value or "").split()).upper()[:20]
+
+
+def normalize_code(value: str) -> str:
+    return "".join(str(value or "").split())[:12]
+
+
+def program_label(program: Program) -> str:
+    """What a family chooses between: "12-son MTT · 3–4 years · Uzbek · 9 hours"."""
+    parts = (
+        program.kindergarten.name,
+        program.get_age_group_display(),
+        program.get_language_display(),
+        program.get_regime_display(),
+    )
+    return " · ".join(str(part) for part in parts)
+
+
+class PhoneForm(forms.Form):
+    phone = forms.CharField(
+        label=_("Mobile phone"), max_length=24, error_messages={"required": _("Enter your mobile phone number.")}
+    )
+
+    def clean_phone(self) -> str:
+        return validate_phone(self.cleaned_data["phone"])
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from the SMS"), max_length=12, error_messages={"required": _("Enter the code from the SMS.")}
+    )
+
+    def clean_code(self) -> str:
+        return normalize_code(self.cleaned_data["code"])
+
+
+class RankedChoicesMixin:
+    """Ranked choices `choice_1` … `choice_N` among `programs` (those the child may join: the district's,
+    of the child's age on the reference date, as the view lists them); the first is required and no
+    program may come twice. N is the district campaign's number of choices."""
+
+    def add_choice_fields(self, programs, max_choices: int) -> None:
+        self.programs = {str(program.pk): program for program in programs}
+        self.ranks = list(range(1, max(1, int(max_choices)) + 1))
+        options = [("", "—")] + [(pk, program_label(program)) for pk, program in self.programs.items()]
+        for rank in self.ranks:
+            self.fields[f"choice_{rank}"] = forms.ChoiceField(
+                label=_("Choice %(rank)d") % {"rank": rank},
+                choices=options,
+                required=rank == 1,
+                error_messages={
+                    "required": _("Choose at least one kindergarten."),
+                    "invalid_choice": _("Choose a kindergarten group from the list."),
+                },
+            )
+
+    def choice_fields(self) -> list:
+        return [self[f"choice_{rank}"] for rank in self.ranks]
+
+    def ranked_programs(self) -> list[Program]:
+        """The programs chosen, first choice first (an empty rank is skipped); a repeat is a field error."""
+        chosen, seen = [], set()
+        for rank in self.ranks:
+            value = self.cleaned_data.get(f"choice_{rank}")
+            if not value:
+                continue
+            if value in seen:
+                self.add_error(f"choice_{rank}", _("This program is already chosen above."))
+                continue
+            seen.add(value)
+            chosen.append(self.programs[value])
+        return chosen
+
+
+class FamilyChoicesForm(RankedChoicesMixin, forms.Form):
+    """The family's new order of kindergartens (the services keep the queue date)."""
+
+    def __init__(self, *args, programs, max_choices: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_choice_fields(programs, max_choices)
+
+    def clean(self):
+        data = super().clean()
+        data["programs"] = self.ranked_programs()
+        return data
+
+
+class FamilyContactForm(forms.Form):
+    """The phone notices go to and their language."""
+
+    phone = forms.CharField(
+        label=_("Mobile phone"), max_length=24, error_messages={"required": _("Enter your mobile phone number.")}
+    )
+    language = forms.ChoiceField(label=_("Language of notices"), choices=LANGUAGE_CHOICES)
+
+    def clean_phone(self) -> str:
+        return validate_phone(self.cleaned_data["phone"])
+
+
+class LeaveForm(forms.Form):
+    reason = forms.CharField(label=_("Why (optional)"), max_length=255, required=False)
+    confirm = forms.BooleanField(
+        label=_("Yes, take my child out of the kindergarten queue"),
+        error_messages={"required": _("Tick the box to confirm.")},
+    )
+
+
+class OnlineApplicationForm(RankedChoicesMixin, forms.Form):
+    """The online application: the applicant, the child, privileges with evidence, ranked choices.
+
+    The district and the child's date of birth come first (the page's first step): they decide the
+    programs offered, `programs`; `benefits` are the categories in force."""
+
+    applicant_name = forms.CharField(
+        label=_("Your full name"), max_length=255, error_messages={"required": _("Type your full name.")}
+    )
+    applicant_pinfl = forms.CharField(
+        label=_("Your PINFL"),
+        max_length=32,
+        help_text=_("14 digits, on your ID card."),
+        error_messages={"required": _("Type your PINFL.")},
+    )
+    relation = forms.ChoiceField(label=_("Relation to the child"), choices=Relation.choices, initial=Relation.PARENT)
+    language = forms.ChoiceField(label=_("Language of notices"), choices=LANGUAGE_CHOICES)
+    district = forms.ChoiceField(
+        label=_("City or district"),
+        error_messages={
+            "required": _("Choose the city or district."),
+            "invalid_choice": _("Choose the city or district."),
+        },
+    )
+    child_name = forms.CharField(
+        label=_("Child's full name"),
+        max_length=255,
+        error_messages={"required": _("Type the child's full name as in the birth certificate.")},
+    )
+    birth_certificate = forms.CharField(
+        label=_("Birth certificate number"),
+        max_length=32,
+        error_messages={"required": _("Type the number of the child's birth certificate.")},
+    )
+    birth_date = forms.DateField(
+        label=_("Date of birth"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": _("Type the child's date of birth."),
+            "invalid": _("Type the date of birth as day, month and year."),
+        },
+    )
+    child_pinfl = forms.CharField(label=_("Child's PINFL (if known)"), required=False, max_length=32)
+
+    def __init__(self, *args, districts, programs, max_choices: int, benefits, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.districts = {str(district.pk): district for district in districts}
+        self.fields["district"].choices = [("", "—")] + [(pk, d.name) for pk, d in self.districts.items()]
+        self.add_choice_fields(programs, max_choices)
+        self.benefits: list[Benefit] = list(benefits)
+        for benefit in self.benefits:
+            self.fields[f"benefit_{benefit.pk}"] = forms.BooleanField(label=benefit.name, required=False)
+            if not benefit.center_obtains:
+                self.fields[f"reference_{benefit.pk}"] = forms.CharField(
+                    label=_("Document and its number"), required=False, max_length=255
+                )
+                self.fields[f"evidence_{benefit.pk}"] = forms.FileField(label=_("or a scan of it"), required=False)
+
+    def clean_birth_certificate(self) -> str:
+        return "".join(self.cleaned_data["birth_certificate"].split()).upper()
+
+    def clean_child_pinfl(self) -> str:
+        return "".join(self.cleaned_data["child_pinfl"].split())
+
+    def clean(self):
+        data = super().clean()
+        data["programs"] = self.ranked_programs()
+        for benefit in self.benefits:
+            scan = data.get(f"evidence_{benefit.pk}")
+            if scan and data.get(f"benefit_{benefit.pk}"):
+                try:
+                    check_upload(scan)
+                except ValidationError as error:
+                    self.add_error(f"evidence_{benefit.pk}", error)
+        return data
+
+    def benefit_rows(self) -> list[dict]:
+        rows = []
+        for benefit in self.benefits:
+            row = {"benefit": benefit, "claimed": self[f"benefit_{benefit.pk}"]}
+            if not benefit.center_obtains:
+                row["reference"] = self[f"reference_{benefit.pk}"]
+                row["evidence"] = self[f"evidence_{benefit.pk}"]
+            rows.append(row)
+        return rows
+
+    def cleaned_district(self):
+        return self.districts[self.cleaned_data["district"]]
+
+    def claims(self) -> list[tuple[Benefit, str, object]]:
+        """(category, the evidence's reference, its scan or None) of each category ticked."""
+        data = self.cleaned_data
+        return [
+            (benefit, data.get(f"reference_{benefit.pk}", "").strip(), data.get(f"evidence_{benefit.pk}"))
+            for benefit in self.benefits
+            if data.get(f"benefit_{benefit.pk}")
+        ]
