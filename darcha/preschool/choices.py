@@ -158,3 +158,6 @@ class PreschoolRefusal(enum.StrEnum):
     ALREADY_PAUSED = "already_paused"
     NOT_PAUSED = "not_paused"
     KINDERGARTEN_CLOSED = "kindergarten_closed"
+    BENEFIT_DECIDED = "benefit_decided"
+    TRACKING_LOCKED = "tracking_locked"
+    TOO_MANY_LOOKUPS = "too_many_lookups"

@@ -283,6 +283,11 @@ class EnrollmentApplication(models.Model):
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
 
+    @property
+    def audit_organization_id(self) -> int:
+        """The district's audit chain (not the center's it was registered at): the queue is the district's."""
+        return self.district_id
+
 
 class ApplicationBenefit(models.Model):
     """A privilege claimed for the child, with its evidence; it counts once confirmed."""
@@ -316,6 +321,10 @@ class ApplicationBenefit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application_id} {self.benefit_id} {self.status}"
+
+    @property
+    def audit_organization_id(self) -> int:
+        return self.application.district_id
 
 
 class Preference(models.Model):
@@ -379,6 +388,10 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return f"{self.district} {self.school_year} {self.get_kind_display()}"
+
+    @property
+    def audit_organization_id(self) -> int:
+        return self.district_id
 
 
 class Cutoff(models.Model):
@@ -461,6 +474,11 @@ class Placement(models.Model):
     @property
     def holds_seat(self) -> bool:
         return self.status in SEAT_HOLDING
+
+    @property
+    def audit_organization_id(self) -> int:
+        """The district's chain, as its queue's: a campaign's referrals go to one chain, not one per kindergarten."""
+        return self.application.district_id
 
 
 class Position(models.Model):
