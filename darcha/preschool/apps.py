@@ -6,3 +6,26 @@ class PreschoolConfig(AppConfig):
     name = "darcha.preschool"
     label = "preschool"
     verbose_name = _("Kindergarten admission")
+
+    def ready(self) -> None:
+        from darcha.core.models import Organization
+        from darcha.core.pagecache import register_content
+
+        from . import models
+
+        # What the public registry's pages and API show (seats, queues, referrals, fees, cutoffs): a service
+        # writing any of these calls pagecache.content_changed(kind="preschool") (or model=…) in its transaction.
+        register_content(
+            "preschool",
+            Organization,
+            models.Kindergarten,
+            models.Program,
+            models.FeeRate,
+            models.Benefit,
+            models.EnrollmentApplication,
+            models.ApplicationBenefit,
+            models.Preference,
+            models.Placement,
+            models.Campaign,
+            models.Cutoff,
+        )
