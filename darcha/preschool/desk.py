@@ -45,3 +45,15 @@ def department_panel(request, membership: Membership) -> dict:
 
 register_panel([Role.KINDERGARTEN_DIRECTOR], "preschool/kindergarten/panel.html", kindergarten_panel, order=3)
 register_panel([Role.PRESCHOOL_OFFICER], "preschool/department/panel.html", department_panel, order=3)
+
+
+def register_front_panel() -> None:
+    """The front office's panel: operators' kindergarten application at their center, and the privileges to
+    check in the district (for its officers too)."""
+    from .views.front import desk_panel
+
+    roles = [Role.OPERATOR, Role.CENTER_MANAGER, Role.PRESCHOOL_OFFICER]
+    register_panel(roles, "preschool/front/desk_panel.html", desk_panel, order=7)
+
+
+register_front_panel()
