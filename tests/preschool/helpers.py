@@ -86,3 +86,37 @@ def director(garden: Kindergarten, username: str = "director"):
 
 def officer(place, username: str = "officer"):
     return staff(username, department(place), Role.PRESCHOOL_OFFICER)
+
+
+def center(place, code: str | None = None):
+    """A public service center in the city (its operators register children)."""
+    return OrganizationFactory(
+        code=code or f"{place.code}-center", kind=OrganizationKind.CENTER, parent=place, name_uz="Markaz"
+    )
+
+
+_children = iter(range(1, 10**6))
+
+
+def enroll(place, choices, *, birth_date: dt.date = dt.date(2024, 3, 1), actor=None, now=None, **fields):
+    """A child registered in the queue through `application_register` (by the system unless `actor`)."""
+    from darcha.core.audit import SYSTEM
+    from darcha.preschool.choices import Relation
+    from darcha.preschool.services import application_register
+    from tests.factories import PersonFactory
+
+    n = next(_children)
+    if "applicant" not in fields:
+        fields["applicant"] = PersonFactory()
+    fields.setdefault("relation", Relation.PARENT)
+    fields.setdefault("phone", "+998901234567")
+    return application_register(
+        actor=actor or SYSTEM,
+        child_name=fields.pop("child_name", f"Bola {n}"),
+        birth_date=birth_date,
+        birth_certificate=fields.pop("birth_certificate", f"I-NA{n:07d}"),
+        district=place,
+        choices=list(choices),
+        now=now,
+        **fields,
+    )
