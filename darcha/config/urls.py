@@ -11,6 +11,7 @@ from darcha.catalog import api as catalog_api
 from darcha.catalog import views as catalog_views
 from darcha.core import api_tokens
 from darcha.core import views as core_views
+from darcha.preschool import api as preschool_api
 from darcha.queues import api as queues_api
 
 admin.site.site_header = _("Darcha administration")
@@ -28,6 +29,7 @@ router.register("queue/centers", queues_api.CenterViewSet, basename="queue-cente
 router.register(r"queue/centers/(?P<center>[^/]+)/counters", queues_api.CounterViewSet, basename="queue-counter")
 router.register("queue/tickets", queues_api.TicketViewSet, basename="queue-ticket")
 router.register("queue/bookings", queues_api.BookingViewSet, basename="queue-booking")
+router.register("preschool/kindergartens", preschool_api.KindergartenViewSet, basename="preschool-kindergarten")
 
 urlpatterns = [
     path("health/", core_views.health, name="health"),

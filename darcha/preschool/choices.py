@@ -4,10 +4,12 @@ import enum
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class KindergartenKind(models.TextChoices):
-    STATE = "state", _("State")
+    # In context: the plain msgid "State" is a status elsewhere (Holat, Состояние).
+    STATE = "state", pgettext_lazy("kindergarten kind", "State")
     PPP = "ppp", _("Public–private partnership")
     FAMILY = "family", _("Family")
     PRIVATE = "private", _("Private")

@@ -258,7 +258,8 @@ def cutoff_words(cutoff: Cutoff | None) -> str:
     if cutoff.queue_date is not None:
         since = formats.date_format(timezone.localtime(cutoff.queue_date), "DATE_FORMAT")
         parts.append(_("in the queue since %(date)s") % {"date": since})
-    return _("Last admitted: %(details)s.") % {"details": ", ".join(parts)}
+    # No closing full stop: a date format may end with one ("1 января 2025 г.").
+    return _("Last admitted: %(details)s") % {"details": ", ".join(parts)}
 
 
 def _attach(kindergartens: list[Kindergarten], programs_attr: str, day: dt.date) -> None:
@@ -919,14 +920,12 @@ def _event_lines(event: Event, programs: dict[int, Program], benefits: dict[str,
     data = event.data or {}
     lines: list[str] = []
     if event.kind == EventKind.POSITION:
-        for change in data.get("changes") or [data]:
+        # services.positions: {"changes": [{"program", "from", "to", "ahead_privileged", "reasons"}]}
+        for change in data.get("changes") or []:
             head = _program_words(programs.get(change.get("program")))
-            new = change.get("new")
-            if isinstance(new, int):
-                words = explain.change_text(change.get("old"), new, change.get("reasons") or [])
-                lines.append(f"{head}: {words}")
-            else:
-                lines.extend(explain.reason_text(reason) for reason in change.get("reasons") or [])
+            if isinstance(change.get("to"), int):
+                words = explain.change_text(change.get("from"), change["to"], change.get("reasons") or [])
+                lines.append(f"{head} — {words}")
         return lines
     if event.kind in (EventKind.REGISTERED, EventKind.PREFERENCES):
         chosen = data.get("choices") if event.kind == EventKind.REGISTERED else data.get("to")
