@@ -242,17 +242,31 @@ class CodeForm(forms.Form):
         return normalize_code(self.cleaned_data["code"])
 
 
-class RankedChoicesMixin:
-    """Ranked choices `choice_1` … `choice_N` among `programs` (those the child may join: the district's,
-    of the child's age on the reference date, as the view lists them); the first is required and no
-    program may come twice. N is the district campaign's number of choices."""
+class _ProgramChoice(forms.ChoiceField):
+    """A program from the list shown, or any other the form accepts: the services then say, in their words,
+    why it does not fit (too young or too old for the group, another district)."""
 
-    def add_choice_fields(self, programs, max_choices: int) -> None:
-        self.programs = {str(program.pk): program for program in programs}
+    def __init__(self, *, accepted: dict, **kwargs):
+        super().__init__(**kwargs)
+        self.accepted = accepted
+
+    def valid_value(self, value) -> bool:
+        return str(value) in self.accepted
+
+
+class RankedChoicesMixin:
+    """Ranked choices `choice_1` … `choice_N`: the list shows `programs` (those the child may join: the
+    district's, of the child's age on the reference date), and any of `accepted` (the district's programs)
+    is taken, for the services to explain a refusal; the first is required and no program may come twice.
+    N is the district campaign's number of choices."""
+
+    def add_choice_fields(self, programs, max_choices: int, accepted=()) -> None:
+        self.programs = {str(program.pk): program for program in (*accepted, *programs)}
         self.ranks = list(range(1, max(1, int(max_choices)) + 1))
-        options = [("", "—")] + [(pk, program_label(program)) for pk, program in self.programs.items()]
+        options = [("", "—")] + [(str(program.pk), program_label(program)) for program in programs]
         for rank in self.ranks:
-            self.fields[f"choice_{rank}"] = forms.ChoiceField(
+            self.fields[f"choice_{rank}"] = _ProgramChoice(
+                accepted=self.programs,
                 label=_("Choice %(rank)d") % {"rank": rank},
                 choices=options,
                 required=rank == 1,
@@ -283,9 +297,9 @@ class RankedChoicesMixin:
 class FamilyChoicesForm(RankedChoicesMixin, forms.Form):
     """The family's new order of kindergartens (the services keep the queue date)."""
 
-    def __init__(self, *args, programs, max_choices: int, **kwargs):
+    def __init__(self, *args, programs, max_choices: int, accepted=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.add_choice_fields(programs, max_choices)
+        self.add_choice_fields(programs, max_choices, accepted)
 
     def clean(self):
         data = super().clean()
@@ -357,11 +371,11 @@ class OnlineApplicationForm(RankedChoicesMixin, forms.Form):
     )
     child_pinfl = forms.CharField(label=_("Child's PINFL (if known)"), required=False, max_length=32)
 
-    def __init__(self, *args, districts, programs, max_choices: int, benefits, **kwargs):
+    def __init__(self, *args, districts, programs, max_choices: int, benefits, accepted=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.districts = {str(district.pk): district for district in districts}
         self.fields["district"].choices = [("", "—")] + [(pk, d.name) for pk, d in self.districts.items()]
-        self.add_choice_fields(programs, max_choices)
+        self.add_choice_fields(programs, max_choices, accepted)
         self.benefits: list[Benefit] = list(benefits)
         for benefit in self.benefits:
             self.fields[f"benefit_{benefit.pk}"] = forms.BooleanField(label=benefit.name, required=False)

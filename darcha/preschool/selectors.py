@@ -847,9 +847,8 @@ def family_benefits(day: dt.date | None = None) -> list[Benefit]:
     )
 
 
-def family_programs(district: Organization, birth_date: dt.date, school_year: int) -> list[Program]:
-    """The district's programs a child born on `birth_date` may be placed in: those taking children, of the
-    group the child enters in the first school year (from `school_year`) it is old enough for."""
+def family_district_programs(district: Organization) -> list[Program]:
+    """The district's programs that take children, kindergarten by kindergarten."""
     programs = (
         Program.objects.filter(
             kindergarten__organization__parent=district, kindergarten__organization__is_active=True, is_active=True
@@ -857,6 +856,15 @@ def family_programs(district: Organization, birth_date: dt.date, school_year: in
         .select_related("kindergarten__organization")
         .order_by("kindergarten__organization__path", "kindergarten__number", "age_group", "language", "regime")
     )
+    return list(programs)
+
+
+def family_programs(
+    district: Organization, birth_date: dt.date, school_year: int, programs: list[Program] | None = None
+) -> list[Program]:
+    """Of the district's programs (or `programs`), those a child born on `birth_date` may be placed in: of
+    the group the child enters in the first school year (from `school_year`) it is old enough for."""
+    programs = family_district_programs(district) if programs is None else programs
     return [program for program in programs if ages.may_join_when_old_enough(program, birth_date, school_year)]
 
 

@@ -190,10 +190,15 @@ def test_the_page_shows_positions_with_reasons_the_cutoff_and_the_referral(clien
         application=application,
         kind=EventKind.POSITION,
         data={
-            "program": gardens["g12"].pk,
-            "old": 1,
-            "new": 3,
-            "reasons": [{"code": "joined_privileged", "count": 2}],
+            "changes": [
+                {
+                    "program": gardens["g12"].pk,
+                    "from": 1,
+                    "to": 3,
+                    "ahead_privileged": 1,
+                    "reasons": [{"code": "joined_privileged", "count": 2}],
+                }
+            ]
         },
         created_at=now,
     )
@@ -205,7 +210,8 @@ def test_the_page_shows_positions_with_reasons_the_cutoff_and_the_referral(clien
     assert "Last admitted: privileged list" in body
     assert "A place here is held for your child by the referral." in body
     # The history says why the place changed, in plain words.
-    assert "Position changed" in body and "12-son MTT" in body and "1 → 3" in body
+    assert "Position changed" in body and "12-son MTT" in body and "position 1 → 3" in body
+    assert "2 children with a privilege joined the queue for this group." in body
 
 
 def test_a_paused_referral_says_why(client, application, gardens):
@@ -283,12 +289,17 @@ def test_a_new_phone_is_confirmed_by_a_code_sent_to_it(client, application):
 def test_a_group_the_child_is_too_old_for_is_refused_and_nothing_changes(client, application, gardens):
     open_page(client, application)
     confirm(client, application)
-    # A group not offered to this child (5–6 years) is not in the list: the form says so.
+    # A group not listed for this child (5–6 years), sent anyway: the services say why, in plain words.
     response = client.post(
         f"{family_url(application)}change/choices/", {"choice_1": str(gardens["g12_5"].pk), "choice_2": ""}
     )
     assert response.status_code == 400
-    assert "Choose a kindergarten group from the list." in text(response)
+    assert "The child is too young for the group" in text(response)
+    assert "Choose the group" in text(response)
+    # A program of no district of the family's is not taken at all.
+    other = helpers.program(helpers.kindergarten(helpers.district("other-city"), 3), AgeGroup.G3)
+    response = client.post(f"{family_url(application)}change/choices/", {"choice_1": str(other.pk)})
+    assert response.status_code == 400 and "Choose a kindergarten group from the list." in text(response)
     assert [p.program for p in application.preferences.order_by("rank")] == [gardens["g12"], gardens["g7"]]
 
 

@@ -346,13 +346,20 @@ def family_choices(request, number):
     if elsewhere:
         return elsewhere
     rules = selectors.family_choice_rules(application.district)
-    programs = selectors.family_programs(application.district, application.child.birth_date, rules.school_year)
+    accepted = selectors.family_district_programs(application.district)
+    listed = selectors.family_programs(application.district, application.child.birth_date, rules.school_year, accepted)
     current = [preference.program for preference in application.preferences.all()]
-    # A program chosen before stays listed (a choice the child has outgrown is the services' to refuse).
-    programs = [*programs, *(p for p in current if p not in programs)]
+    # A group chosen before stays listed (one the child has outgrown is the services' to refuse, saying why).
+    listed = [*listed, *(p for p in current if p not in listed)]
     initial = {f"choice_{rank}": str(program.pk) for rank, program in enumerate(current, start=1)}
     data = request.POST if request.method == "POST" else None
-    form = FamilyChoicesForm(data, initial=initial, programs=programs, max_choices=max(rules.max_choices, len(current)))
+    form = FamilyChoicesForm(
+        data,
+        initial=initial,
+        programs=listed,
+        accepted=accepted,
+        max_choices=max(rules.max_choices, len(current)),
+    )
     context = {"application": application, "number": application.number, "form": form, "rules": rules}
     if request.method == "GET":
         return _page(request, "choices.html", context)
@@ -432,12 +439,13 @@ def _apply_form(request, data=None, files=None) -> OnlineApplicationForm:
     source = data if data is not None else request.GET
     district = next((d for d in districts if str(d.pk) == str(source.get("district", ""))), None)
     birth_date = _typed_date(source.get("birth_date", ""))
-    programs, max_choices, rules = [], settings.PRESCHOOL_MAX_CHOICES, None
+    programs, accepted, max_choices, rules = [], [], settings.PRESCHOOL_MAX_CHOICES, None
     if district is not None:
         rules = selectors.family_choice_rules(district)
         max_choices = rules.max_choices
+        accepted = selectors.family_district_programs(district)
         if birth_date is not None:
-            programs = selectors.family_programs(district, birth_date, rules.school_year)
+            programs = selectors.family_programs(district, birth_date, rules.school_year, accepted)
     initial = {"language": language_or_default(_language())}
     if data is None:
         initial.update({key: source.get(key, "") for key in ("district", "birth_date") if source.get(key)})
@@ -447,6 +455,7 @@ def _apply_form(request, data=None, files=None) -> OnlineApplicationForm:
         initial=initial,
         districts=districts,
         programs=programs,
+        accepted=accepted,
         max_choices=max_choices,
         benefits=selectors.family_benefits(),
     )
