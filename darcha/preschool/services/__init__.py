@@ -26,6 +26,7 @@ from .intake import (
     is_birth_partner,
     track_lookup,
 )
+from .positions import DistrictQueue, district_queue, position_notices_send, position_summary, positions_refresh
 
 __all__ = [
     # intake
@@ -40,4 +41,10 @@ __all__ = [
     "benefit_decide",
     "is_birth_partner",
     "track_lookup",
+    # positions
+    "DistrictQueue",
+    "district_queue",
+    "position_notices_send",
+    "position_summary",
+    "positions_refresh",
 ]
