@@ -13,8 +13,12 @@ import datetime as dt
 import itertools
 
 import pytest
-from django.utils import timezone
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone, translation
 
+from darcha.core import pagecache
 from darcha.preschool.choices import (
     AgeGroup,
     BenefitStatus,
@@ -30,11 +34,13 @@ from darcha.preschool.models import (
     ApplicationBenefit,
     Campaign,
     Child,
+    Cutoff,
     EnrollmentApplication,
+    FeeRate,
     Placement,
     Preference,
 )
-from darcha.preschool.selectors import registry_kindergarten
+from darcha.preschool.selectors import cutoff_words, fee_rates_on, monthly_fee, registry_kindergarten
 from tests.factories import PersonFactory
 from tests.preschool import helpers
 
@@ -161,7 +167,7 @@ def figures(program):
 
 def test_a_groups_counts_tell_placed_free_and_waiting_apart(world):
     g3 = figures(world["g3"])
-    assert (g3.seats, g3.enrolled, g3.held, g3.free) == (3, 1, 2, 1)
+    assert (g3.seats, g3.enrolled, g3.offered, g3.held, g3.free) == (3, 1, 1, 2, 1)
     # Waiting: the privileged child, the claimed one, the one holding its second choice (not the child who
     # holds a referral here, nor the one who left).
     assert (g3.queue, g3.queue_privileged) == (3, 1)
@@ -171,3 +177,257 @@ def test_a_groups_counts_tell_placed_free_and_waiting_apart(world):
     assert (t3.held, t3.free, t3.queue, t3.queue_privileged) == (1, 1, 2, 0)
     g4 = figures(world["g4ru"])
     assert (g4.enrolled, g4.free, g4.queue) == (1, 0, 1)
+
+
+def test_free_places_never_go_below_zero_and_an_expired_privilege_does_not_count(world):
+    g4 = world["g4ru"]
+    g4.seats = 0  # fewer seats than children held (the department's desk never allows it; old data might)
+    g4.save()
+    assert figures(g4).free == 0
+    ApplicationBenefit.objects.filter(status=BenefitStatus.CONFIRMED).update(
+        valid_until=timezone.localdate() - dt.timedelta(days=1)
+    )
+    assert figures(world["g3"]).queue_privileged == 0
+
+
+def test_the_kindergarten_page_shows_contacts_and_each_group(client, world):
+    html = client.get("/en/preschool/kindergartens/namangan-mtt-7/").content.decode()
+    for text in (
+        "Karimova Dilnoza",
+        "Navbahor",
+        "+998 69 227 07 07",
+        "openstreetmap.org/?mlat=40.998300&amp;mlon=71.672600",
+    ):
+        assert text in html, text
+    assert "3–4 years · Uzbek · 9 hours" in html and "4–5 years · Russian · 10.5 hours" in html
+    assert "240\u202f000" in html and "170\u202f000" in html  # a regional centre's 9 hours: one child, each of several
+
+
+def test_pages_render_in_four_languages(client, world):
+    pages = ("/preschool/", "/preschool/kindergartens/", "/preschool/kindergartens/namangan-mtt-7/")
+    for prefix in LANGUAGES:
+        for page in pages:
+            response = client.get(prefix + page)
+            assert response.status_code == 200, prefix + page
+            html = response.content.decode()
+            assert f'lang="{prefix.strip("/") or "uz"}"' in html
+    assert "ДОУ № 7 «Кувонч»" in client.get("/ru/preschool/kindergartens/").content.decode()
+    assert "7-son MTT «Quvonch»" in client.get("/preschool/kindergartens/").content.decode()
+
+
+def test_the_landing_page_explains_and_links(client, world):
+    html = client.get("/en/preschool/").content.decode()
+    assert 'href="/en/preschool/kindergartens/"' in html
+    assert "Baxtli bola" in html and 'href="/en/queue/"' in html
+    assert world["privilege"].name_en in html or world["privilege"].name_uz in html
+    for name in ("preschool:apply", "preschool:track"):  # the family's pages, once they exist
+        try:
+            with translation.override("en"):
+                address = reverse(name)
+        except NoReverseMatch:
+            continue
+        assert f'href="{address}"' in html, name
+
+
+def test_the_home_page_links_to_the_preschool_section(client, db):
+    html = client.get("/en/").content.decode()
+    assert 'href="/en/preschool/"' in html and 'href="/en/preschool/kindergartens/"' in html
+
+
+def listed(client, query: str = "") -> list[str]:
+    html = client.get(f"/en/preschool/kindergartens/?{query}", HTTP_HX_REQUEST="true").content.decode()
+    return [code for code in ("namangan-mtt-7", "namangan-mtt-12", "uychi-mtt-3") if f"/{code}/" in html]
+
+
+def test_filters_narrow_the_list(client, world):
+    assert listed(client) == ["namangan-mtt-7", "namangan-mtt-12", "uychi-mtt-3"]
+    assert listed(client, "district=namangan") == ["namangan-mtt-7", "namangan-mtt-12"]
+    assert listed(client, "district=uychi") == ["uychi-mtt-3"]
+    assert listed(client, "kind=private") == ["namangan-mtt-12"]
+    assert listed(client, "language=ru") == ["namangan-mtt-7"]
+    assert listed(client, "regime=10.5") == ["namangan-mtt-7"]
+    assert listed(client, "age=4-5") == ["namangan-mtt-7"]
+    assert listed(client, "age=5-6") == []
+    # Free places: No. 7's Russian group is full, so with it asked for, nothing is left.
+    assert listed(client, "free=1") == ["namangan-mtt-7", "namangan-mtt-12", "uychi-mtt-3"]
+    assert listed(client, "free=1&language=ru") == []
+    referral(queued(world["far3"]), world["far3"], PlacementStatus.ENROLLED)
+    world["far3"].seats = 1
+    world["far3"].save()
+    assert listed(client, "free=1&district=uychi") == []
+
+
+def test_the_list_shows_only_the_groups_asked_for(client, world):
+    html = client.get("/en/preschool/kindergartens/?language=ru", HTTP_HX_REQUEST="true").content.decode()
+    assert "4–5 years · Russian · 10.5 hours" in html and "3–4 years · Uzbek" not in html
+
+
+@pytest.mark.parametrize(
+    "query, found",
+    [
+        ("q=12", ["namangan-mtt-12"]),
+        ("q=quvonch", ["namangan-mtt-7"]),
+        ("q=Кувонч", ["namangan-mtt-7"]),
+        ("q=Навбаҳор", ["namangan-mtt-7"]),  # the mahalla, typed in Cyrillic
+        ("q=boghishamol", []),
+        ("q=bogishamol", ["namangan-mtt-12"]),  # the okina folded away
+        ("q=Baxtli+bolalik", ["namangan-mtt-12"]),
+        ("q=Бахтли", ["namangan-mtt-12"]),
+    ],
+)
+def test_search_by_name_number_or_mahalla_in_either_script(client, world, query, found):
+    assert listed(client, query) == found
+
+
+def test_bad_filter_values_and_pages_do_not_break_the_list(client, world):
+    for query in (
+        "page=abc",
+        "page=-1",
+        "page=99999",
+        "kind=alien&language=xx&age=9-10&district=nowhere",
+        "q=" + "x" * 5000,
+        "free=yes",
+    ):
+        assert client.get(f"/preschool/kindergartens/?{query}").status_code == 200, query
+
+
+def test_the_list_is_paged(client, world, monkeypatch):
+    from darcha.preschool.views import registry
+
+    monkeypatch.setattr(registry, "PAGE_SIZE", 2)
+    first = client.get("/en/preschool/kindergartens/?district=&kind=").content.decode()
+    assert "Page 1 of 2" in first and 'rel="next"' in first and "district=&amp;kind=&amp;page=2" in first
+    second = client.get("/en/preschool/kindergartens/?page=2", HTTP_HX_REQUEST="true").content.decode()
+    assert "/uychi-mtt-3/" in second and "/namangan-mtt-7/" not in second
+
+
+def test_an_unknown_kindergarten_is_a_translated_404(client, world):
+    response = client.get("/ru/preschool/kindergartens/no-such-mtt/")
+    assert response.status_code == 404 and "не найдена" in response.content.decode()
+
+
+# --- fees ---------------------------------------------------------------------------------------------------
+
+
+def test_the_fee_is_the_table_row_in_force_on_the_day(world):
+    seven, g3 = world["seven"], world["g3"]
+    FeeRate.objects.create(
+        valid_from=dt.date(2026, 1, 1), location_class=LocationClass.REGIONAL_CENTRE, regime=Regime.H9, amount=250_000
+    )
+    before = monthly_fee(seven, g3, fee_rates_on(dt.date(2024, 12, 31)))
+    assert not before.known
+    in_2025 = monthly_fee(seven, g3, fee_rates_on(dt.date(2025, 6, 1)))
+    assert (in_2025.one, in_2025.each, in_2025.valid_from) == (240_000, 170_000, dt.date(2025, 1, 1))
+    # The 2026 row replaces the one-child amount; the several-children one stays the 2025 row's.
+    in_2026 = monthly_fee(seven, g3, fee_rates_on(dt.date(2026, 1, 1)))
+    assert (in_2026.one, in_2026.each, in_2026.valid_from) == (250_000, 170_000, dt.date(2026, 1, 1))
+    # A kindergarten of another class has its own row, or none.
+    assert not monthly_fee(world["far"], world["far3"], fee_rates_on(dt.date(2026, 1, 1))).known
+
+
+def test_a_private_kindergarten_sets_its_own_fee(client, world):
+    garden = registry_kindergarten("namangan-mtt-12")
+    assert garden.registry_programs[0].fee.own_price
+    html = client.get("/en/preschool/kindergartens/namangan-mtt-12/").content.decode()
+    assert "Set by the kindergarten" in html
+
+
+def test_the_page_shows_todays_fee(client, world):
+    FeeRate.objects.create(
+        valid_from=timezone.localdate() + dt.timedelta(days=1),
+        location_class=LocationClass.REGIONAL_CENTRE,
+        regime=Regime.H9,
+        amount=999_000,
+    )
+    html = client.get("/en/preschool/kindergartens/namangan-mtt-7/").content.decode()
+    assert "999\u202f000" not in html and "240\u202f000" in html
+
+
+# --- cutoffs ------------------------------------------------------------------------------------------------
+
+
+def cutoff(**fields) -> Cutoff:
+    return Cutoff(placed=3, **fields)
+
+
+@pytest.mark.parametrize(
+    "fields, words",
+    [
+        ({"tier": 0}, "Last admitted: general list, in the queue since 14 March 2023"),
+        ({"tier": None}, "Last admitted: general list, in the queue since 14 March 2023"),
+        ({"tier": 1}, "Last admitted: privileged list, in the queue since 14 March 2023"),
+        ({"tier": 2}, "Last admitted: privileged list, tier 2, in the queue since 14 March 2023"),
+        (
+            {"tier": 0, "sibling": True, "staff": True},
+            "Last admitted: general list, a brother or sister attends this kindergarten, a parent works at this "
+            "kindergarten, in the queue since 14 March 2023",
+        ),
+    ],
+)
+def test_a_cutoff_in_plain_words(fields, words):
+    since = dt.datetime(2023, 3, 14, 10, 0, tzinfo=dt.UTC)
+    with translation.override("en"):
+        assert cutoff_words(cutoff(queue_date=since, **fields)) == words
+
+
+def test_no_cutoff_yet_in_plain_words():
+    with translation.override("en"):
+        assert cutoff_words(None) == "No child has been admitted to this group by an allocation yet."
+
+
+def test_the_page_shows_the_latest_finished_campaigns_cutoff(client, world):
+    city, g3 = world["city"], world["g3"]
+    now = timezone.now()
+    old = finished_campaign(city, finished_at=now - dt.timedelta(days=400))
+    Cutoff.objects.create(campaign=old, program=g3, placed=3, tier=1, queue_date=now - dt.timedelta(days=900))
+    last = finished_campaign(city, finished_at=now - dt.timedelta(days=30))
+    Cutoff.objects.create(
+        campaign=last, program=g3, placed=2, tier=0, queue_date=dt.datetime(2023, 3, 14, 9, tzinfo=dt.UTC)
+    )
+    unfinished = Campaign.objects.create(
+        district=city,
+        school_year=2027,
+        reference_date=dt.date(2027, 9, 1),
+        status=CampaignStatus.RUNNING,
+        created_at=now,
+    )
+    Cutoff.objects.create(campaign=unfinished, program=g3, placed=1, tier=2, queue_date=now)
+    nobody = finished_campaign(city, finished_at=now - dt.timedelta(days=1))
+    Cutoff.objects.create(campaign=nobody, program=g3, placed=0, tier=None)  # a continuous run that placed none
+    assert figures(g3).cutoff.campaign_id == last.pk
+    html = client.get("/en/preschool/kindergartens/namangan-mtt-7/").content.decode()
+    assert "Last admitted: general list, in the queue since 14 March 2023" in html
+    assert "2 children admitted" in html
+    assert "No child has been admitted to this group by an allocation yet." in html  # the Russian group
+
+
+# --- the page cache -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def held(settings):
+    # The versions are read again only when one changes here (or after an hour): tests/core/test_pagecache.py.
+    settings.PAGE_CACHE_VERSION_SECONDS = 3600
+    pagecache.content_version("preschool")
+
+
+@pytest.mark.parametrize(
+    "page", ["/preschool/", "/ru/preschool/kindergartens/?free=1", "/en/preschool/kindergartens/namangan-mtt-7/"]
+)
+def test_anonymous_pages_come_from_the_cache_with_no_csrf_cookie(client, world, held, page):
+    first = client.get(page)
+    assert first.status_code == 200 and not first.cookies
+    assert "csrfmiddlewaretoken" not in first.content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get(page)
+    assert len(queries) == 0 and second.content == first.content and not second.cookies
+    assert second["ETag"] == first["ETag"]
+
+
+def test_a_change_of_the_registry_gives_its_pages_a_new_version(client, world, held):
+    page = "/en/preschool/kindergartens/namangan-mtt-7/"
+    client.get(page)
+    world["g3"].__class__.objects.filter(pk=world["g3"].pk).update(seats=30)  # behind the cache's back
+    assert ">30<" not in client.get(page).content.decode()
+    pagecache.content_changed(kind="preschool")  # what the services call
+    assert ">30<" in client.get(page).content.decode()
