@@ -32,6 +32,7 @@ CENTER_STAFF = frozenset({Role.OPERATOR, Role.CENTER_MANAGER})
 AGENCY_STAFF = frozenset({Role.AGENCY_CLERK, Role.AGENCY_HEAD})
 INFOSERVICE_STAFF = frozenset({Role.PRESS_SECRETARY})
 PRESCHOOL_STAFF = frozenset({Role.KINDERGARTEN_DIRECTOR, Role.PRESCHOOL_OFFICER})
+APPEALS_STAFF = frozenset({Role.APPEALS_OFFICER, Role.APPEALS_EXECUTOR, Role.HOKIM})
 OVERSIGHT = frozenset({Role.ADMINISTRATOR, Role.LEADERSHIP})
 # Those who watch a center's figures: its manager, and administrators and leadership above it.
 CENTER_WATCHERS = frozenset({Role.CENTER_MANAGER}) | OVERSIGHT
@@ -42,6 +43,8 @@ ROLE_INCLUDES: dict[str, frozenset[str]] = {
     Role.CENTER_MANAGER: frozenset({Role.OPERATOR}),
     # The district's preschool department runs its kindergartens' seats, enrolments and pauses too.
     Role.PRESCHOOL_OFFICER: frozenset({Role.KINDERGARTEN_DIRECTOR}),
+    # The hokim (or a deputy) signs off answers and may do whatever the appeals officer does.
+    Role.HOKIM: frozenset({Role.APPEALS_OFFICER}),
 }
 # Roles that reach below the organization they are held in.
 SUBTREE_ROLES = OVERSIGHT | {Role.PRESCHOOL_OFFICER}

@@ -23,6 +23,9 @@ class Role(models.TextChoices):
     LEADERSHIP = "leadership", _("Leadership viewer")
     KINDERGARTEN_DIRECTOR = "kindergarten_director", _("Kindergarten director")
     PRESCHOOL_OFFICER = "preschool_officer", _("District preschool department officer")
+    APPEALS_OFFICER = "appeals_officer", _("Appeals officer")
+    APPEALS_EXECUTOR = "appeals_executor", _("Appeals executor")
+    HOKIM = "hokim", _("Hokim or deputy")
 
 
 # Which kinds of organization a role may be held in. An administrator's scope is any subtree.
@@ -35,6 +38,10 @@ ROLE_ORGANIZATION_KINDS: dict[str, set[str]] = {
     Role.PRESS_SECRETARY: {OrganizationKind.HOKIMIYAT},
     Role.KINDERGARTEN_DIRECTOR: {OrganizationKind.KINDERGARTEN},
     Role.PRESCHOOL_OFFICER: {OrganizationKind.PRESCHOOL_DEPARTMENT},
+    Role.APPEALS_OFFICER: {OrganizationKind.HOKIMIYAT},
+    # A department of the hokimiyat, an agency, or the hokimiyat's own staff answers what it is assigned.
+    Role.APPEALS_EXECUTOR: {OrganizationKind.HOKIMIYAT, OrganizationKind.AGENCY},
+    Role.HOKIM: {OrganizationKind.HOKIMIYAT},
     Role.LEADERSHIP: {
         OrganizationKind.HOKIMIYAT,
         OrganizationKind.REGION,
