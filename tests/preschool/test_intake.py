@@ -149,14 +149,18 @@ def test_the_age_message_is_in_the_language_of_the_request(city):
         assert str(AgeGroup.G3.label) in messages[0]
 
 
-def test_a_newborn_chooses_the_early_group_it_will_enter(city):
+def test_a_newborn_chooses_the_youngest_group_the_kindergarten_takes(city):
     newborn = dt.date(2026, 11, 20)
-    state_early = city["early"]
-    # A state kindergarten takes it at 2: in 2029; the early group is its group then.
-    application = register(city, [state_early], birth_date=newborn, channel=Channel.BIRTH_REGISTRATION)
-    assert application.preferences.get().program == state_early
-    with pytest.raises(ValidationError):
-        register(city, [city["g3b"]], birth_date=dt.date(2026, 11, 21))
+    # A state kindergarten takes it at 2, in 2029, into its early group.
+    application = register(city, [city["early"]], birth_date=newborn, channel=Channel.BIRTH_REGISTRATION)
+    assert application.preferences.get().program == city["early"]
+    # The same kindergarten's 3–4 group is not its group: it enters the early one first.
+    with pytest.raises(ValidationError) as caught:
+        register(city, [city["g3"]], birth_date=dt.date(2026, 11, 21))
+    messages, _codes = field_error(caught.value, "choices")
+    assert "too young" in messages[0] and str(AgeGroup.EARLY.label) in messages[0]
+    # A kindergarten without an early group takes it at 3, into its 3–4 group.
+    assert register(city, [city["g3b"]], birth_date=dt.date(2026, 11, 22)).pk
 
 
 def test_a_privilege_without_evidence_is_refused(city):

@@ -80,10 +80,11 @@ def _stand_in() -> types.ModuleType:
         standings = {}
         for program_id, queue in lists.items():
             queue.sort(key=lambda a: priority(a, by_id[program_id]))
-            privileged = 0
-            for index, applicant in enumerate(queue):
-                standings[(applicant.id, program_id)] = Standing(index + 1, index, privileged)
-                privileged += applicant.tier < general
+            ahead = privileged = 0
+            for applicant in queue:  # a unit counts its children
+                standings[(applicant.id, program_id)] = Standing(ahead + 1, ahead, privileged)
+                ahead += applicant.size
+                privileged += applicant.size if applicant.tier < general else 0
         return standings
 
     module.GENERAL_TIER = general
@@ -248,7 +249,7 @@ def test_twins_share_one_position(city):
     after = enroll(city, [city["g3"]], 100)
     refresh(city, NOW)
     assert position(first, city["g3"]) == position(twin, city["g3"]) == 1
-    assert position(after, city["g3"]) == 2
+    assert position(after, city["g3"]) == 3  # two children ahead of it
 
 
 def test_a_sibling_placed_at_a_kindergarten_gives_priority_there(city):

@@ -38,6 +38,7 @@ from darcha.core.throttle import KeyLimit
 
 from .. import ages
 from ..choices import (
+    AGE_GROUP_ORDER,
     SEAT_HOLDING,
     AgeGroup,
     BenefitStatus,
@@ -146,13 +147,39 @@ def _when(day: dt.date) -> str:
     return formats.date_format(day, "SHORT_DATE_FORMAT")
 
 
-def _age_problem(program: Program, birth_date: dt.date, from_year: int) -> ValidationError | None:
-    """Why the child may not join this group, or None."""
-    kind = program.kindergarten.kind
-    if ages.may_join_when_old_enough(program, birth_date, from_year):
-        return None
+def _offered_groups(choices: Sequence[Program]) -> dict[tuple[int, str], set[str]]:
+    """(kindergarten, language of instruction) -> the age groups it takes children into now."""
+    offered: dict[tuple[int, str], set[str]] = {}
+    rows = Program.objects.filter(kindergarten__in={program.kindergarten_id for program in choices}, is_active=True)
+    for kindergarten_id, language, age_group in rows.values_list("kindergarten_id", "language", "age_group"):
+        offered.setdefault((kindergarten_id, language), set()).add(age_group)
+    return offered
+
+
+def youngest_group_for(
+    kind: str, offered: Iterable[str], birth_date: dt.date, from_year: int
+) -> tuple[str, int] | None:
+    """The group a child enters at a kindergarten (of this kind, taking these groups), and the school
+    year it enters it: the youngest group, from the one of its age in the first school year it may join
+    any, that the kindergarten takes. None when it will be of school age first."""
     year = ages.first_school_year(kind, birth_date, from_year)
-    group = AgeGroup(program.age_group).label
+    if year is None:
+        return None
+    order = list(AGE_GROUP_ORDER)
+    start = order.index(ages.age_group_on(birth_date, ages.reference_date(year)))
+    for group in order[start:]:
+        if group in offered:
+            # It waits until it is of that group's age (a kindergarten without an early group takes it at 3).
+            while ages.age_group_on(birth_date, ages.reference_date(year)) != group:
+                year += 1
+            return group, year
+    return None
+
+
+def _age_problem(program: Program, birth_date: dt.date, from_year: int, offered: set[str]) -> ValidationError | None:
+    """Why the child may not join this group (`offered`: the groups of its kindergarten), or None."""
+    kind = program.kindergarten.kind
+    year = ages.first_school_year(kind, birth_date, from_year)
     if year is None:
         day = ages.reference_date(from_year)
         message = _("The child is too old for a kindergarten: on %(day)s they will be %(age)d and go to school.") % {
@@ -160,26 +187,31 @@ def _age_problem(program: Program, birth_date: dt.date, from_year: int) -> Valid
             "age": ages.age_on(birth_date, day),
         }
         return ValidationError(message, code=PreschoolRefusal.AGE)
-    day = ages.reference_date(year)
-    entry = ages.age_group_on(birth_date, day)
-    entry_order = list(AgeGroup.values).index(entry)
-    too_young = list(AgeGroup.values).index(program.age_group) > entry_order
+    order = list(AGE_GROUP_ORDER)
+    entry = ages.age_group_on(birth_date, ages.reference_date(year))
+    youngest = youngest_group_for(kind, offered | {program.age_group}, birth_date, from_year)
+    if youngest is not None and youngest[0] == program.age_group:
+        return None
+    too_young = order.index(program.age_group) > order.index(entry)
     if too_young:
         message = _(
             "The child is too young for the group “%(group)s” of %(kindergarten)s: on %(day)s they will be "
             "%(age)d. Choose the group “%(entry)s”."
         )
+        suggested = youngest[0] if youngest is not None else entry
     else:
         message = _(
             "The child is too old for the group “%(group)s” of %(kindergarten)s: on %(day)s they will be "
             "%(age)d. Choose the group “%(entry)s”."
         )
+        suggested = entry
+    day = ages.reference_date(year)
     values = {
-        "group": group,
+        "group": AgeGroup(program.age_group).label,
         "kindergarten": program.kindergarten,
         "day": _when(day),
         "age": ages.age_on(birth_date, day),
-        "entry": AgeGroup(entry).label,
+        "entry": AgeGroup(suggested).label,
     }
     return ValidationError(message % values, code=PreschoolRefusal.AGE)
 
@@ -202,6 +234,7 @@ def _choices_problems(
     if len({program.pk for program in choices}) != len(choices):
         problems.append(ValidationError(_("Each group may be chosen once."), code="duplicate_choice"))
     from_year = ages.school_year_for(now)
+    offered = _offered_groups(choices) if birth_date is not None else {}
     for program in choices:
         organization = program.kindergarten.organization
         if not program.is_active:
@@ -222,7 +255,8 @@ def _choices_problems(
                 )
             )
         if birth_date is not None:
-            problem = _age_problem(program, birth_date, from_year)
+            groups = offered.get((program.kindergarten_id, program.language), set())
+            problem = _age_problem(program, birth_date, from_year, groups)
             if problem is not None:
                 problems.append(problem)
     return problems
