@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "darcha.queues",
     "darcha.cases",
     "darcha.preschool",
+    "darcha.infoservice",
     "darcha.demo",
 ]
 
@@ -287,6 +288,12 @@ SPECTACULAR_SETTINGS = {
         "TicketStatusEnum": "darcha.queues.choices.TicketStatus",
         "AppointmentStatusEnum": "darcha.queues.models.AppointmentStatus",
         "OperatorStateEnum": "darcha.queues.choices.OperatorState",
+        "EnrollmentStatusEnum": "darcha.preschool.choices.EnrollmentStatus",
+        "PreschoolChannelEnum": "darcha.preschool.choices.Channel",
+        "TeachingLanguageEnum": "darcha.preschool.choices.TeachingLanguage",
+        "PlacementStatusEnum": "darcha.preschool.choices.PlacementStatus",
+        "ChannelEnum": "darcha.cases.choices.Channel",
+        "LanguageEnum": "darcha.core.i18n.LANGUAGE_CHOICES",
     },
 }
 

@@ -30,6 +30,9 @@ router.register(r"queue/centers/(?P<center>[^/]+)/counters", queues_api.CounterV
 router.register("queue/tickets", queues_api.TicketViewSet, basename="queue-ticket")
 router.register("queue/bookings", queues_api.BookingViewSet, basename="queue-booking")
 router.register("preschool/kindergartens", preschool_api.KindergartenViewSet, basename="preschool-kindergarten")
+router.register("preschool/staff/applications", preschool_api.StaffApplicationViewSet, basename="preschool-staff-app")
+router.register("preschool/staff/referrals", preschool_api.StaffReferralViewSet, basename="preschool-staff-referral")
+router.register("preschool/staff/programs", preschool_api.StaffProgramViewSet, basename="preschool-staff-program")
 
 urlpatterns = [
     path("health/", core_views.health, name="health"),
