@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class InfoserviceConfig(AppConfig):
+    name = "darcha.infoservice"
+    label = "infoservice"
+    verbose_name = _("Information service")
