@@ -262,6 +262,7 @@ class RankedChoicesMixin:
 
     def add_choice_fields(self, programs, max_choices: int, accepted=()) -> None:
         self.programs = {str(program.pk): program for program in (*accepted, *programs)}
+        self.listed = list(programs)
         self.ranks = list(range(1, max(1, int(max_choices)) + 1))
         options = [("", "—")] + [(str(program.pk), program_label(program)) for program in programs]
         for rank in self.ranks:

@@ -862,10 +862,23 @@ def family_district_programs(district: Organization) -> list[Program]:
 def family_programs(
     district: Organization, birth_date: dt.date, school_year: int, programs: list[Program] | None = None
 ) -> list[Program]:
-    """Of the district's programs (or `programs`), those a child born on `birth_date` may be placed in: of
-    the group the child enters in the first school year (from `school_year`) it is old enough for."""
+    """Of the district's programs (or `programs`), those a child born on `birth_date` may choose: at each
+    kindergarten, the youngest group it takes from the one of the child's age in the first school year
+    (from `school_year`) the child may join one — the rule the services check a choice by."""
+    from .services.intake import youngest_group_for  # the services' own rule, so the list and the check agree
+
     programs = family_district_programs(district) if programs is None else programs
-    return [program for program in programs if ages.may_join_when_old_enough(program, birth_date, school_year)]
+    offered: dict[int, set[str]] = {}
+    for program in programs:
+        offered.setdefault(program.kindergarten_id, set()).add(program.age_group)
+    entry: dict[int, str | None] = {}
+    for program in programs:
+        if program.kindergarten_id not in entry:
+            found = youngest_group_for(
+                program.kindergarten.kind, offered[program.kindergarten_id], birth_date, school_year
+            )
+            entry[program.kindergarten_id] = found[0] if found else None
+    return [program for program in programs if entry[program.kindergarten_id] == program.age_group]
 
 
 def family_application(number: str) -> EnrollmentApplication | None:
