@@ -34,6 +34,7 @@ from darcha.core.errors import Forbidden, Refused
 from darcha.core.i18n import LANGUAGE_CODES
 from darcha.core.identifiers import validate_phone, validate_pinfl
 from darcha.core.models import Organization, Person
+from darcha.core.pagecache import content_changed
 from darcha.core.throttle import KeyLimit
 
 from .. import ages
@@ -530,6 +531,7 @@ def application_register(
                 },
             )
             notify_family(application, "preschool_registered", {"code": application.access_code})
+            content_changed(kind="preschool")  # the registry's queue lengths
     except IntegrityError:
         # Two registrations of one child (or one birth record) racing: the unique constraints decide.
         if birth_record is not None:
@@ -619,6 +621,7 @@ def application_choices_set(
             member.save(update_fields=["updated_at"])
             record_event(member, EventKind.PREFERENCES, actor=actor, now=now, data={"from": old, "to": new})
             audit_record(actor=actor, action="preschool_application_choices", obj=member, data={"from": old, "to": new})
+            content_changed(kind="preschool")
     application.refresh_from_db()
     return application
 
@@ -655,9 +658,16 @@ def application_leave(
     reason = " ".join(str(reason or "").split())[:255]
     with transaction.atomic(), audit_batch():
         application = _locked(application)
-        held = Placement.objects.select_for_update().filter(application=application, status__in=SEAT_HOLDING).first()
-        if held is not None:
-            _release_seat(held, actor=actor, reason=reason, now=now)
+        # An enrolled child offered a transfer holds two seats: both are freed.
+        held = list(
+            Placement.objects.select_for_update()
+            .filter(application=application, status__in=SEAT_HOLDING)
+            .order_by("pk")
+        )
+        # Leaving the kindergarten withdraws an open transfer referral too.
+        enrolled = [placement for placement in held if placement.status == PlacementStatus.ENROLLED]
+        for placement in enrolled or held:
+            _release_seat(placement, actor=actor, reason=reason, now=now)
         application.refresh_from_db(fields=["status"])
         application.status = EnrollmentStatus.LEFT
         application.left_at, application.left_reason, application.updated_at = now, reason, now
@@ -667,14 +677,15 @@ def application_leave(
             EventKind.LEFT_QUEUE,
             actor=actor,
             now=now,
-            data={"reason": reason, "seat_freed": held.program_id if held is not None else None},
+            data={"reason": reason, "seats_freed": [placement.program_id for placement in held]},
         )
         audit_record(
             actor=actor,
             action="preschool_application_leave",
             obj=application,
-            data={"seat_freed": held is not None},
+            data={"seats_freed": len(held)},
         )
+        content_changed(kind="preschool")
     return application
 
 
@@ -747,6 +758,7 @@ def benefit_decide(*, actor, claim: ApplicationBenefit, confirm: bool, note: str
             obj=claim,
             data={"benefit": claim.benefit.code, "status": claim.status},
         )
+        content_changed(kind="preschool")  # the privileged queue's length
     return claim
 
 

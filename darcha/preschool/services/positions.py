@@ -116,15 +116,21 @@ def district_queue(*, district: Organization, now: dt.datetime | None = None) ->
         if pk in children and (valid_to is None or valid_to >= today):
             children[pk].tier = min(children[pk].tier, tier)
     held = Placement.objects.filter(application__district=district, status__in=SEAT_HOLDING)
-    seat_kindergartens: dict[int, int] = {}
+    seats_held: dict[int, list[int]] = defaultdict(list)
+    seat_kindergartens: dict[int, set[int]] = defaultdict(set)
     for pk, program_id, kindergarten_id in held.values_list("application_id", "program_id", "program__kindergarten_id"):
         if pk in children:
-            children[pk].floor = program_id
-            seat_kindergartens[pk] = kindergarten_id
+            seats_held[pk].append(program_id)
+            seat_kindergartens[pk].add(kindergarten_id)
     preferences = Preference.objects.filter(application__district=district, application__status__in=ACTIVE_STATUSES)
     for pk, program_id in preferences.order_by("application_id", "rank").values_list("application_id", "program_id"):
         if pk in children:
             children[pk].choices.append(program_id)
+    for pk, programs_held in seats_held.items():
+        # An enrolled child offered a transfer holds both seats until it takes the transfer up: its floor
+        # is the one it ranks higher (the offer, as a rule).
+        choices = children[pk].choices
+        children[pk].floor = min(programs_held, key=lambda p: choices.index(p) if p in choices else len(choices))
     program_ids = {p for child in children.values() for p in child.choices} | {
         child.floor for child in children.values() if child.floor is not None
     }
@@ -144,7 +150,7 @@ def district_queue(*, district: Organization, now: dt.datetime | None = None) ->
 
     def siblings_at(pk: int) -> frozenset[int]:
         applicant = children[pk].applicant
-        return frozenset(seat_kindergartens[o] for o in by_applicant[applicant] if o != pk and o in seat_kindergartens)
+        return frozenset().union(*(seat_kindergartens[o] for o in by_applicant[applicant] if o != pk))
 
     # Children placed together move as one unit (its first application's id), unless their seats differ.
     units: dict[tuple, list[int]] = defaultdict(list)
