@@ -460,11 +460,18 @@ class Placement(models.Model):
         verbose_name_plural = _("referrals")
         ordering = ["-offered_at", "-id"]
         constraints = [
+            # One referral open and one place taken per child: an enrolled child offered a transfer keeps
+            # its place until it takes the transfer up (services.referrals.placement_enrol).
             models.UniqueConstraint(
                 fields=["application"],
-                condition=models.Q(status__in=SEAT_HOLDING),
-                name="placement_one_seat_per_child",
-            )
+                condition=models.Q(status=PlacementStatus.OFFERED),
+                name="placement_one_offer_per_child",
+            ),
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=models.Q(status=PlacementStatus.ENROLLED),
+                name="placement_one_enrolment_per_child",
+            ),
         ]
         indexes = [models.Index(fields=["program", "status"], name="placement_program_idx")]
 
