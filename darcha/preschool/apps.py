@@ -29,3 +29,11 @@ class PreschoolConfig(AppConfig):
             models.Campaign,
             models.Cutoff,
         )
+
+        # Message templates: registered, position summary, referrals.
+        from . import notifications  # noqa: F401
+
+        # The staff desk panels of kindergarten directors and district preschool officers.
+        from . import desk  # noqa: F401
+        # Referral lapses and reminders, continuous allocation's safety net, age groups moving up.
+        from . import jobs  # noqa: F401

@@ -95,11 +95,13 @@ def _see(url: str) -> HttpResponseRedirect:
 
 # --- the campaign's settings -------------------------------------------------------------------------
 class CampaignForm(forms.Form):
+    """The settings as typed; their limits are the service's to check (campaign_create), so the page and
+    the API say the same thing. The browser is told the limits too."""
+
     school_year = forms.IntegerField(
         label=gettext_lazy("School year starting"),
-        min_value=2000,
-        max_value=2100,
         help_text=gettext_lazy("e.g. 2027 for 2027/28"),
+        widget=forms.NumberInput(attrs={"min": 2000, "max": 2100}),
     )
     reference_date = forms.DateField(
         label=gettext_lazy("Age counted on"),
@@ -109,14 +111,10 @@ class CampaignForm(forms.Form):
     )
     max_choices = forms.IntegerField(
         label=gettext_lazy("Kindergartens a family may rank"),
-        min_value=1,
-        max_value=MAX_CHOICES_LIMIT,
         help_text=gettext_lazy("From 1 to 5; with 1, each family has one kindergarten, as before."),
+        widget=forms.NumberInput(attrs={"min": 1, "max": MAX_CHOICES_LIMIT}),
     )
-    district_only = forms.BooleanField(
-        label=gettext_lazy("Only this district's kindergartens"),
-        required=False,
-    )
+    district_only = forms.BooleanField(label=gettext_lazy("Only this district's kindergartens"), required=False)
 
 
 def campaign_form(data=None) -> CampaignForm:
@@ -190,6 +188,10 @@ def department_campaign_new(request, district: Organization):
             % {"year": school_years(done.value.school_year)},
         )
         return _see(reverse("preschool:department_campaign", args=[district.code, done.value.pk]))
+    for name, field_messages in done.field_errors.items():
+        # The service's messages beside the fields they are about (the form's own are there already).
+        if name in form.fields and not form.has_error(name):
+            form.add_error(name, field_messages)
     context = desk_context(request, district, form=form, error=done.message)
     return render(request, "preschool/department/desk.html", context, status=done.status)
 
@@ -228,16 +230,7 @@ def department_seats(request, district: Organization, kindergarten: str):
         raise Http404(_("No such group at this kindergarten."))
     typed = request.POST.get("seats", "").strip()
 
-    def run():
-        try:
-            seats = int(typed)
-        except ValueError:
-            raise ValidationError({"seats": [_("Enter the number of seats as a whole number.")]}) from None
-        if seats < 0:
-            raise ValidationError({"seats": [_("The number of seats cannot be negative.")]})
-        return services.program_seats_set(actor=request.user, program=program, seats=seats)
-
-    done = attempt(run)
+    done = attempt(lambda: services.program_seats_set(actor=request.user, program=program, seats=typed))
     if done.ok:
         messages.success(
             request,
@@ -275,42 +268,42 @@ def _campaign(district: Organization, campaign_id: int) -> Campaign:
 
 
 def is_under_way(campaign: Campaign) -> bool:
-    """Queued or running: the progress bar shows and polls."""
+    """Queued or running (campaign_start marks it running at once): the progress bar shows and polls."""
     return campaign.status == CampaignStatus.RUNNING
 
 
+def may_run(campaign: Campaign) -> bool:
+    """In preparation, or failed (nothing of a failed run was kept): the Run button shows."""
+    return campaign.kind == CampaignKind.MAIN and campaign.status in (CampaignStatus.DRAFT, CampaignStatus.FAILED)
+
+
 def report_view(campaign: Campaign) -> dict | None:
-    """The stored report as the page reads it: totals, and rows by category and by age group with labels."""
+    """The stored report (services.campaigns) as the page reads it: totals, and rows by category and by age
+    group with their labels in the page's language."""
     report = campaign.report or {}
     if campaign.status != CampaignStatus.DONE or not report:
         return None
-    benefits = {b.code: b.name for b in Benefit.objects.filter(code__in=list(report.get("by_category", {})))}
-    group_labels = dict(AgeGroup.choices)
+    by_category = report.get("by_category") or {}
+    benefits = {b.code: b.name for b in Benefit.objects.filter(code__in=[c for c in by_category if c != "general"])}
+    labels = {"general": _("General list"), **benefits}
+    groups = {**dict(AgeGroup.choices), "none": _("No group")}
 
-    def rows(key: str, labels: dict) -> list[dict]:
-        out = []
-        for code, figures in (report.get(key) or {}).items():
-            if not isinstance(figures, dict):
-                figures = {"placed": figures}
-            out.append(
-                {
-                    "code": code,
-                    "label": labels.get(code) or code,
-                    "placed": figures.get("placed", 0),
-                    "waiting": figures.get("waiting", 0),
-                }
-            )
-        return out
+    def rows(figures: dict, names: dict) -> list[dict]:
+        return [
+            {"label": names.get(code, code), "placed": counts.get("placed", 0), "waiting": counts.get("waiting", 0)}
+            for code, counts in figures.items()
+        ]
 
-    general = {"": _("General list"), "general": _("General list")}
     return {
+        "applications": report.get("applications", 0),
         "placed": report.get("placed", 0),
+        "moved_up": report.get("moved_up", 0),
+        "kept": report.get("kept", 0),
         "waiting": report.get("waiting", 0),
-        "applicants": report.get("applicants", report.get("placed", 0) + report.get("waiting", 0)),
-        "first_choice": report.get("first_choice"),
-        "by_category": rows("by_category", {**general, **benefits}),
-        "by_age_group": rows("by_age_group", group_labels),
-        "seed": campaign.seed,
+        "notices": report.get("notices"),
+        "by_category": rows(by_category, labels),
+        "by_age_group": rows(report.get("by_age_group") or {}, groups),
+        "seed": report.get("seed") or campaign.seed,
     }
 
 
@@ -320,6 +313,7 @@ def campaign_context(request, district: Organization, campaign: Campaign, **extr
         "campaign": campaign,
         "school_years": school_years(campaign.school_year),
         "under_way": is_under_way(campaign),
+        "may_run": may_run(campaign),
         "poll_seconds": POLL_SECONDS,
         "report": report_view(campaign),
         "error": "",
