@@ -178,10 +178,14 @@ def test_programs_are_grouped_by_kindergarten_and_filtered_by_the_childs_age(op,
     body = text(op.get(new_url(center)))
     assert body.count("<optgroup") == 2 * 3  # two kindergartens in each of the three ranks
     assert offered(body) == offered(body, 3) == {program.pk for program in gardens.values()}
+    # htmx redraws the list when the date changes, posting only what the list needs (no files).
+    assert 'hx-params="csrfmiddlewaretoken,refresh,birth_date,teaching,choice_1,choice_2,choice_3"' in body
     response = op.post(new_url(center), {"birth_date": born_aged(3).isoformat(), "refresh": "1"})
     assert response.status_code == 200
     body = text(response)
     assert offered(body) == {gardens["g1_3"].pk, gardens["g2_3"].pk}
+    response = op.post(new_url(center), {"birth_date": born_aged(3).isoformat(), "refresh": "1", "teaching": "ru"})
+    assert offered(text(response)) == set()
     assert "The child was not registered" not in body
     assert not EnrollmentApplication.objects.exists()
 

@@ -167,7 +167,7 @@ def _page(request, center, district, form, *, status=200, notice="", found=None,
         "show_errors": show_errors and form.is_bound,
         "birth_value": _birth_value(form),
         "refresh_params": ",".join(
-            ["csrfmiddlewaretoken", "birth_date", "teaching", *(f.html_name for f in form.choice_fields())]
+            ["csrfmiddlewaretoken", "refresh", "birth_date", "teaching", *(f.html_name for f in form.choice_fields())]
         ),
         **choices_context(form, district, teaching=teaching),
     }
