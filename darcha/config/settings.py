@@ -236,6 +236,9 @@ PRESCHOOL_MAX_CHOICES = int(os.environ.get("PRESCHOOL_MAX_CHOICES", 3))
 PRESCHOOL_OFFER_WITHIN_DAYS = int(os.environ.get("PRESCHOOL_OFFER_WITHIN_DAYS", 1))
 PRESCHOOL_REFERRAL_DAYS = int(os.environ.get("PRESCHOOL_REFERRAL_DAYS", 15))
 PRESCHOOL_REMINDER_DAYS = int(os.environ.get("PRESCHOOL_REMINDER_DAYS", 3))
+# Agencies (organization codes) whose clerks' systems put newborns in the queue (the partner API): the
+# registry office, the maternity hospitals' birth form.
+PRESCHOOL_BIRTH_PARTNERS = env_list("PRESCHOOL_BIRTH_PARTNERS", "namangan-fhdyo")
 
 # Kiosk tickets (queues.kiosks): per client address, per registered kiosk terminal and per phone number.
 KIOSK_TICKETS_PER_CLIENT = int(os.environ.get("KIOSK_TICKETS_PER_CLIENT", 30))
