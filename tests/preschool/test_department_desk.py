@@ -302,3 +302,26 @@ def test_the_desk_does_not_grow_with_kindergartens_or_children(
     query_counts.check(
         "desk.department_seats", lambda: client.get(desk_url(city, f"seats/{made[0][0].organization.code}/"))
     )
+
+
+# --- no inline code -----------------------------------------------------------------------------
+def test_the_pages_have_no_inline_code(client, city, gardens, groups, officer, queue, monkeypatch):
+    from tests.core.test_security_headers import check
+
+    done = run_campaign(city, officer, monkeypatch)
+    running = preschool.campaign_create(actor=officer, district=city, school_year=2031)
+    Campaign.objects.filter(pk=running.pk).update(status=CampaignStatus.RUNNING, progress=30)
+    client.force_login(officer)
+    pages = {
+        "department desk": desk_url(city),
+        "seats": desk_url(city, f"seats/{gardens[0].organization.code}/"),
+        "campaign report": desk_url(city, f"campaigns/{done.pk}/"),
+        "campaign running": desk_url(city, f"campaigns/{running.pk}/"),
+        "progress fragment": desk_url(city, f"campaigns/{running.pk}/progress/"),
+        "officer's desk panel": f"{EN}/desk/",
+    }
+    for name, url in pages.items():
+        response = client.get(url)
+        assert response.status_code == 200, name
+        check(response, name)
+    check(client.post(desk_url(city, "campaigns/new/"), {"school_year": "2031", "max_choices": "9"}), "refused")

@@ -356,3 +356,15 @@ def test_the_desk_does_not_grow_with_the_children(
     grow(6)
     query_counts.check("desk.kindergarten", lambda: client.get(desk_url(garden)))
     query_counts.check("desk.director_panel", lambda: client.get(f"{EN}/desk/"))
+
+
+# --- no inline code -----------------------------------------------------------------------------
+def test_the_desk_has_no_inline_code(client, garden, director, referred):
+    from tests.core.test_security_headers import check
+
+    client.force_login(director)
+    placement = placement_of(referred[1])
+    check(client.get(desk_url(garden)), "kindergarten desk")
+    # The page as a refusal brings it back, with its message beside the form.
+    check(client.post(desk_url(garden, f"referrals/{placement.pk}/enrol/"), {"code": WRONG}), "refused enrolment")
+    check(client.get(f"{EN}/desk/"), "director's desk panel")
