@@ -9,6 +9,7 @@ whatever the number of kindergartens, groups or children (tests/preschool/query_
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -92,6 +93,9 @@ class RegistryFilters:
         return bool(self.district or self.kind or self.query or self.narrows_programs)
 
 
+_CODE = re.compile(r"[-\w]{1,64}")
+
+
 def registry_filters(params, districts: QuerySet[Organization] | None = None) -> RegistryFilters:
     """Filters from a page's query string: an unknown value is ignored rather than refused (a stale
     bookmark still lists kindergartens)."""
@@ -102,8 +106,8 @@ def registry_filters(params, districts: QuerySet[Organization] | None = None) ->
 
     code = params.get("district", "")
     district = None
-    if code:
-        district = (districts if districts is not None else registry_districts()).filter(code=code[:64]).first()
+    if code and _CODE.fullmatch(code):
+        district = (districts if districts is not None else registry_districts()).filter(code=code).first()
     return RegistryFilters(
         district=district,
         kind=choice("kind", KindergartenKind),
