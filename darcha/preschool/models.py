@@ -536,3 +536,28 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application_id} {self.kind}"
+
+
+class TelegramSubscription(models.Model):
+    """A Telegram chat that asked the bot about an application (number and access code) and gets its
+    notices: the referral, its reminders, and every change of position."""
+
+    application = models.ForeignKey(
+        EnrollmentApplication,
+        verbose_name=_("application"),
+        on_delete=models.CASCADE,
+        related_name="telegram_subscriptions",
+    )
+    chat_id = models.CharField(_("Telegram chat"), max_length=24)
+    language = models.CharField(_("language"), max_length=8, default="uz")
+    created_at = models.DateTimeField(_("subscribed at"))
+
+    class Meta:
+        verbose_name = _("Telegram subscription")
+        verbose_name_plural = _("Telegram subscriptions")
+        constraints = [
+            models.UniqueConstraint(fields=["application", "chat_id"], name="preschool_telegram_subscription_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.chat_id} → {self.application_id}"
