@@ -26,13 +26,16 @@ event's data and rendered by `reason_text` in the reader's language.
 
 from __future__ import annotations
 
+import datetime as dt
 from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.utils import translation
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from .choices import AgeGroup
 
 # Causes of a child leaving a group's list.
 LEFT_QUEUE = "left_queue"
@@ -134,6 +137,19 @@ def reasons(changes: GroupChanges | None, old: int | None, new: int, own: Iterab
     return found or [{"code": RECOMPUTED}]
 
 
+def _group_label(code: str) -> str:
+    return str(AgeGroup(code).label) if code in AgeGroup.values else str(code)
+
+
+def _day_text(value: str) -> str:
+    """An ISO date in the active language's short format (anything else as it is)."""
+    try:
+        day = dt.date.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    return formats.date_format(day, "SHORT_DATE_FORMAT")
+
+
 def _texts() -> dict[str, object]:
     """Each code's text: a function of the count (plural forms), or of the reason's other values."""
     return {
@@ -143,7 +159,7 @@ def _texts() -> dict[str, object]:
         OWN_SIBLING: lambda r: _("A brother or sister of your child got a place at this kindergarten."),
         OWN_MOVED_UP: lambda r: (
             _("Your child moved to the %(group)s group on %(day)s.")
-            % {"group": r.get("group", ""), "day": r.get("day", "")}
+            % {"group": _group_label(r.get("group", "")), "day": _day_text(r.get("day", ""))}
         ),
         "ahead_left_queue": lambda r: (
             ngettext("%(count)d child ahead left the queue.", "%(count)d children ahead left the queue.", r["count"])

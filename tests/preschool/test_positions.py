@@ -232,7 +232,7 @@ def test_moving_up_an_age_group_on_the_reference_date(city):
     Event.objects.create(
         application=child,
         kind=EventKind.AGE_GROUP,
-        data={"from": AgeGroup.G3, "to": AgeGroup.G4, "day": "01.09.2028"},
+        data={"day": "2028-09-01", "group": AgeGroup.G4},
         created_at=moved_at,
     )
     refresh(city, moved_at + dt.timedelta(minutes=1))

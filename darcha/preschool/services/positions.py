@@ -29,7 +29,7 @@ from darcha.core.models import AuditEntry, Organization
 from darcha.notify import services as notify
 
 from .. import ages, explain
-from ..choices import SEAT_HOLDING, AgeGroup, BenefitStatus, EnrollmentStatus, EventKind
+from ..choices import SEAT_HOLDING, BenefitStatus, EnrollmentStatus, EventKind
 from ..models import (
     ACTIVE_STATUSES,
     ApplicationBenefit,
@@ -306,9 +306,9 @@ def _own_reasons(pk: int, queue: DistrictQueue, history: _History, siblings: dic
         own.append({"code": explain.OWN_SIBLING})
     if pk in history.moved_up:
         moved = history.moved_up[pk]
-        group = moved.get("to") or moved.get("group") or ""
-        label = AgeGroup(group).label if group in AgeGroup.values else group
-        own.append({"code": explain.OWN_MOVED_UP, "group": str(label), "day": str(moved.get("day", ""))})
+        # Language-neutral (the group's code, an ISO date): `explain.reason_text` writes them in the reader's.
+        group = str(moved.get("to") or moved.get("group") or "")
+        own.append({"code": explain.OWN_MOVED_UP, "group": group, "day": str(moved.get("day", ""))})
     return own
 
 
