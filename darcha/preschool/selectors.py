@@ -583,11 +583,17 @@ def benefits_in_force(day: dt.date) -> QuerySet[Benefit]:
     return Benefit.objects.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day), valid_from__lte=day)
 
 
-def front_programs(district: Organization) -> list[tuple[Kindergarten, list[Program]]]:
-    """The district's open kindergartens with the programs taking children, by kindergarten (two queries)."""
+def front_programs(district: Organization, *, region_wide: bool = False) -> list[tuple[Kindergarten, list[Program]]]:
+    """The district's open kindergartens with the programs taking children, by kindergarten (two queries);
+    `region_wide` (a campaign that is not district-only): those of every city and district of its region."""
+    where = (
+        Q(organization__parent__parent_id=district.parent_id)
+        if region_wide and district.parent_id
+        else Q(organization__parent=district)
+    )
     gardens = list(
-        Kindergarten.objects.filter(organization__parent=district, organization__is_active=True)
-        .select_related("organization")
+        Kindergarten.objects.filter(where, organization__is_active=True)
+        .select_related("organization__parent")
         .prefetch_related(
             Prefetch(
                 "programs",
@@ -595,7 +601,7 @@ def front_programs(district: Organization) -> list[tuple[Kindergarten, list[Prog
                 to_attr="open_programs",
             )
         )
-        .order_by(Length("number"), "number", "organization__name_uz", "id")
+        .order_by("organization__parent__path", Length("number"), "number", "organization__name_uz", "id")
     )
     for garden in gardens:
         for program in garden.open_programs:

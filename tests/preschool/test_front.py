@@ -190,6 +190,20 @@ def test_programs_are_grouped_by_kindergarten_and_filtered_by_the_childs_age(op,
     assert not EnrollmentApplication.objects.exists()
 
 
+def test_a_campaign_open_to_the_region_lists_the_other_districts_groups(op, center, city, gardens):
+    from darcha.preschool import services
+
+    other_city = helpers.district("other-city")
+    other_city.parent = city.parent
+    other_city.save()
+    elsewhere = helpers.program(helpers.kindergarten(other_city, 7), AgeGroup.G3)
+    assert elsewhere.pk not in offered(text(op.get(new_url(center))))
+    school_year = ages.school_year_for(timezone.now())
+    services.campaign_create(actor=helpers.officer(city), district=city, school_year=school_year, district_only=False)
+    body = text(op.get(new_url(center)))
+    assert elsewhere.pk in offered(body) and "other-city shahri" in body
+
+
 def test_the_applicant_is_found_by_pinfl(op, center, gardens):
     from darcha.core.audit import SYSTEM
     from darcha.core.services import person_register

@@ -81,7 +81,7 @@ def center_district(center: Organization) -> Organization | None:
 # --- the application ----------------------------------------------------------------------------------------
 def _form(request, center, district, data=None, files=None, kept=(), initial=None) -> FrontApplicationForm:
     rules = selectors.district_rules(district)
-    return FrontApplicationForm(
+    form = FrontApplicationForm(
         data,
         files,
         district=district,
@@ -90,6 +90,8 @@ def _form(request, center, district, data=None, files=None, kept=(), initial=Non
         kept=kept,
         initial=initial,
     )
+    form.rules = rules  # the list of programs follows them too
+    return form
 
 
 def _birth_date(form: FrontApplicationForm):
@@ -118,7 +120,7 @@ def choices_context(form: FrontApplicationForm, district, *, teaching: str = "")
     school_year = ages.school_year_for(now)
     birth_date = _birth_date(form)
     chosen = {str(field.value()) for field in form.choice_fields() if field.value()}
-    gardens = selectors.front_programs(district)
+    gardens = selectors.front_programs(district, region_wide=not form.rules.district_only)
     groups, shown = [], 0
     for garden, programs in gardens:
         fitting = [
