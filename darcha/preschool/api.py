@@ -356,7 +356,9 @@ class StaffApplicationViewSet(StrictQueryMixin, viewsets.ReadOnlyModelViewSet):
 
     def retrieve(self, request, number=None):
         _staff_only(request)
-        application = staff_application(request.user, str(number)[:16])
+        number = str(number)
+        # PostgreSQL text cannot hold a NUL: such a number names nothing (404), not a database error.
+        application = None if "\x00" in number else staff_application(request.user, number[:16])
         if application is None:
             raise exceptions.NotFound(_("No such application, or it is not yours to see."))
         return Response(StaffApplicationDetailSerializer(application).data)

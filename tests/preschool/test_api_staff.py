@@ -160,6 +160,9 @@ def test_filters_and_unknown_parameters(officer, applications):
     assert response.status_code == 400 and response.json()["code"] == "invalid"
     response = client.get(API + "applications/", {"status": "nonsense"})
     assert response.status_code == 400 and "status" in response.json()["errors"]
+    response = client.get(API + "applications/", {"district": "a\x00b"})
+    assert response.status_code == 400 and "district" in response.json()["errors"]
+    assert client.get(API + "applications/M26%00/").status_code == 404
 
 
 def test_others_are_refused_or_see_nothing(db, city, applications):
