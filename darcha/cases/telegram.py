@@ -7,6 +7,10 @@ darcha.cases.services._common.notify_applicant, through the notify app). A wrong
 get the same answer, and lookups follow the tracking page's rule (services.track_lookup: wrong ones
 counted per number and per chat), so the bot cannot be used to guess codes.
 
+Other apps' numbers are answered by their own trackers (`register_tracker`): the preschool app's queue
+numbers (M26-0000123) go to `darcha.preschool.telegram`, which answers with the child's place and
+referral under the same rule; cases never imports them.
+
 Replies are answers, not notifications: they go straight to sendMessage through the notify app's
 small HTTP client and leave no Message rows. The offset of the last update handled is kept in the
 cache, so a restarted bot does not answer old messages again.
@@ -17,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -65,6 +70,30 @@ def chat_language(language_code: str | None) -> str:
 def backoff(failures: int) -> int:
     """Seconds to wait after this many failures in a row: 1, 2, 4, … at most MAX_BACKOFF."""
     return min(2 ** max(failures - 1, 0), MAX_BACKOFF)
+
+
+@dataclass(frozen=True)
+class Tracker:
+    """Another app's numbers the bot answers for: `recognises(number)`, `answer(chat_id, number, code,
+    language) -> reply`, `unsubscribe(chat_id) -> subscriptions ended`, and a line for the help text."""
+
+    recognises: Callable[[str], bool]
+    answer: Callable[[object, str, str, str], str]
+    unsubscribe: Callable[[str], int]
+    help: Callable[[], str]
+
+
+TRACKERS: list[Tracker] = []
+
+
+def register_tracker(tracker: Tracker) -> None:
+    """Add another app's numbers to the bot (from that app's AppConfig.ready, once per process)."""
+    if tracker not in TRACKERS:
+        TRACKERS.append(tracker)
+
+
+def _tracker_for(number: str) -> Tracker | None:
+    return next((tracker for tracker in TRACKERS if tracker.recognises(number)), None)
 
 
 # --- The Bot API ----------------------------------------------------------------------------------
@@ -137,6 +166,7 @@ def help_text() -> str:
                 "Send /status followed by the tracking number and the 6-digit access code from your receipt, "
                 "for example:\n/status 26-0000123 482913"
             ),
+            *(tracker.help() for tracker in TRACKERS),
             _("After that you will get every update on the application in this chat. Send /stop to end them."),
         ]
     )
@@ -173,6 +203,9 @@ def answer_status(chat_id, arguments: list[str], language: str) -> str:
     if len(arguments) != 2:
         return help_text()
     number, code = arguments
+    tracker = _tracker_for(number)
+    if tracker is not None:
+        return tracker.answer(chat_id, number, code, language)
     try:
         application = services.track_lookup(number=number, code=code, client=f"telegram:{chat_id}")
     except services.TrackingRefused as refusal:  # locked, or too many wrong lookups from this chat
@@ -193,7 +226,9 @@ def answer(chat_id, text: str, *, language: str, private: bool = True) -> str | 
         if command == "/status":
             return answer_status(chat_id, words[1:], language)
         if command == "/stop":
-            if services.telegram_unsubscribe(actor=BOT, chat_id=str(chat_id)):
+            ended = services.telegram_unsubscribe(actor=BOT, chat_id=str(chat_id))
+            ended += sum(tracker.unsubscribe(str(chat_id)) for tracker in TRACKERS)
+            if ended:
                 return _("Done: this chat will get no more updates. Send /status again to follow an application.")
             return _("This chat follows no application.")
         if command or private:  # /start, /help, unknown commands, anything said in a private chat

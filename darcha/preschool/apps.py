@@ -37,3 +37,6 @@ class PreschoolConfig(AppConfig):
         from . import desk  # noqa: F401
         # Referral lapses and reminders, continuous allocation's safety net, age groups moving up.
         from . import jobs  # noqa: F401
+
+        # The citizens' Telegram bot answers for kindergarten queue numbers too.
+        from . import telegram  # noqa: F401

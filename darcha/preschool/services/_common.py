@@ -97,11 +97,15 @@ def district_only(campaign: Campaign | None) -> bool:
 
 def notify_family(application: EnrollmentApplication, template: str, context: dict) -> None:
     """The family through its preferred channel (SMS, or Telegram when its phone chose the bot), in the
-    application's language, once the transaction commits. No phone: nothing is sent."""
+    application's language, once the transaction commits; and every Telegram chat following the
+    application (`subscriptions`), in the chat's. No phone: only the chats are told."""
+    from .subscriptions import chats_notify  # it uses this module's log: imported when first needed
+
     phone, language = application.phone, application.language
+    values = {"number": application.number, **context}
+    chats_notify([(application.pk, template, values)])
     if not phone:
         return
-    values = {"number": application.number, **context}
 
     def send():
         try:
