@@ -335,3 +335,10 @@ def test_the_desk_links_the_application_and_the_privilege_checks(op, center, cit
     body = text(op.get(f"{EN}/desk/"))
     assert f"/preschool/front/{center.code}/new/" in body
     assert f"/preschool/privileges/{city.code}/" in body
+
+
+@pytest.mark.parametrize("prefix", ["", "/ru", "/uz-cyrl"])
+def test_the_date_input_is_read_in_every_language(op, center, gardens, prefix):
+    response = op.post(f"{prefix}/preschool/front/{center.code}/new/", form_data(gardens))
+    assert response.status_code == 303
+    assert EnrollmentApplication.objects.get().child.birth_date == born_aged(3)
