@@ -9,6 +9,7 @@
     referrals       placement_enrol (the family's code), _decline, _pause, _resume, _leave; the lapse and
                     reminder jobs; kindergarten_close / _reopen (its referrals paused meanwhile)
     seats           program_seats_set (never below the seats held), age_groups_advance (reference date)
+    subscriptions   telegram_subscribe, telegram_unsubscribe (the bot's chats), chats_notify (notices copied to them)
     _common         FAMILY, events, queue numbers and access codes, notices (private to the package)
 
 Each public function takes keyword arguments and an `actor` (a user, or a `SystemActor`: the family,
@@ -32,7 +33,7 @@ from .intake import (
     is_birth_partner,
     track_lookup,
 )
-from .positions import DistrictQueue, district_queue, position_notices_send, position_summary, positions_refresh
+from .positions import DistrictQueue, district_queue, position_summary, positions_refresh
 from .referrals import (
     kindergarten_close,
     kindergarten_reopen,
@@ -45,6 +46,7 @@ from .referrals import (
     placements_remind_due,
 )
 from .seats import age_groups_advance, program_seats_set
+from .subscriptions import chats_notify, telegram_subscribe, telegram_unsubscribe
 
 __all__ = [
     # intake
@@ -62,7 +64,6 @@ __all__ = [
     # positions
     "DistrictQueue",
     "district_queue",
-    "position_notices_send",
     "position_summary",
     "positions_refresh",
     # campaigns, referrals, seats
@@ -81,4 +82,8 @@ __all__ = [
     "placements_lapse_due",
     "placements_remind_due",
     "program_seats_set",
+    # subscriptions (the Telegram bot's chats)
+    "chats_notify",
+    "telegram_subscribe",
+    "telegram_unsubscribe",
 ]

@@ -10,7 +10,8 @@ old enough for its group on the coming reference date (`ages.old_enough`).
 
 `positions_refresh` compares the allocation's standings with the stored `Position` rows and writes
 only what changed (deleted and created in bulk: an update per row would not scale to 600,000), one
-POSITION event per child whose position changed, and after commit one notice per such family.
+POSITION event per child whose position changed, and one summary notice per such family, queued in bulk
+in the same transaction and delivered after the commit.
 """
 
 from __future__ import annotations
@@ -20,16 +21,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 
 from darcha.core.audit import SYSTEM, audit_record
 from darcha.core.models import AuditEntry, Organization
-from darcha.notify import services as notify
 
 from .. import ages, explain
-from ..choices import SEAT_HOLDING, BenefitStatus, EnrollmentStatus, EventKind
+from ..choices import SEAT_HOLDING, BenefitStatus, EventKind
 from ..models import (
     ACTIVE_STATUSES,
     ApplicationBenefit,
@@ -40,12 +39,10 @@ from ..models import (
     Preference,
     Program,
 )
-from ._common import event_row, log
+from ._common import event_row
 
 REFRESH_ACTION = "preschool_positions_refresh"
 BATCH = 5000
-# Up to this many notices are queued right after the commit; more go to a background task.
-INLINE_NOTICES = 500
 
 
 @dataclass
@@ -59,6 +56,9 @@ class ChildRow:
     birth_date: dt.date
     together: str
     tier: int
+    number: str = ""
+    phone: str = ""
+    language: str = "uz"
     choices: list[int] = field(default_factory=list)
     floor: int | None = None  # the program whose seat it holds
 
@@ -98,12 +98,18 @@ def district_queue(*, district: Organization, now: dt.datetime | None = None) ->
         "staff_at_id",
         "queue_date",
         "lottery",
+        "number",
+        "phone",
+        "language",
     )
     children: dict[int, ChildRow] = {}
     keys: dict[int, tuple[int, int]] = {}
     staff: dict[int, int | None] = {}
-    for pk, applicant, status, created, birth, together, staff_at, queue_date, lottery in rows.iterator(BATCH):
-        children[pk] = ChildRow(pk, applicant, status, created, birth, together, allocation.GENERAL_TIER)
+    for row in rows.iterator(BATCH):
+        pk, applicant, status, created, birth, together, staff_at, queue_date, lottery, number, phone, language = row
+        children[pk] = ChildRow(
+            pk, applicant, status, created, birth, together, allocation.GENERAL_TIER, number, phone, language
+        )
         keys[pk] = (_timestamp(queue_date), lottery)
         staff[pk] = staff_at
     benefits = ApplicationBenefit.objects.filter(
@@ -410,32 +416,34 @@ def positions_refresh(*, district: Organization, now: dt.datetime | None = None,
                 "seats": {str(pk): seats for pk, seats in queue.program_seats.items()},
             },
         )
-        event_ids = [event.pk for event in events if event.pk is not None]
-        if not event_ids and events:  # a backend that does not return ids (none of ours): read them back
-            event_ids = list(
-                Event.objects.filter(
-                    application_id__in=list(changes_by_child), kind=EventKind.POSITION, created_at=now
-                ).values_list("id", flat=True)
-            )
-        transaction.on_commit(lambda: _queue_notices(event_ids))
+        _queue_notices(queue, changes_by_child, actor=actor, district=district)
     return len(changes_by_child)
 
 
-def _queue_notices(event_ids: list[int]) -> None:
-    """Send the summaries now when they are few; many (after a campaign) go to background tasks."""
-    task = None
-    if len(event_ids) > INLINE_NOTICES:
-        try:
-            from .. import tasks
+def _queue_notices(queue: DistrictQueue, changes_by_child: dict[int, list[dict]], *, actor, district) -> int:
+    """One summary per family whose position changed, in its language, queued in bulk in the refresh's
+    transaction (`campaigns.notices_queue`: the same rows notify.message_send writes, delivered after the
+    commit) — a campaign's refresh tells 200,000 families at once — and copied to the Telegram chats
+    following the application."""
+    from .campaigns import Notice, notices_queue
+    from .subscriptions import chats_notify
 
-            task = getattr(tasks, "send_position_notices", None)
-        except ImportError:
-            task = None
-    if task is None:
-        position_notices_send(event_ids=event_ids)
-        return
-    for start in range(0, len(event_ids), BATCH):
-        task.enqueue(event_ids[start : start + BATCH])
+    program_ids = {change["program"] for changes in changes_by_child.values() for change in changes}
+    by_language: dict[str, list[int]] = defaultdict(list)
+    for pk in changes_by_child:
+        by_language[queue.children[pk].language].append(pk)
+    notices, copies = [], []
+    for language, pks in by_language.items():
+        labels = _program_labels(program_ids, language)
+        with translation.override(language):
+            for pk in pks:
+                child = queue.children[pk]
+                context = {"number": child.number, "summary": position_summary(changes_by_child[pk], language, labels)}
+                copies.append((pk, "preschool_position", context))
+                if child.phone:
+                    notices.append(Notice(pk, child.phone, language, "preschool_position", context))
+    chats_notify(copies)
+    return notices_queue(notices, actor=actor, organization=district) if notices else 0
 
 
 def _program_labels(program_ids: Iterable[int], language: str) -> dict[int, str]:
@@ -456,44 +464,9 @@ def position_summary(changes: list[dict], language: str, labels: dict[int, str] 
     return " ".join(lines)
 
 
-def position_notices_send(*, event_ids: list[int]) -> int:
-    """One summary notice per POSITION event, to the family's phone in its language; how many were queued."""
-    sent = 0
-    for start in range(0, len(event_ids), BATCH):
-        chunk = list(
-            Event.objects.filter(pk__in=event_ids[start : start + BATCH], kind=EventKind.POSITION)
-            .select_related("application")
-            .order_by("id")
-        )
-        program_ids = {c["program"] for event in chunk for c in event.data.get("changes", [])}
-        labels_by_language: dict[str, dict[int, str]] = {}
-        for event in chunk:
-            application = event.application
-            if not application.phone or application.status == EnrollmentStatus.LEFT:
-                continue
-            language = application.language
-            if language not in labels_by_language:
-                labels_by_language[language] = _program_labels(program_ids, language)
-            summary = position_summary(event.data.get("changes", []), language, labels_by_language[language])
-            try:
-                notify.message_send_preferred(
-                    actor=SYSTEM,
-                    phone=application.phone,
-                    template="preschool_position",
-                    context={"number": application.number, "summary": summary},
-                    language=language,
-                    related=application,
-                )
-                sent += 1
-            except ValidationError:
-                log.warning("preschool application %s: position notice not sent", application.number, exc_info=True)
-    return sent
-
-
 __all__ = [
     "DistrictQueue",
     "district_queue",
-    "position_notices_send",
     "position_summary",
     "positions_refresh",
 ]
