@@ -34,10 +34,10 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from darcha.core import access
-from darcha.core.choices import OrganizationKind, Role
+from darcha.core.choices import Role
 from darcha.core.errors import attempt
 from darcha.core.models import Organization
 
@@ -45,6 +45,7 @@ from .. import ages, services
 from ..choices import AgeGroup, CampaignKind, CampaignStatus
 from ..models import Benefit, Campaign
 from ..selectors import (
+    desk_district,
     desk_kindergarten,
     desk_program,
     desk_programs,
@@ -52,10 +53,10 @@ from ..selectors import (
     district_campaigns,
     district_kindergartens,
 )
+from ..services.campaigns import MAX_CHOICES_LIMIT
 
 POLL_SECONDS = 1
 CONTINUOUS_SHOWN = 20
-MAX_CHOICES_LIMIT = 5
 
 
 # --- access -------------------------------------------------------------------------------------
@@ -71,9 +72,7 @@ def department_access(view):
                 response["HX-Redirect"] = redirect_to_login(reverse("preschool:department_desk", args=[district])).url
                 return response
             return redirect_to_login(reverse("preschool:department_desk", args=[district]))
-        place = Organization.objects.filter(
-            code=district, kind__in=(OrganizationKind.CITY, OrganizationKind.DISTRICT)
-        ).first()
+        place = desk_district(district)
         if place is None:
             raise Http404(_("No such city or district."))
         access.require_role(
@@ -218,13 +217,12 @@ def _seats_page(request, district, garden, *, status: int = 200, **extra):
 
 
 @never_cache
+@require_http_methods(["GET", "POST"])
 @department_access
 def department_seats(request, district: Organization, kindergarten: str):
     garden = _garden(district, kindergarten)
     if request.method == "GET":
         return _seats_page(request, district, garden)
-    if request.method != "POST":
-        return HttpResponse(status=405, headers={"Allow": "GET, POST"})
     program = desk_program(garden, request.POST.get("program"))
     if program is None:
         raise Http404(_("No such group at this kindergarten."))
