@@ -45,6 +45,8 @@ GENERAL_TIER = 1000  # no confirmed privilege: after every tier
 # How often one applicant may be taken back by a program that turned it away, per program it ranks: the
 # bound that makes the allocation end when units leave no stable outcome.
 RECALLS_PER_CHOICE = 2
+# How often the programs that gave an applicant up consider it again after everyone has proposed.
+RETRIES = 3
 
 LOTTERY_BITS = 62  # fits a signed 64-bit column
 
@@ -309,15 +311,39 @@ class _Market:
         )
 
     def run(self) -> None:
-        """Every applicant proposes down its list, best first: with the programs' orders mostly common, a
-        proposal then rarely pushes anyone out. Singles at a program without a unit in the way are decided
-        here, inline (most of the work); the rest goes through settle()."""
+        """Every applicant proposes, best first; then, up to RETRIES times, the programs that gave up an
+        applicant consider it again with its recalls renewed: a cycle of recalls may only have been one
+        of the order proposals came in (before a holder of a floor there had sat down)."""
+        self.propose(range(self.n))
+        for _round in range(RETRIES):
+            if not self.gave_up:
+                return
+            self.recalled.clear()
+            given_up, self.gave_up = self.gave_up, []
+            for v, p in given_up:
+                place = self._place(v, p)
+                self.dropped.discard((v, place))
+                if place < self.next[v]:  # still below p: a candidate again
+                    key = self._key(v, place)
+                    self._merge(p)
+                    insort(self.singles[p] if self.size[v] == 1 else self.units[p], key)
+                    self.settle(p, v, key, fresh=False)
+                    while self.dirty:
+                        self.settle(self.dirty.pop(), -1, 0)
+            again, self.waiting[:] = self.waiting[:], []
+            self.propose(again)
+
+    def propose(self, firsts: Iterable[int]) -> None:
+        """Each of `firsts` not held proposes down its list, then those it pushed out, and so on. With the
+        programs' orders mostly common and `firsts` best first, a proposal rarely pushes anyone out.
+        Singles at a program without a unit in the way are decided here, inline (most of the work); the
+        rest goes through settle()."""
         ranked, base, special, nexts, size = self.ranked, self.base, self.keys, self.next, self.size
         singles, turned_away, free, taken = self.singles, self.turned_away, self.free, self.taken
         last, last_unit, held, waiting, n = self.last, self.last_unit, self.held, self.waiting, self.n
         settle, dirty, units, index = self.settle, self.dirty, self.units, self.program_index.get
         proposals = 0
-        for first in range(n):
+        for first in firsts:
             g = first
             while True:
                 if held[g] < 0:
@@ -379,7 +405,7 @@ class _Market:
                 if not waiting:
                     break
                 g = waiting.pop()
-        self.proposals = proposals
+        self.proposals += proposals
 
     def _key(self, g: int, place: int) -> int:
         keys = self.keys.get(g)
@@ -398,9 +424,10 @@ class _Market:
             self.singles[p].sort()
             pending.clear()
 
-    def settle(self, p: int, g: int, k: int) -> None:
+    def settle(self, p: int, g: int, k: int, fresh: bool = True) -> None:
         """Fill program p again from its candidates: greedy in key order, skipping units that do not fit.
-        g is the applicant that just proposed with key k (-1: none; a holder left)."""
+        g is the candidate just added with key k: an applicant proposing (`fresh`), or one the program
+        considers again, which may hold a seat lower down its list (-1: none; a holder left)."""
         n, size, held = self.n, self.size, self.held
         self._merge(p)
         line, units, capacity = self.singles[p], self.units[p], self.capacity[p]
@@ -448,19 +475,22 @@ class _Market:
                 self._push_out(v)
         for j in range(held_end, fill):
             v = line[j] % n
-            if v == g:
+            if v == g and fresh:
                 held[g] = p
             else:
                 self._recall(v, p)
         if alone and held[g] != p and bisect_left(line, k) < fill:
-            held[g] = p
+            if fresh:
+                held[g] = p
+            else:
+                self._recall(g, p)
         now = set(chosen)
         for unit in before - now:
             self._push_out(unit % n)
         for unit in chosen:
             if unit not in before:
                 v = unit % n
-                if v == g:
+                if v == g and fresh:
                     held[g] = p
                 else:
                     self._recall(v, p)
