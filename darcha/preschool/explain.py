@@ -207,8 +207,10 @@ def _texts() -> dict[str, object]:
         ),
         "joined": lambda r: (
             ngettext(
-                "%(count)d child registered earlier joined the queue ahead.",
-                "%(count)d children registered earlier joined the queue ahead.",
+                "%(count)d newly registered child joined the queue ahead (registered at birth earlier, or with a "
+                "sibling or parent at this kindergarten).",
+                "%(count)d newly registered children joined the queue ahead (registered at birth earlier, or with a "
+                "sibling or parent at this kindergarten).",
                 r["count"],
             )
             % r
