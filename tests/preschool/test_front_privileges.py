@@ -220,3 +220,16 @@ def test_a_claim_of_another_district_is_not_found_here(client, city, center, ope
     assert client.get(claim_url(city, claim, "evidence/")).status_code == 404
     assert client.post(claim_url(city, claim), {"decision": "confirm"}).status_code == 404
     assert ApplicationBenefit.objects.get(pk=claim.pk).status == BenefitStatus.CLAIMED
+
+
+def test_the_list_filters_by_category_and_pages(client, city, operator, application, monkeypatch):
+    client.force_login(operator)
+    body = text(client.get(list_url(city), {"category": "poor-family"}))
+    table = body[body.index("<table") :]
+    assert "Imtiyoz poor-family" in table and "Imtiyoz large-family" not in table
+    assert table.count(">Check</a>") == 1 and "1 privilege awaits a decision" in body
+    assert text(client.get(list_url(city))).count(">Check</a>") == 2
+    monkeypatch.setattr("darcha.preschool.views.front.PAGE_SIZE", 1)
+    first, second = (text(client.get(list_url(city), {"page": n})) for n in (1, 2))
+    assert first.count(">Check</a>") == second.count(">Check</a>") == 1
+    assert "Page 2 of 2" in second and 'rel="prev"' in second

@@ -31,6 +31,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.forms.utils import ErrorDict
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
@@ -66,6 +67,7 @@ REFUSAL_SECTIONS = {
     PreschoolRefusal.EVIDENCE_MISSING: "benefits",
     PreschoolRefusal.APPLICATION_CLOSED: "together",
 }
+PAGE_SIZE = 50
 SCAN_TYPES = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
 
 
@@ -421,9 +423,23 @@ def _claim(request, district, claim_id: int):
 @require_GET
 @privilege_checkers
 def front_privileges(request, district: Organization):
-    claims = list(selectors.benefit_claims_pending(district))
+    benefits = list(selectors.benefits_in_force(timezone.localdate()))
+    category = request.GET.get("category", "")
+    chosen = next((b for b in benefits if b.code == category), None)
+    claims = selectors.benefit_claims_pending(district)
+    if chosen is not None:
+        claims = claims.filter(benefit=chosen)
+    page = Paginator(claims, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
-        request, "preschool/front/privileges.html", {"district": district, "claims": claims, "now": timezone.now()}
+        request,
+        "preschool/front/privileges.html",
+        {
+            "district": district,
+            "page": page,
+            "claims": list(page),
+            "benefits": benefits,
+            "category": chosen.code if chosen else "",
+        },
     )
 
 
