@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 
 from darcha.core import access
 from darcha.core.audit import SYSTEM, SystemActor, audit_batch, audit_record
@@ -54,9 +55,12 @@ def program_seats_set(*, actor, program: Program, seats, now: dt.datetime | None
         held = Placement.objects.filter(program=locked, status__in=SEAT_HOLDING).count()
         if seats < held:
             raise Refused(
-                _(
+                ngettext(
+                    "%(held)d seat of this group is held by a referral or an enrolled child: "
+                    "it cannot have fewer seats than that.",
                     "%(held)d seats of this group are held by referrals and enrolled children: "
-                    "it cannot have fewer seats than that."
+                    "it cannot have fewer seats than that.",
+                    held,
                 )
                 % {"held": held},
                 PreschoolRefusal.SEATS_BELOW_HELD,
