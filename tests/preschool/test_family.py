@@ -325,3 +325,27 @@ def test_sms_codes_are_limited_per_address(client, application, monkeypatch):
     url = f"{family_url(application)}change/"
     assert client.post(url, {"step": "send"}).status_code == 303
     assert client.post(url, {"step": "send"}).status_code == 429
+
+
+# --- after a real campaign ----------------------------------------------------------------------
+def test_after_the_main_campaign_the_families_see_the_referral_and_the_reason(client, city, gardens):
+    """One seat in the first choice of both: the child who joined the queue first gets the referral, the
+    other is told its place and why (through campaign_run and positions_refresh)."""
+    gardens["g12"].seats = 1
+    gardens["g12"].save(update_fields=["seats"])
+    gardens["g7"].seats = 0
+    gardens["g7"].save(update_fields=["seats"])
+    first = register(city, [gardens["g12"]], birth_certificate="INA1111111")
+    second = register(city, [gardens["g12"], gardens["g7"]], birth_certificate="INA2222222", phone="+998935556677")
+    officer = helpers.officer(city)
+    school_year = ages.school_year_for(timezone.now())
+    campaign = preschool.campaign_create(actor=officer, district=city, school_year=school_year)
+    preschool.campaign_run(actor=officer, campaign=campaign)
+
+    placed = text(open_page(client, first))
+    assert "Your child has a referral" in placed and "12-son MTT" in placed and "Take it up by" in placed
+    waiting = text(open_page(client, second))
+    assert "Your child has a referral" not in waiting
+    assert 'Place <strong class="ps-position">1</strong> in the queue for this group.' in waiting
+    assert "Last admitted: general list" in waiting  # the cutoff of the campaign just run
+    assert "Position changed" in waiting and "position 1" in waiting
