@@ -185,6 +185,8 @@ def _order(applicants: Sequence[Applicant], ids: list[int]) -> tuple[list[int], 
         keys = None
     if keys is not None:
         order = sorted(range(n), key=keys.__getitem__)
+        if len(set(keys)) == n:
+            return order, counts
         line = list(map(keys.__getitem__, order))
     else:
         order, line = [], []
@@ -233,7 +235,8 @@ class _Market:
         order, counts = _order(applicants, ids)
         self.order = order
         self.ranked = ranked = list(map(_column(applicants, "choices").__getitem__, order))
-        self.size = list(map(_column(applicants, "size").__getitem__, order))
+        sizes = _column(applicants, "size")
+        self.size = [1] * n if max(sizes) == 1 else list(map(sizes.__getitem__, order))
         # Without a bonus anywhere, an applicant's key is the same at every program.
         self.base = list(
             chain.from_iterable(
@@ -290,12 +293,15 @@ class _Market:
         self.recall_count = 0
 
     def outcome(self) -> Allocation:
-        programs, held, n = self.programs, self.held, self.n
+        programs, held, n, ids = self.programs, self.held, self.n, self.ids
         program_ids = [program.id for program in programs]
         placed = list(map((0).__le__, held))
-        ranked_ids = list(map(self.ids.__getitem__, self.order))
         assigned = dict(
-            zip(compress(ranked_ids, placed), map(program_ids.__getitem__, compress(held, placed)), strict=True)
+            zip(
+                map(ids.__getitem__, compress(self.order, placed)),
+                map(program_ids.__getitem__, compress(held, placed)),
+                strict=True,
+            )
         )
         cutoffs = {
             program_ids[p]: priority(self.applicants[self.order[last % n]], programs[p])
@@ -305,7 +311,7 @@ class _Market:
         return Allocation(
             assigned=assigned,
             cutoffs=cutoffs,
-            gave_up=[(ranked_ids[g], program_ids[p]) for g, p in self.gave_up],
+            gave_up=[(ids[self.order[g]], program_ids[p]) for g, p in self.gave_up],
             proposals=self.proposals,
             recalls=self.recall_count,
         )
