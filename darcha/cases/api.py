@@ -41,14 +41,13 @@ from rest_framework.response import Response
 
 from darcha.catalog.api import StrictQueryMixin
 from darcha.catalog.models import Service
-from darcha.core import access, idempotency
+from darcha.core import access, idempotency, uploads
 from darcha.core.api import ErrorSerializer
 from darcha.core.choices import OrganizationKind
 from darcha.core.links import absolute_url
 from darcha.core.models import Organization
 from darcha.core.throttle import client_address
 
-from . import uploads
 from .choices import ApplicationStatus, Channel, TaskStatus
 from .models import Application, Task
 from .selectors import (

@@ -16,8 +16,7 @@ from darcha.catalog.models import RequiredDocument, Service
 from darcha.core.choices import PersonKind
 from darcha.core.errors import Attempt
 from darcha.core.i18n import LANGUAGE_CHOICES
-
-from .uploads import kept_file
+from darcha.core.uploads import kept_file
 
 
 class MultipleFileInput(forms.FileInput):

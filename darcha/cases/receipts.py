@@ -21,9 +21,9 @@ import math
 from django.urls import reverse
 from django.utils import translation
 
+from darcha.core import pdf
 from darcha.core.links import absolute_url
 
-from . import pdf
 from .choices import DocumentPurpose
 from .models import Application
 

@@ -13,9 +13,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from darcha.cases.forms import ServiceErrorsMixin
-from darcha.cases.uploads import check_upload, kept_file
 from darcha.core.i18n import LANGUAGE_CHOICES
 from darcha.core.identifiers import validate_phone
+from darcha.core.uploads import check_upload, kept_file
 
 from .choices import Relation
 from .models import Benefit, Kindergarten, Program
@@ -372,12 +372,13 @@ class OnlineApplicationForm(RankedChoicesMixin, forms.Form):
     )
     child_pinfl = forms.CharField(label=_("Child's PINFL (if known)"), required=False, max_length=32)
 
-    def __init__(self, *args, districts, programs, max_choices: int, benefits, accepted=(), **kwargs):
+    def __init__(self, *args, districts, programs, max_choices: int, benefits, accepted=(), kept=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.districts = {str(district.pk): district for district in districts}
         self.fields["district"].choices = [("", "—")] + [(pk, d.name) for pk, d in self.districts.items()]
         self.add_choice_fields(programs, max_choices, accepted)
         self.benefits: list[Benefit] = list(benefits)
+        self.benefit_errors: list[str] = []
         for benefit in self.benefits:
             self.fields[f"benefit_{benefit.pk}"] = forms.BooleanField(label=benefit.name, required=False)
             if not benefit.center_obtains:
@@ -385,6 +386,40 @@ class OnlineApplicationForm(RankedChoicesMixin, forms.Form):
                     label=_("Document and its number"), required=False, max_length=255
                 )
                 self.fields[f"evidence_{benefit.pk}"] = forms.FileField(label=_("or a scan of it"), required=False)
+        # Scans kept from the earlier tries of this form (cases' kept uploads), one per category at most.
+        self.file_fields = {f"evidence_{b.pk}": b for b in self.benefits if not b.center_obtains}
+        self.kept = [k for k in kept if k.field in self.file_fields]
+
+    def new_uploads(self) -> list[tuple[str, None, object]]:
+        """The scans that came with this post, (field, None, file), for cases' kept uploads; not those of
+        categories left unticked, nor those the checks refused (their messages are beside them)."""
+        if not self.files:
+            return []
+        return [
+            (name, None, upload)
+            for name, benefit in self.file_fields.items()
+            if (upload := self.files.get(name)) and self.data.get(f"benefit_{benefit.pk}") and not self.errors.get(name)
+        ]
+
+    def keep(self, kept: list, errors: dict[str, list[str]]) -> list[int]:
+        """The scans just kept replace those kept before for the same category (returned: the ids those
+        had); refused files' messages go beside their fields."""
+        fresh = {k.field for k in kept}
+        replaced = [k.pk for k in self.kept if k.field in fresh]
+        self.kept = [*(k for k in self.kept if k.field not in fresh), *kept]
+        for field, texts in errors.items():
+            new = [m for m in texts if m not in self.errors.get(field, [])]
+            if new:
+                self.add_error(field if field in self.fields else None, new)
+        return replaced
+
+    def evidence_file(self, benefit: Benefit):
+        """The scan sent now for the category, else the one kept from an earlier try, else None."""
+        sent = self.cleaned_data.get(f"evidence_{benefit.pk}")
+        if sent:
+            return sent
+        kept = [k for k in self.kept if k.field == f"evidence_{benefit.pk}"]
+        return kept_file(kept[-1]) if kept else None
 
     def clean_birth_certificate(self) -> str:
         return "".join(self.cleaned_data["birth_certificate"].split()).upper()
@@ -411,6 +446,7 @@ class OnlineApplicationForm(RankedChoicesMixin, forms.Form):
             if not benefit.center_obtains:
                 row["reference"] = self[f"reference_{benefit.pk}"]
                 row["evidence"] = self[f"evidence_{benefit.pk}"]
+                row["kept"] = [k for k in self.kept if k.field == f"evidence_{benefit.pk}"]
             rows.append(row)
         return rows
 
@@ -421,7 +457,11 @@ class OnlineApplicationForm(RankedChoicesMixin, forms.Form):
         """(category, the evidence's reference, its scan or None) of each category ticked."""
         data = self.cleaned_data
         return [
-            (benefit, data.get(f"reference_{benefit.pk}", "").strip(), data.get(f"evidence_{benefit.pk}"))
+            (
+                benefit,
+                data.get(f"reference_{benefit.pk}", "").strip(),
+                None if benefit.center_obtains else self.evidence_file(benefit),
+            )
             for benefit in self.benefits
             if data.get(f"benefit_{benefit.pk}")
         ]

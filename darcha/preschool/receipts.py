@@ -15,7 +15,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
-from darcha.cases import pdf
+from darcha.core import pdf
 from darcha.core.identifiers import mask_identifier, mask_name
 from darcha.core.links import absolute_url
 

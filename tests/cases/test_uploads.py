@@ -15,10 +15,10 @@ from pypdf import PdfWriter
 from pypdf.generic import DecodedStreamObject, NameObject
 
 from darcha.cases import services as cases
-from darcha.cases import uploads
 from darcha.cases.choices import ApplicationStatus, TaskStatus
 from darcha.cases.models import Application, Document, Result, Task
 from darcha.catalog.choices import Action
+from darcha.core import uploads
 from darcha.core.choices import PersonKind
 from darcha.core.models import Person
 from tests.cases.helpers import real_pdf

@@ -21,12 +21,12 @@ from darcha.catalog.models import RequiredDocument
 from darcha.core.audit import SYSTEM, SystemActor, actor_user
 from darcha.core.calendar import WorkingCalendar
 from darcha.core.models import User
+from darcha.core.uploads import CheckedFile, check_batch, check_upload
 from darcha.notify import services as notify
 from darcha.notify.choices import Channel as NotifyChannel
 
 from ..models import Application, Document, Event
 from ..selectors import organization_staff
-from ..uploads import CheckedFile, check_batch, check_upload
 
 log = logging.getLogger("darcha.cases")
 CITIZEN = SystemActor("citizen")

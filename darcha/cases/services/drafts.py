@@ -34,9 +34,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from darcha.catalog.models import RequiredDocument
+from darcha.core.uploads import check_batch, check_upload
 
 from ..models import PendingUpload
-from ..uploads import check_batch, check_upload
 
 log = logging.getLogger("darcha.cases")
 DEFAULT_HOURS = 24

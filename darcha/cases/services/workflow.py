@@ -31,20 +31,19 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from darcha.catalog.choices import Action, Effect, Outcome
 from darcha.catalog.models import Step, StepField, Transition
-from darcha.core import access
+from darcha.core import access, pdf
 from darcha.core.audit import actor_user, audit_record
 from darcha.core.calendar import WorkingCalendar
 from darcha.core.choices import Role
 from darcha.core.errors import Forbidden, Refused
 from darcha.core.links import absolute_url
 from darcha.core.models import User
+from darcha.core.uploads import CheckedFile, check_upload
 
-from .. import pdf
 from ..choices import ACTIVE_TASK_STATUSES, ApplicationStatus, CaseRefusal, DocumentPurpose, EventKind, TaskStatus
 from ..models import Application, Result, Task
 from ..output import clean_output, sections
 from ..selectors import issues_result, output_tasks, step_output_fields, steps_done_before
-from ..uploads import CheckedFile, check_upload
 from ._common import (
     citizen_path,
     clock_pause,

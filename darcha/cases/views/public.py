@@ -43,12 +43,12 @@ from darcha.core.identifiers import format_phone, validate_phone
 from darcha.core.models import Organization
 from darcha.core.services import person_problems
 from darcha.core.throttle import TOO_MANY, ClientLimit, client_address
+from darcha.core.uploads import check_upload, kept_file
 from darcha.notify import services as notify
 
 from .. import output, selectors
 from .. import services as cases
 from ..choices import ApplicationStatus, Channel, FeeStatus
-from ..uploads import check_upload, kept_file
 from . import drafts
 
 # Per client address, in the shared cache. Tests patch these. (Tracking has its own rule:

@@ -26,7 +26,6 @@ from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
 from darcha.cases.services.tracking import TrackingRefused
-from darcha.cases.uploads import check_upload
 from darcha.core import access
 from darcha.core.audit import SystemActor, actor_user, audit_batch, audit_record
 from darcha.core.choices import OrganizationKind, Role
@@ -36,6 +35,7 @@ from darcha.core.identifiers import validate_phone, validate_pinfl
 from darcha.core.models import Organization, Person
 from darcha.core.pagecache import content_changed
 from darcha.core.throttle import KeyLimit
+from darcha.core.uploads import check_upload
 
 from .. import ages
 from ..choices import (

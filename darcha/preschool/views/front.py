@@ -43,7 +43,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from darcha.cases.services import pending_uploads_discard, pending_uploads_keep
-from darcha.cases.uploads import sniff
 from darcha.cases.views import drafts
 from darcha.cases.views.front import center_staff
 from darcha.core.choices import OrganizationKind, PersonKind
@@ -52,6 +51,7 @@ from darcha.core.identifiers import format_phone, validate_passport, validate_pi
 from darcha.core.models import Organization
 from darcha.core.selectors import person_find
 from darcha.core.services import person_problems, person_register
+from darcha.core.uploads import sniff
 
 from .. import ages, selectors
 from ..choices import Channel, PreschoolRefusal, TeachingLanguage
