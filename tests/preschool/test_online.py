@@ -6,6 +6,7 @@ writes nothing."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.cache import cache
@@ -13,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from darcha.cases.models import PendingUpload
 from darcha.core.models import Person
 from darcha.notify.models import Message
 from darcha.notify.selectors import message_values
@@ -224,3 +226,20 @@ def test_the_same_child_cannot_join_twice(client, city, gardens):
     again = client.post(URL, form_data(city, gardens))
     assert again.status_code in (400, 409)
     assert EnrollmentApplication.objects.count() == 1
+
+
+def test_a_scan_sent_with_a_refused_form_is_kept_for_the_next_try(client, city, gardens, large_family):
+    confirm_phone(client)
+    scan = SimpleUploadedFile("family.pdf", PDF, content_type="application/pdf")
+    data = form_data(city, gardens, applicant_name="", **{f"benefit_{large_family.pk}": "on"})
+    refused = client.post(URL, {**data, f"evidence_{large_family.pk}": scan})
+    assert refused.status_code == 400 and "kept: family.pdf" in text(refused)
+    draft = re.search(r'name="draft" value="([^"]+)"', text(refused)).group(1)
+    # The next try sends no file: the kept one goes with the application.
+    done = client.post(URL, {**form_data(city, gardens, **{f"benefit_{large_family.pk}": "on"}), "draft": draft})
+    assert done.status_code == 303, text(done)[-2000:]
+    claim = EnrollmentApplication.objects.get().benefits.get(benefit=large_family)
+    assert claim.evidence_file
+    with claim.evidence_file.open("rb") as handle:
+        assert handle.read() == PDF
+    assert not PendingUpload.objects.exists()

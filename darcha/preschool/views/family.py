@@ -35,6 +35,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from darcha.cases.services import pending_uploads_discard, pending_uploads_keep
+from darcha.cases.views import drafts
 from darcha.core.choices import PersonKind
 from darcha.core.errors import attempt
 from darcha.core.i18n import language_or_default
@@ -434,7 +436,7 @@ def _phone_page(request, *, status=200, errors=(), phone=""):
     return _page(request, "apply_phone.html", context, status)
 
 
-def _apply_form(request, data=None, files=None) -> OnlineApplicationForm:
+def _apply_form(request, data=None, files=None, kept=()) -> OnlineApplicationForm:
     districts = selectors.family_districts()
     source = data if data is not None else request.GET
     district = next((d for d in districts if str(d.pk) == str(source.get("district", ""))), None)
@@ -458,6 +460,7 @@ def _apply_form(request, data=None, files=None) -> OnlineApplicationForm:
         accepted=accepted,
         max_choices=max_choices,
         benefits=selectors.family_benefits(),
+        kept=kept,
     )
     form.rules, form.chosen_district, form.typed_birth_date = rules, district, birth_date
     return form
@@ -470,9 +473,24 @@ def _typed_date(value: str | None) -> dt.date | None:
         return None
 
 
-def _form_page(request, form, phone, *, status=200):
-    context = {"form": form, "phone": format_phone(phone), "max_size": settings.CASES_UPLOAD_MAX_BYTES}
+def _form_page(request, form, phone, *, status=200, draft=""):
+    context = {
+        "form": form,
+        "phone": format_phone(phone),
+        "max_size": settings.CASES_UPLOAD_MAX_BYTES,
+        "draft": draft,
+    }
     return _page(request, "apply_form.html", context, status)
+
+
+def _sent_back(request, form, phone, draft, *, status):
+    """The form again, keeping the scans that came with this post for the next try (cases' kept uploads):
+    nobody attaches them again. A new scan for a category replaces the one kept for it before."""
+    kept, errors = pending_uploads_keep(actor=FAMILY, draft=draft, uploads=form.new_uploads())
+    replaced = form.keep(kept, errors)
+    if replaced:
+        pending_uploads_discard(actor=FAMILY, draft=draft, ids=replaced)
+    return _form_page(request, form, phone, status=status, draft=draft.token)
 
 
 @never_cache
@@ -593,7 +611,6 @@ def _register(form, phone):
 
 def _add_service_errors(form, error) -> None:
     """The services' messages onto the form: on their fields, the privileges' beside the privileges."""
-    form.benefit_errors = getattr(form, "benefit_errors", [])
     if not (isinstance(error, ValidationError) and hasattr(error, "error_dict")):
         messages_ = error.messages if isinstance(error, ValidationError) else [str(getattr(error, "message", error))]
         form.add_error(None, messages_)
@@ -612,13 +629,16 @@ def _apply_submit(request):
         return _phone_page(
             request, status=400, errors=[_("Confirm your phone number first: the confirmation is kept for 30 minutes.")]
         )
-    form = _apply_form(request, request.POST, request.FILES)
+    draft, kept = drafts.resume(request, FAMILY)
+    form = _apply_form(request, request.POST, request.FILES, kept=kept)
     if not form.is_valid():
-        return _form_page(request, form, phone, status=400)
+        return _sent_back(request, form, phone, draft, status=400)
     done = attempt(lambda: _register(form, phone))
     if not done.ok:
         _add_service_errors(form, done.error)
-        return _form_page(request, form, phone, status=done.status)
+        return _sent_back(request, form, phone, draft, status=done.status)
+    # The scans now belong to the application (stored again by the service): the draft's copies go.
+    pending_uploads_discard(actor=FAMILY, draft=draft)
     application = done.value
     request.session.pop(SESSION_APPLY_PHONE, None)
     request.session[SESSION_APPLY_DONE] = {
