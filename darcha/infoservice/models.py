@@ -334,6 +334,8 @@ class Forward(models.Model):
     ground = models.TextField(_("ground"))
     by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("time"))
+    # Forwarded after the law's 5 days: allowed (the competent body must still get it), the lateness kept.
+    late = models.BooleanField(_("after the 5 days"), default=False)
 
     class Meta:
         verbose_name = _("forward")
@@ -368,6 +370,12 @@ class Answer(models.Model):
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     code = models.CharField(_("verification code"), max_length=12, null=True, blank=True, unique=True)
+    # The letter as approved (PDF, with its QR code), and its digest shown on the verification page.
+    file = models.FileField(_("letter"), upload_to="appeals/answers/%Y/%m/", blank=True, default="")
+    sha256 = models.CharField(max_length=64, blank=True, default="")
+    # A draft the head sent back to its executor, and why (the executor drafts anew).
+    sent_back_at = models.DateTimeField(_("sent back at"), null=True, blank=True)
+    sent_back_comment = models.TextField(_("why sent back"), blank=True, default="")
     replaces = models.OneToOneField(
         "self", verbose_name=_("corrects"), null=True, blank=True, on_delete=models.PROTECT, related_name="corrected_by"
     )
