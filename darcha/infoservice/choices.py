@@ -142,4 +142,6 @@ class AppealRefusal(enum.StrEnum):
     ALREADY_RATED = "already_rated"
     NOT_EXECUTOR = "not_executor"
     NO_CONSENT = "no_consent"
+    STUDY_NOTICE_LATE = "study_notice_late"
+    NOT_APPROVER = "not_approver"
     DUPLICATE_EXTERNAL = "duplicate_external"
