@@ -153,39 +153,72 @@ def _privileged(day: dt.date) -> Exists:
     )
 
 
-def _waiting_for(program_ref) -> QuerySet[Preference]:
-    """Choices of the program by children who wait for it: active in the queue and holding no seat there or
-    at a program they ranked higher (a child holding a lower choice keeps waiting for this one)."""
+def _waiting(programs) -> QuerySet[Preference]:
+    """Choices of the programs by children who wait for them: active in the queue and holding no seat there
+    or at a program they ranked higher (a child holding a lower choice keeps waiting for this one)."""
     seat_as_good = Placement.objects.filter(
         application=OuterRef("application"),
         status__in=SEAT_HOLDING,
         program__preferences__application=OuterRef("application"),
         program__preferences__rank__lte=OuterRef("rank"),
     )
-    return Preference.objects.filter(program=program_ref, application__status__in=ACTIVE_STATUSES).filter(
-        ~Exists(seat_as_good)
+    choices = Preference.objects.filter(application__status__in=ACTIVE_STATUSES)
+    # A subquery's outer program (OuterRef) or a list of program ids.
+    choices = (
+        choices.filter(program=programs) if isinstance(programs, OuterRef) else choices.filter(program__in=programs)
     )
+    return choices.filter(~Exists(seat_as_good))
 
 
-def programs_with_figures(programs: QuerySet[Program] | None = None, *, day: dt.date | None = None):
-    """Programs with, per row: `held` (seats held by referrals: issued or taken up), `enrolled` (children
-    attending), `offered` (referrals issued, not yet taken up), `free` (seats not held, never below 0),
-    `queue` (children waiting for it) and `queue_privileged` (of them with a confirmed privilege), and
-    `last_cutoff_id` (the cutoff of the latest finished campaign that admitted a child to it) — all in the
-    one statement."""
+def queue_lengths(program_ids, *, day: dt.date | None = None) -> dict[int, tuple[int, int]]:
+    """Program id → (children waiting for it, of them with a confirmed privilege in force on `day`): one
+    grouped statement for any number of programs (absent: nobody waits)."""
     day = day or timezone.localdate()
+    rows = (
+        _waiting(program_ids)
+        .order_by()
+        .values("program")
+        .annotate(waiting=Count("pk"), privileged=Count("pk", filter=Q(_privileged(day))))
+    )
+    return {row["program"]: (row["waiting"], row["privileged"]) for row in rows}
+
+
+def programs_with_seats(programs: QuerySet[Program] | None = None) -> QuerySet[Program]:
+    """Programs with, per row, `held` (seats held by referrals: issued or taken up), `enrolled` (children
+    attending) and `last_cutoff_id` (the cutoff of the latest finished campaign that admitted a child to
+    it), in the one statement; `with_queues` adds the queues once they are read (the registry's pages)."""
     programs = Program.objects.all() if programs is None else programs
-    waiting = _waiting_for(OuterRef("pk"))
     last_cutoff = Cutoff.objects.filter(program=OuterRef("pk"), campaign__status=CampaignStatus.DONE, placed__gt=0)
     return programs.annotate(
         held=_held_seats(),
         enrolled=_count(Placement.objects.filter(program=OuterRef("pk"), status=PlacementStatus.ENROLLED)),
+        last_cutoff_id=Subquery(last_cutoff.order_by("-campaign__finished_at", "-campaign_id").values("pk")[:1]),
+    )
+
+
+def programs_with_figures(programs: QuerySet[Program] | None = None, *, day: dt.date | None = None):
+    """`programs_with_seats` and, in the same statement, `offered`, `free`, `queue` and `queue_privileged`
+    (as `with_queues` sets them) — for a few programs; a page of many reads the queues grouped instead."""
+    day = day or timezone.localdate()
+    waiting = _waiting(OuterRef("pk"))
+    return programs_with_seats(programs).annotate(
         offered=F("held") - F("enrolled"),
         free=Greatest(F("seats") - F("held"), Value(0)),
         queue=_count(waiting),
         queue_privileged=_count(waiting.filter(_privileged(day))),
-        last_cutoff_id=Subquery(last_cutoff.order_by("-campaign__finished_at", "-campaign_id").values("pk")[:1]),
     )
+
+
+def with_queues(programs: list[Program], *, day: dt.date | None = None) -> list[Program]:
+    """Onto programs read through `programs_with_seats`: `offered` (referrals issued, not yet taken up),
+    `free` (seats not held, never below 0), `queue` (children waiting for it) and `queue_privileged` (of
+    them with a confirmed privilege) — one more statement for all of them."""
+    lengths = queue_lengths([program.pk for program in programs], day=day) if programs else {}
+    for program in programs:
+        program.offered = program.held - program.enrolled
+        program.free = max(program.seats - program.held, 0)
+        program.queue, program.queue_privileged = lengths.get(program.pk, (0, 0))
+    return programs
 
 
 def _program_conditions(filters: RegistryFilters) -> Q:
@@ -267,8 +300,8 @@ def cutoff_words(cutoff: Cutoff | None) -> str:
 
 
 def _attach(kindergartens: list[Kindergarten], programs_attr: str, day: dt.date) -> None:
-    """Fees and cutoffs onto the prefetched programs: two queries for any number of them."""
-    programs = [program for garden in kindergartens for program in getattr(garden, programs_attr)]
+    """Queues, fees and cutoffs onto the prefetched programs: three queries for any number of them."""
+    programs = with_queues([program for garden in kindergartens for program in getattr(garden, programs_attr)], day=day)
     wanted = {program.last_cutoff_id for program in programs if program.last_cutoff_id}
     cutoffs = Cutoff.objects.select_related("campaign").in_bulk(wanted) if wanted else {}
     rates = fee_rates_on(day) if programs else {}
@@ -312,12 +345,12 @@ def registry_search(filters: RegistryFilters) -> QuerySet[Kindergarten]:
 
 def registry_page_programs(kindergartens, filters: RegistryFilters, *, day: dt.date | None = None) -> None:
     """The groups (matching the filters) of one page of kindergartens, with their figures, as
-    `garden.registry_programs`: one query for the page, plus fees and cutoffs."""
+    `garden.registry_programs`: one query for the page, plus queues, fees and cutoffs."""
     day = day or timezone.localdate()
     kindergartens = list(kindergartens)
-    matching = programs_with_figures(Program.objects.filter(_program_conditions(filters)), day=day)
+    matching = programs_with_seats(Program.objects.filter(_program_conditions(filters)))
     if filters.free_only:
-        matching = matching.filter(free__gt=0)
+        matching = matching.filter(seats__gt=F("held"))
     prefetch_related_objects(
         kindergartens, Prefetch("programs", queryset=matching.order_by(*PROGRAM_ORDER), to_attr="registry_programs")
     )
@@ -331,7 +364,7 @@ def registry_kindergarten(code: str, *, day: dt.date | None = None) -> Kindergar
     """One kindergarten of the registry by its organization's code, with its groups and their figures,
     fees and cutoffs as `registry_programs` (Kindergarten.DoesNotExist when there is none)."""
     day = day or timezone.localdate()
-    programs = programs_with_figures(Program.objects.filter(is_active=True), day=day).order_by(*PROGRAM_ORDER)
+    programs = programs_with_seats(Program.objects.filter(is_active=True)).order_by(*PROGRAM_ORDER)
     garden = (
         registry_kindergartens()
         .prefetch_related(Prefetch("programs", queryset=programs, to_attr="registry_programs"))
@@ -967,6 +1000,19 @@ def _event_lines(event: Event, programs: dict[int, Program], benefits: dict[str,
         names = {"phone": _("the phone for notices"), "language": _("the language of notices")}
         changed = [str(names.get(name, name)) for name in data.get("changed") or []]
         return [_("Changed: %(what)s.") % {"what": ", ".join(changed)}] if changed else []
+    if event.kind == EventKind.AGE_GROUP:
+        group = AgeGroup(data["group"]).label if data.get("group") in AgeGroup.values else data.get("group", "")
+        day = _iso_date(data.get("day"))
+        lines.append(
+            explain.reason_text({"code": explain.OWN_MOVED_UP, "group": group, "day": day or data.get("day", "")})
+        )
+        for old, new in data.get("moved") or []:
+            lines.append(f"{_program_words(programs.get(old))} → {_program_words(programs.get(new))}")
+        for gone in data.get("dropped") or []:
+            lines.append(
+                _("No longer chosen (no such group there): %(group)s") % {"group": _program_words(programs.get(gone))}
+            )
+        return lines
     if event.kind == EventKind.BENEFIT:
         benefit = benefits.get(data.get("benefit"))
         status = data.get("status")
@@ -975,10 +1021,27 @@ def _event_lines(event: Event, programs: dict[int, Program], benefits: dict[str,
             lines.append(f"{benefit.name}: {label}" if label else str(benefit.name))
     elif data.get("program") in programs:
         lines.append(_program_words(programs[data["program"]]))
+    if data.get("choice_removed"):
+        lines.append(_("This group was taken off your choices."))
+    due = _iso_date(data.get("expires_at"))
+    if due and event.kind in (EventKind.OFFERED, EventKind.REMINDED, EventKind.RESUMED):
+        lines.append(_("Take it up by %(date)s.") % {"date": due})
     for key in ("reason", "note"):
-        if data.get(key):
+        if data.get(key) and data[key] != "declined":
             lines.append(str(data[key]))
     return lines
+
+
+def _iso_date(value) -> str:
+    """A date or moment stored as ISO text, in words ("" when it is none)."""
+    if not value:
+        return ""
+    try:
+        moment = dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return ""
+    day = timezone.localdate(moment) if timezone.is_aware(moment) else moment.date()
+    return formats.date_format(day, "DATE_FORMAT")
 
 
 def family_history(application: EnrollmentApplication) -> list[dict]:
@@ -990,8 +1053,9 @@ def family_history(application: EnrollmentApplication) -> list[dict]:
         for change in data.get("changes") or [data]:
             if isinstance(change.get("program"), int):
                 program_ids.add(change["program"])
-        for key in ("choices", "to"):
+        for key in ("choices", "to", "dropped"):
             program_ids.update(pk for pk in data.get(key) or [] if isinstance(pk, int))
+        program_ids.update(pk for pair in data.get("moved") or [] for pk in pair if isinstance(pk, int))
     programs = Program.objects.select_related("kindergarten__organization").in_bulk(program_ids)
     codes = {(event.data or {}).get("benefit") for event in events if event.kind == EventKind.BENEFIT}
     benefits = {b.code: b for b in Benefit.objects.filter(code__in=[c for c in codes if c])}

@@ -40,7 +40,13 @@ from darcha.preschool.models import (
     Placement,
     Preference,
 )
-from darcha.preschool.selectors import cutoff_words, fee_rates_on, monthly_fee, registry_kindergarten
+from darcha.preschool.selectors import (
+    cutoff_words,
+    fee_rates_on,
+    monthly_fee,
+    programs_with_figures,
+    registry_kindergarten,
+)
 from tests.factories import PersonFactory
 from tests.preschool import helpers
 
@@ -177,6 +183,14 @@ def test_a_groups_counts_tell_placed_free_and_waiting_apart(world):
     assert (t3.held, t3.free, t3.queue, t3.queue_privileged) == (1, 1, 2, 0)
     g4 = figures(world["g4ru"])
     assert (g4.enrolled, g4.free, g4.queue) == (1, 0, 1)
+
+
+def test_the_one_statement_figures_agree_with_the_pages(world):
+    """programs_with_figures (the desks' few groups, one statement) counts as the registry's grouped read."""
+    names = ("held", "enrolled", "offered", "free", "queue", "queue_privileged", "last_cutoff_id")
+    for program in programs_with_figures():
+        shown = figures(program)
+        assert {n: getattr(program, n) for n in names} == {n: getattr(shown, n) for n in names}, program
 
 
 def test_free_places_never_go_below_zero_and_an_expired_privilege_does_not_count(world):
