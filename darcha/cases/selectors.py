@@ -54,9 +54,9 @@ from darcha.core.calendar import end_of_day
 from darcha.core.choices import OrganizationKind, PersonKind, Role
 from darcha.core.i18n import CONTENT_LANGUAGES, Translated
 from darcha.core.identifiers import mask_identifier, mask_name
+from darcha.core.lookups import LookupLimits
 from darcha.core.models import Organization, Person, User
 from darcha.core.money import NoBaseAmount, brv_on
-from darcha.core.throttle import KeyLimit
 from darcha.queues.models import Ticket
 
 from .choices import ACTIVE_TASK_STATUSES, ApplicationStatus, DocumentPurpose, EventKind, TaskStatus
@@ -483,35 +483,13 @@ NUMBER_FORMAT = re.compile(r"\d{2}-\d{7,9}")
 UNLOCK_SALT = "darcha.cases.tracking-unlock"
 
 
-@dataclass(frozen=True)
-class TrackingLimits:
-    """The limits on wrong tracking lookups (the settings, read when asked):
-
-    - `numbers`: wrong access codes per application number (CASES_TRACK_NUMBER_FAILURES in
-      CASES_TRACK_NUMBER_WINDOW seconds from the first); reached, the number is locked: even the right code
-      is refused until the window ends or the applicant unlocks it (`services.tracking_unlock`);
-    - `clients`: wrong lookups per client, an address or a Telegram chat (CASES_TRACK_CLIENT_FAILURES in
-      CASES_TRACK_CLIENT_WINDOW seconds); reached, that client's wrong lookups are refused with the time to
-      try again. Right ones are answered whatever the client's count: only wrong lookups are counted.
-    """
-
-    numbers: KeyLimit
-    clients: KeyLimit
+# The limits on wrong tracking lookups, per application number and per client: `core.lookups`, the rule
+# every app's tracking follows (CASES_TRACK_* settings, read when asked).
+TrackingLimits = LookupLimits
 
 
 def tracking_limits() -> TrackingLimits:
-    return TrackingLimits(
-        numbers=KeyLimit(
-            "cases-track-number",
-            int(getattr(settings, "CASES_TRACK_NUMBER_FAILURES", 10)),
-            int(getattr(settings, "CASES_TRACK_NUMBER_WINDOW", 24 * 3600)),
-        ),
-        clients=KeyLimit(
-            "cases-track-client",
-            int(getattr(settings, "CASES_TRACK_CLIENT_FAILURES", 50)),
-            int(getattr(settings, "CASES_TRACK_CLIENT_WINDOW", 3600)),
-        ),
-    )
+    return LookupLimits.from_settings("cases-track")
 
 
 def tracking_number_key(number: str) -> str | None:

@@ -1,11 +1,12 @@
 """Tracking lookups under their limits, the one rule of the tracking page, the API and the Telegram bot;
 and unlocking a number's tracking.
 
-Only wrong lookups count (`selectors.TrackingLimits`): per application number, so that its access code
-cannot be guessed from many addresses, and per client (an address, a Telegram chat), so that one client
-that keeps getting it wrong is told to stop. A right number and code is always answered, however many
-lookups came from the same address (a center's Wi-Fi, a mobile operator's NAT), unless the number is
-locked: then the right code is refused too, with the time the lock lifts by itself.
+Only wrong lookups count (`core.lookups`, the rule every app's tracking follows): per application
+number, so that its access code cannot be guessed from many addresses, and per client (an address, a
+Telegram chat), so that one client that keeps getting it wrong is told to stop. A right number and code
+is always answered, however many lookups came from the same address (a center's Wi-Fi, a mobile
+operator's NAT), unless the number is locked: then the right code is refused too, with the time the
+lock lifts by itself.
 
 When a number locks, the applicant is told through their channel (and the Telegram chats following the
 application) when it unlocks by itself, with a link that unlocks it at once and sends a new access code
@@ -29,6 +30,7 @@ from darcha.core import access
 from darcha.core.audit import SYSTEM, audit_record
 from darcha.core.errors import Refused
 from darcha.core.links import absolute_url
+from darcha.core.lookups import TrackingRefused, limited_lookup  # noqa: F401 (TrackingRefused: re-exported)
 from darcha.notify import services as notify
 
 from .. import selectors
@@ -38,20 +40,6 @@ from ._common import CENTER_STAFF_ONLY, CITIZEN, citizen_path, notify_applicant
 from .intake import _access_code
 
 log = logging.getLogger("darcha.cases.tracking")
-
-
-class TrackingRefused(Refused):
-    """A tracking lookup refused for now (HTTP 429); `until` is when to try again."""
-
-    status = 429
-
-    def __init__(self, message: str, code: CaseRefusal, until: dt.datetime):
-        super().__init__(message, code)
-        self.until = until
-
-    @property
-    def retry_after(self) -> int:
-        return max(1, int((self.until - timezone.now()).total_seconds()) + 1)
 
 
 def _when(moment: dt.datetime) -> str:
@@ -76,34 +64,30 @@ def unlock_token(number: str, since: int) -> str:
 
 
 def track_lookup(*, number: str, code: str, client: str) -> Application | None:
-    """The application for a number and access code, as `selectors.track`, under the limits.
+    """The application for a number and access code, as `selectors.track`, under the limits
+    (`core.lookups.limited_lookup`).
 
     `client` names who asks: `addr:<address>` for the page and the API, `telegram:<chat>` for the bot.
     None for a wrong number or code (counted); `TrackingRefused` while the number is locked (the right
     code too), or for a wrong lookup from a client over its limit."""
-    limits = selectors.tracking_limits()
-    key = selectors.tracking_number_key(number)
-    if key is not None and limits.numbers.reached(key):
-        until = limits.numbers.until(key)
-        raise TrackingRefused(locked_message(until), CaseRefusal.TRACKING_LOCKED, until)
-    application = selectors.track(number, code)
-    if application is not None:
-        return application
-    over = limits.clients.reached(client)
-    limits.clients.count(client)
-    if key is not None:
-        failures = limits.numbers.count(key)
-        if failures >= limits.numbers.attempts:
-            until = limits.numbers.until(key)
-            # Told once, when the lock begins; not when a client already over its own limit locks it
-            # (else one device could have a text sent for every number it tries).
-            if failures == limits.numbers.attempts and not over:
-                _tell_locked(key, limits.numbers.since(key), until)
-            raise TrackingRefused(locked_message(until), CaseRefusal.TRACKING_LOCKED, until)
-    if over:
-        until = limits.clients.until(client)
-        raise TrackingRefused(too_many_message(until), CaseRefusal.TOO_MANY_LOOKUPS, until)
-    return None
+
+    def on_lock(key: str, since: int | None, until: dt.datetime, client_over: bool) -> None:
+        # Told once, when the lock begins; not when a client already over its own limit locks it
+        # (else one device could have a text sent for every number it tries).
+        if not client_over:
+            _tell_locked(key, since, until)
+
+    return limited_lookup(
+        limits=selectors.tracking_limits(),
+        key=selectors.tracking_number_key(number),
+        client=client,
+        find=lambda: selectors.track(number, code),
+        locked=locked_message,
+        too_many=too_many_message,
+        locked_code=CaseRefusal.TRACKING_LOCKED,
+        too_many_code=CaseRefusal.TOO_MANY_LOOKUPS,
+        on_lock=on_lock,
+    )
 
 
 def _tell_locked(number: str, since: int | None, until: dt.datetime) -> None:
