@@ -349,3 +349,24 @@ def test_after_the_main_campaign_the_families_see_the_referral_and_the_reason(cl
     assert 'Place <strong class="ps-position">1</strong> in the queue for this group.' in waiting
     assert "Last admitted: general list" in waiting  # the cutoff of the campaign just run
     assert "Position changed" in waiting and "position 1" in waiting
+
+
+def test_the_history_says_what_each_change_did(client, application, gardens):
+    now = timezone.now()
+    older = helpers.program(gardens["g12"].kindergarten, AgeGroup.G4)
+    Event.objects.create(
+        application=application,
+        kind=EventKind.AGE_GROUP,
+        data={"day": "2027-09-01", "group": AgeGroup.G4, "moved": [[gardens["g12"].pk, older.pk]], "dropped": []},
+        created_at=now,
+    )
+    Event.objects.create(
+        application=application,
+        kind=EventKind.LAPSED,
+        data={"program": gardens["g7"].pk, "kindergarten": gardens["g7"].kindergarten_id, "choice_removed": True},
+        created_at=now + dt.timedelta(seconds=1),
+    )
+    body = text(open_page(client, application))
+    assert "Your child moved to the 4–5 years group on 1 September 2027." in body
+    assert "12-son MTT · 3–4 years · Uzbek → 12-son MTT · 4–5 years · Uzbek" in body
+    assert "Referral lapsed" in body and "This group was taken off your choices." in body
