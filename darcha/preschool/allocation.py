@@ -38,7 +38,7 @@ from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate, chain, compress, islice, repeat
-from operator import add, attrgetter, is_not, ne, sub
+from operator import add, attrgetter, eq, is_not, sub
 
 GENERAL_TIER = 1000  # no confirmed privilege: after every tier
 
@@ -194,15 +194,14 @@ def _order(applicants: Sequence[Applicant], ids: list[int]) -> tuple[list[int], 
             group = sorted(compress(range(n), map(level.__eq__, tiers)), key=dates.__getitem__)
             order += group
             line += ((level, dates[j]) for j in group)
-    if not all(map(ne, line, islice(line, 1, None))):
-        x = 0
-        while x < n - 1:
-            y = x + 1
-            while y < n and line[y] == line[x]:
-                y += 1
-            if y - x > 1:
-                order[x:y] = sorted(order[x:y], key=lambda j: (applicants[j].lottery, ids[j]))
-            x = y
+    done = 0
+    for x in compress(range(n - 1), map(eq, line, islice(line, 1, None))):  # where a tie starts or goes on
+        if x < done:
+            continue
+        done = x + 1
+        while done < n and line[done] == line[x]:
+            done += 1
+        order[x:done] = sorted(order[x:done], key=lambda j: (applicants[j].lottery, ids[j]))
     return order, counts
 
 
@@ -271,6 +270,9 @@ class _Market:
             if held > programs[p].capacity:
                 raise ValueError(f"program {programs[p].id}: {held} seats held, capacity {programs[p].capacity}")
 
+        self.plain = bytearray(map((1).__eq__, self.size))  # alone, and no key of its own anywhere
+        for g in self.keys:
+            self.plain[g] = 0
         self.capacity = capacity = [program.capacity for program in programs]
         self.next = [0] * n
         self.held = [-1] * n
@@ -348,6 +350,7 @@ class _Market:
         singles, turned_away, free, taken = self.singles, self.turned_away, self.free, self.taken
         last, last_unit, held, waiting, n = self.last, self.last_unit, self.held, self.waiting, self.n
         settle, dirty, units, index = self.settle, self.dirty, self.units, self.program_index.get
+        plain = self.plain
         proposals = 0
         for first in firsts:
             g = first
@@ -355,10 +358,58 @@ class _Market:
                 if held[g] < 0:
                     choices, i = ranked[g], nexts[g]
                     end = len(choices)
-                    keys = special.get(g)
                     k = base[g]
-                    alone = size[g] == 1
                     proposals -= i
+                    if plain[g]:  # most applicants: alone, the same key everywhere; the loop below, lean
+                        while i < end:
+                            p = index(choices[i])
+                            i += 1
+                            if p is None:
+                                continue
+                            seats = free[p]
+                            if seats:
+                                line = singles[p]
+                                if not line or k > line[-1]:
+                                    line.append(k)
+                                else:
+                                    line.insert(bisect_left(line, k), k)
+                                free[p] = seats - 1
+                                taken[p] += 1
+                                held[g] = p
+                                if k > last[p]:
+                                    last[p] = k
+                                break
+                            worst = last[p]
+                            if k > worst:
+                                turned_away[p].append(k)
+                                continue
+                            line = singles[p]
+                            line.insert(bisect_left(line, k), k)
+                            if last_unit[p] != worst:  # the last holder is a single: it makes room
+                                count = taken[p]
+                                out = line[count] % n
+                                held[out] = -1
+                                waiting.append(out)
+                                held[g] = p
+                                below = line[count - 1]
+                                unit = last_unit[p]
+                                last[p] = below if below > unit else unit
+                                break
+                            nexts[g] = i
+                            settle(p, g, k)
+                            while dirty:
+                                settle(dirty.pop(), -1, 0)
+                            i = nexts[g]
+                            if held[g] >= 0:
+                                break
+                        nexts[g] = i
+                        proposals += i
+                        if not waiting:
+                            break
+                        g = waiting.pop()
+                        continue
+                    keys = special.get(g)
+                    alone = size[g] == 1
                     while i < end:
                         p = index(choices[i])
                         if keys is not None:
