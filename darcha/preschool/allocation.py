@@ -19,10 +19,13 @@ unit that does not fit and going on with the applicants after it; it considers e
 proposed to it and is not held by a program that applicant ranks higher. When a better unit pushes a larger
 one out and seats come free, the program takes back (*recalls*) the best applicants it turned away earlier,
 who leave the lower choice they held. With units a stable outcome may not exist at all (README: an example
-of three applicants and two programs), so recalls could go round forever: each applicant may be recalled at
-most RECALLS_PER_CHOICE times per choice it ranks; a program that wants it back once more drops it from
-its list instead (`Allocation.gave_up`), which ends the run. Whenever the run ends without giving up,
-the outcome has no justified envy in the sense of `justified_envy()`.
+of three applicants and two programs), and where one exists the recalls may still go round in a circle:
+each applicant may be recalled at most RECALLS_PER_CHOICE times per choice it ranks, and a program that wants
+it back once more stops considering it. After everyone has proposed, those programs consider them again,
+RETRIES times; what is still given up is reported (`Allocation.gave_up`), and the run ends. Only those
+(applicant, program) pairs can have justified envy in the sense of `justified_envy()`: without them, none.
+With units the outcome may depend on the order of proposals (best first here), so the same input always
+gives the same outcome, but not necessarily the only stable one.
 
 `justified_envy()` checks an outcome independently of `allocate()`; `positions()` tells each family its place
 in every program it ranks above its placement; `draw_lottery()` derives the lottery numbers from a
