@@ -55,6 +55,7 @@ urlpatterns += i18n_patterns(
     path("queue/", include("darcha.queues.urls")),
     path("", include("darcha.cases.urls")),
     path("preschool/", include("darcha.preschool.urls")),
+    path("appeals/", include("darcha.infoservice.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

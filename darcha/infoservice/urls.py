@@ -1,0 +1,10 @@
+"""The information service's pages under /appeals/ (language-prefixed), names `infoservice:<name>`. Each
+screen module keeps its own routes; they are joined here."""
+
+from .views import verify
+
+app_name = "infoservice"
+
+urlpatterns = [
+    *verify.urlpatterns,
+]
