@@ -240,6 +240,19 @@ PRESCHOOL_REMINDER_DAYS = int(os.environ.get("PRESCHOOL_REMINDER_DAYS", 3))
 # registry office, the maternity hospitals' birth form.
 PRESCHOOL_BIRTH_PARTNERS = env_list("PRESCHOOL_BIRTH_PARTNERS", "namangan-fhdyo")
 
+# Citizens' appeals (darcha.infoservice). Appeals received on a working day before the office closes
+# (HH:MM) are registered that day, later ones the next working day.
+APPEALS_OFFICE_CLOSES = os.environ.get("APPEALS_OFFICE_CLOSES", "18:00")
+# Partner receptions (organization code=source of their numbers) whose clerks' systems send appeals
+# through the import API: the Presidential Virtual Reception, the People's Receptions.
+APPEALS_PARTNERS = env_list(
+    "APPEALS_PARTNERS", "virtual-reception=virtual_reception,namangan-peoples-reception=peoples_reception"
+)
+# Repeated or duplicate appeals: near-identical text (Jaccard of word shingles at least this) or the same
+# author, within this many days.
+APPEALS_SIMILAR_THRESHOLD = float(os.environ.get("APPEALS_SIMILAR_THRESHOLD", "0.75"))
+APPEALS_REPEAT_DAYS = int(os.environ.get("APPEALS_REPEAT_DAYS", 365))
+
 # Kiosk tickets (queues.kiosks): per client address, per registered kiosk terminal and per phone number.
 KIOSK_TICKETS_PER_CLIENT = int(os.environ.get("KIOSK_TICKETS_PER_CLIENT", 30))
 KIOSK_TICKETS_PER_DEVICE = int(os.environ.get("KIOSK_TICKETS_PER_DEVICE", 300))

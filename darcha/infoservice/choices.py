@@ -145,3 +145,5 @@ class AppealRefusal(enum.StrEnum):
     STUDY_NOTICE_LATE = "study_notice_late"
     NOT_APPROVER = "not_approver"
     DUPLICATE_EXTERNAL = "duplicate_external"
+    TRACKING_LOCKED = "tracking_locked"
+    TOO_MANY_LOOKUPS = "too_many_lookups"

@@ -1,0 +1,52 @@
+"""Every write of the information service's appeals, by noun; callers keep
+`from darcha.infoservice import services`.
+
+    intake          appeal_register (every channel; numbers, access codes, terms, similar appeals,
+                    the acknowledgement), track_lookup, the partner receptions (appeals_partners,
+                    partner_source), not_considered_ground
+    routing         assign, resolution, forward, return
+    terms_control   extensions, the study notice, reminders, escalation
+    answers         draft, send back, approve, correct, not considered, terminate, publish
+    author          rate, clarification, complaint to a higher body, withdraw
+    _common         AUTHOR, events, numbers, access codes, notices after commit (private to the package)
+
+Each public function takes keyword arguments and an `actor` (a user, or a `SystemActor`: AUTHOR, the
+scheduler), runs in one transaction, writes an AuditEntry in the hokimiyat's chain and sends notices only
+after commit. Permissions are asked of `core.access`. Refusals are ValidationError (bad input),
+`core.errors.Refused` with a `choices.AppealRefusal` code (not possible now) or `core.errors.Forbidden`
+(not for this actor), all with translated messages. Each helper edits only its own lines here.
+"""
+
+# a-intake
+from ._common import AUTHOR, number_prefix
+from .intake import (
+    PARTNER_ONLY,
+    SignatoryData,
+    appeal_register,
+    appeals_partners,
+    may_register,
+    not_considered_ground,
+    partner_source,
+    source_channel,
+    track_lookup,
+    tracking_limits,
+)
+
+# a-work
+
+__all__ = [
+    # a-intake
+    "AUTHOR",
+    "PARTNER_ONLY",
+    "SignatoryData",
+    "appeal_register",
+    "appeals_partners",
+    "may_register",
+    "not_considered_ground",
+    "number_prefix",
+    "partner_source",
+    "source_channel",
+    "track_lookup",
+    "tracking_limits",
+    # a-work
+]
