@@ -8,6 +8,7 @@ class PreschoolConfig(AppConfig):
     verbose_name = _("Kindergarten admission")
 
     def ready(self) -> None:
+        from darcha.catalog.models import Category
         from darcha.core.models import Organization
         from darcha.core.pagecache import register_content
 
@@ -17,6 +18,7 @@ class PreschoolConfig(AppConfig):
         # writing any of these calls pagecache.content_changed(kind="preschool") (or model=…) in its transaction.
         register_content(
             "preschool",
+            Category,  # the landing page links the "Baxtli bola" desk's category
             Organization,
             models.Kindergarten,
             models.Program,

@@ -47,7 +47,7 @@ from darcha.preschool.selectors import (
     programs_with_figures,
     registry_kindergarten,
 )
-from tests.factories import PersonFactory
+from tests.factories import CategoryFactory, PersonFactory, ServiceFactory
 from tests.preschool import helpers
 
 pytestmark = pytest.mark.django_db
@@ -241,6 +241,13 @@ def test_the_landing_page_explains_and_links(client, world):
         except NoReverseMatch:
             continue
         assert f'href="{address}"' in html, name
+
+
+def test_the_landing_page_links_the_desks_services_once_they_are_in_the_catalog(client, world):
+    assert "/services/category/baxtli-bola/" not in client.get("/en/preschool/").content.decode()
+    ServiceFactory(category=CategoryFactory(code="baxtli-bola"))
+    pagecache.content_changed(kind="preschool")
+    assert 'href="/en/services/category/baxtli-bola/"' in client.get("/en/preschool/").content.decode()
 
 
 def test_the_home_page_links_to_the_preschool_section(client, db):

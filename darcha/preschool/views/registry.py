@@ -21,6 +21,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
+from darcha.catalog.models import Category
 from darcha.core.pagecache import public_page
 
 from ..choices import AgeGroup, KindergartenKind, Regime, TeachingLanguage
@@ -35,6 +36,8 @@ from ..selectors import (
 )
 
 PAGE_SIZE = 20
+# The catalog category of the center's "Baxtli bola" preschool desk (its queue category at the kiosk).
+DESK_CATEGORY = getattr(settings, "PRESCHOOL_DESK_CATEGORY", "baxtli-bola")
 
 
 def _reference_day() -> dt.date:
@@ -56,6 +59,7 @@ def home(request):
             "referral_days": settings.PRESCHOOL_REFERRAL_DAYS,
             "reference_day": _reference_day(),
             "age_groups": AgeGroup.choices,
+            "desk": Category.objects.filter(code=DESK_CATEGORY, services__is_active=True).distinct().first(),
         },
     )
 
