@@ -243,3 +243,12 @@ def test_a_scan_sent_with_a_refused_form_is_kept_for_the_next_try(client, city, 
     with claim.evidence_file.open("rb") as handle:
         assert handle.read() == PDF
     assert not PendingUpload.objects.exists()
+
+
+def test_the_first_step_asks_for_what_is_missing(client, city, gardens):
+    confirm_phone(client)
+    no_date = client.get(URL, {"district": city.pk, "birth_date": ""})
+    assert no_date.status_code == 400 and "Type the child's date of birth." in text(no_date)
+    assert 'name="step" value="submit"' not in text(no_date)
+    no_district = client.get(URL, {"district": "", "birth_date": born_aged(3).isoformat()})
+    assert no_district.status_code == 400 and "Choose the city or district." in text(no_district)

@@ -473,8 +473,15 @@ def _typed_date(value: str | None) -> dt.date | None:
         return None
 
 
+def _chosen(request) -> bool:
+    """The first step's answers are there: a district of the list and a date of birth."""
+    districts = {str(d.pk) for d in selectors.family_districts()}
+    return request.GET.get("district", "") in districts and _typed_date(request.GET.get("birth_date")) is not None
+
+
 def _form_page(request, form, phone, *, status=200, draft=""):
     context = {
+        "asked": "district" in request.GET or "birth_date" in request.GET,
         "form": form,
         "phone": format_phone(phone),
         "max_size": settings.CASES_UPLOAD_MAX_BYTES,
@@ -503,7 +510,8 @@ def apply(request):
         phone = _confirmed_phone(request)
         if phone is None:
             return _phone_page(request)
-        return _form_page(request, _apply_form(request), phone)
+        asked = "district" in request.GET or "birth_date" in request.GET
+        return _form_page(request, _apply_form(request), phone, status=400 if asked and not _chosen(request) else 200)
     step = request.POST.get("step", "")
     if step in ("phone", "resend"):
         return _apply_send_code(request, step)
