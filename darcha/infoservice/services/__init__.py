@@ -32,7 +32,19 @@ from .intake import (
     tracking_limits,
 )
 
+# isort: split
 # a-work
+from .answers import answer_approve, answer_correct, answer_draft, answer_send_back, current_answer
+from .author import (
+    appeal_clarification,
+    appeal_complaint,
+    appeal_publish,
+    appeal_rate,
+    appeal_withdraw,
+    higher_body_of,
+)
+from .routing import appeal_assign, appeal_forward, appeal_resolution, appeal_return, may_execute
+from .terms_control import appeal_extend, appeal_study_notice, appeals_escalate_overdue, appeals_remind_due
 
 __all__ = [
     # a-intake
@@ -49,4 +61,24 @@ __all__ = [
     "track_lookup",
     "tracking_limits",
     # a-work
+    "answer_approve",
+    "answer_correct",
+    "answer_draft",
+    "answer_send_back",
+    "appeal_assign",
+    "appeal_clarification",
+    "appeal_complaint",
+    "appeal_extend",
+    "appeal_forward",
+    "appeal_publish",
+    "appeal_rate",
+    "appeal_resolution",
+    "appeal_return",
+    "appeal_study_notice",
+    "appeal_withdraw",
+    "appeals_escalate_overdue",
+    "appeals_remind_due",
+    "current_answer",
+    "higher_body_of",
+    "may_execute",
 ]
