@@ -370,3 +370,21 @@ def test_the_history_says_what_each_change_did(client, application, gardens):
     assert "Your child moved to the 4–5 years group on 1 September 2027." in body
     assert "12-son MTT · 3–4 years · Uzbek → 12-son MTT · 4–5 years · Uzbek" in body
     assert "Referral lapsed" in body and "This group was taken off your choices." in body
+
+
+def test_the_family_page_costs_the_same_whatever_its_history(client, city, gardens, query_counts):
+    application = register(city, [gardens["g12"], gardens["g7"]])
+    open_page(client, application)
+    url = family_url(application)
+    query_counts.check("family.page", lambda: client.get(url))
+    now = timezone.now()
+    for program in (gardens["g12"], gardens["g7"]):
+        Position.objects.create(application=application, program=program, position=4, computed_at=now)
+    for step in range(6):
+        Event.objects.create(
+            application=application,
+            kind=EventKind.POSITION,
+            data={"changes": [{"program": gardens["g12"].pk, "from": step + 1, "to": step + 2, "reasons": []}]},
+            created_at=now + dt.timedelta(seconds=step),
+        )
+    query_counts.check("family.page", lambda: client.get(url))
