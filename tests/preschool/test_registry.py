@@ -243,6 +243,14 @@ def test_the_landing_page_explains_and_links(client, world):
         assert f'href="{address}"' in html, name
 
 
+def test_the_landing_page_names_tiers_only_when_there_are_several(client, world):
+    assert "Tier 1" not in client.get("/en/preschool/").content.decode()
+    helpers.benefit("orphan", tier=2)
+    pagecache.content_changed(kind="preschool")
+    html = client.get("/en/preschool/").content.decode()
+    assert "Tier 1" in html and "Tier 2" in html
+
+
 def test_the_landing_page_links_the_desks_services_once_they_are_in_the_catalog(client, world):
     assert "/services/category/baxtli-bola/" not in client.get("/en/preschool/").content.decode()
     ServiceFactory(category=CategoryFactory(code="baxtli-bola"))

@@ -48,13 +48,16 @@ def _reference_day() -> dt.date:
 @public_page("preschool")
 def home(request):
     today = timezone.localdate()
-    benefits = Benefit.objects.filter(valid_from__lte=today).exclude(valid_to__lt=today).order_by("tier", "order")
+    benefits = list(
+        Benefit.objects.filter(valid_from__lte=today).exclude(valid_to__lt=today).order_by("tier", "order", "code")
+    )
     return render(
         request,
         "preschool/registry/home.html",
         {
             "totals": registry_totals(),
-            "benefits": list(benefits),
+            "benefits": benefits,
+            "several_tiers": len({benefit.tier for benefit in benefits}) > 1,
             "max_choices": settings.PRESCHOOL_MAX_CHOICES,
             "referral_days": settings.PRESCHOOL_REFERRAL_DAYS,
             "reference_day": _reference_day(),
