@@ -21,9 +21,12 @@ many seats), and the seats held:
 What a run writes, in bulk: the referrals (Placement OFFERED, each with a 6-digit code whose keyed hash
 is stored and which is sent by SMS), the offers withdrawn, the applications' status, the families'
 events, the cutoff of each program that admitted someone, the report (placed, waiting, by category and
-by age group), the queued notices, one audit entry with the counts and the seed, and then the queue
-positions (`positions_refresh`). The district's programs are locked (FOR UPDATE) for the run, so two
-runs, and a run and a change of seats, go one after the other.
+by age group), the queued notices, and one audit entry with the counts and the seed (an entry per
+referral would add a tenth to the run, measured by bench/bench_preschool_campaign.py, and say nothing
+the referral's event does not). The district's programs are locked (FOR UPDATE) for the run, so two
+runs, and a run and a change of seats, go one after the other. Once it has committed, the families'
+positions are refreshed (`positions_refresh`) in a transaction of their own, so the programs are not
+kept locked meanwhile.
 
 The main campaign's progress (0–100) is stored on it as it goes; on PostgreSQL through a second
 connection, since the run's own transaction is invisible to the page until it commits.
@@ -56,6 +59,7 @@ from darcha.core.calendar import WorkingCalendar
 from darcha.core.choices import Role
 from darcha.core.errors import Refused
 from darcha.core.identifiers import validate_phone
+from darcha.core.pagecache import content_changed
 from darcha.core.scheduler import task_lease_seconds
 
 from .. import allocation
@@ -234,6 +238,7 @@ def allocation_inputs(
     birth_dates = {row[0]: row[9] for row in applications}
 
     choices: dict[int, list[int]] = defaultdict(list)
+    old_enough_on: dict[tuple, bool] = {}
     for application_id, program_id in (
         Preference.objects.filter(application__district_id=district_id, application__status__in=ACTIVE_STATUSES)
         .order_by("application_id", "rank")
@@ -242,9 +247,14 @@ def allocation_inputs(
         if district_only and program_id not in own_programs:
             continue
         group = program_age_group.get(program_id)
-        if group is None or not old_enough((group, program_kind[program_id]), birth_dates[application_id], day):
+        if group is None:
             continue
-        choices[application_id].append(program_id)
+        key = (group, program_kind[program_id], birth_dates[application_id])
+        fits = old_enough_on.get(key)
+        if fits is None:  # a few thousand distinct birth dates: asked once each
+            fits = old_enough_on[key] = old_enough(key[:2], key[2], day)
+        if fits:
+            choices[application_id].append(program_id)
 
     tiers: dict[int, int] = {}
     categories: dict[int, list[str]] = defaultdict(list)
@@ -741,6 +751,7 @@ def write_outcome(
 
     report = _report(inputs, outcome, campaign.seed)
     report["notices"] = queued
+    content_changed(kind="preschool")  # the registry's seats, placed children and cutoffs
     audit_record(
         actor=actor,
         action="preschool_campaign_run",
@@ -760,12 +771,24 @@ def write_outcome(
     return report
 
 
-def _positions_refresh(district_id: int, now: dt.datetime, actor) -> int:
+def _positions_after(campaign_id: int, district_id: int, now: dt.datetime, actor) -> None:
+    """The families' positions after a run, in a transaction of their own once the run has committed: the
+    district's programs are not kept locked meanwhile, and a failure leaves the run done (the next run or
+    change refreshes them). Their count goes into the run's report."""
     from darcha.core.models import Organization
 
     from .positions import positions_refresh
 
-    return positions_refresh(district=Organization.objects.get(pk=district_id), now=now, actor=actor)
+    try:
+        changed = positions_refresh(district=Organization.objects.get(pk=district_id), now=now, actor=actor)
+    except Exception:
+        if connection.in_atomic_block:
+            raise  # inside the caller's transaction (a test's): nothing to keep apart
+        log.exception("positions of district %s after campaign %s failed", district_id, campaign_id)
+        return
+    campaign = Campaign.objects.get(pk=campaign_id)
+    campaign.report = {**campaign.report, "positions_changed": changed}
+    campaign.save(update_fields=["report"])
 
 
 # --- campaigns -----------------------------------------------------------------------------------
@@ -891,6 +914,11 @@ def _execute(*, actor, campaign: Campaign, now: dt.datetime, progress=None, timi
     outermost = not connection.in_atomic_block
     step = _Progress(campaign.pk, progress, side)
     timings = {} if timings is None else timings
+    wall = time.monotonic()
+
+    def finished() -> dt.datetime:  # `now` moved on by the run's own length (a past `now` stays consistent)
+        return now + dt.timedelta(seconds=time.monotonic() - wall)
+
     try:
         with transaction.atomic(), audit_batch():
             started = time.perf_counter()
@@ -927,20 +955,19 @@ def _execute(*, actor, campaign: Campaign, now: dt.datetime, progress=None, timi
             )
             timings["write"] = time.perf_counter() - started
             started = time.perf_counter()
-            report["positions_changed"] = _positions_refresh(campaign.district_id, now, actor)
-            timings["positions"] = time.perf_counter() - started
             step(100)
             step.close()
             Campaign.objects.filter(pk=campaign.pk).update(
-                status=CampaignStatus.DONE, progress=100, finished_at=timezone.now(), report=report
+                status=CampaignStatus.DONE, progress=100, finished_at=finished(), report=report
             )
+        timings["commit"] = time.perf_counter() - started  # the audit entries appended, the constraints checked
     except Exception as error:
         step.close()
         if outermost:
             log.exception("campaign %s failed", campaign.pk)
             with transaction.atomic():
                 Campaign.objects.filter(pk=campaign.pk).update(
-                    status=CampaignStatus.FAILED, finished_at=timezone.now(), report={"error": type(error).__name__}
+                    status=CampaignStatus.FAILED, finished_at=finished(), report={"error": type(error).__name__}
                 )
                 audit_record(
                     actor=actor,
@@ -954,6 +981,9 @@ def _execute(*, actor, campaign: Campaign, now: dt.datetime, progress=None, timi
 
     # Seats the run left free (a child moved up, an offer refused meanwhile) go on being offered.
     transaction.on_commit(lambda: allocation_continuous_enqueue(campaign.district_id))
+    started = time.perf_counter()
+    _positions_after(campaign.pk, campaign.district_id, now, actor)
+    timings["positions"] = time.perf_counter() - started
     return Campaign.objects.get(pk=campaign.pk)
 
 
@@ -1043,7 +1073,6 @@ def allocation_continuous(*, district, now: dt.datetime | None = None, actor=SYS
             now=now,
             cutoffs_for={program for _application, program in outcome.offers},
         )
-        report["positions_changed"] = _positions_refresh(district_id, now, actor)
         campaign.status, campaign.progress, campaign.finished_at, campaign.report = (
             CampaignStatus.DONE,
             100,
@@ -1051,4 +1080,6 @@ def allocation_continuous(*, district, now: dt.datetime | None = None, actor=SYS
             report,
         )
         campaign.save(update_fields=["status", "progress", "finished_at", "report"])
+    _positions_after(campaign.pk, district_id, now, actor)
+    campaign.refresh_from_db(fields=["report"])
     return campaign
