@@ -39,6 +39,7 @@ import hashlib
 import hmac
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import accumulate, chain, compress, islice, repeat
 from operator import add, attrgetter, eq, is_not, sub
@@ -148,14 +149,20 @@ def allocate(applicants: Sequence[Applicant], programs: Sequence[Program]) -> Al
         program_index[program.id] = len(program_index)
     if not applicants:
         return Allocation(assigned={}, cutoffs={})
-    collecting = gc.isenabled()
-    # Millions of ints and small lists, none of them in a cycle: the collector's passes over them would
-    # cost more than the allocation itself.
-    gc.disable()
-    try:
+    with _collector_paused():
         market = _Market(applicants, programs, program_index)
         market.run()
         return market.outcome()
+
+
+@contextmanager
+def _collector_paused():
+    """Millions of ints, small lists and tuples, none of them in a cycle: the cyclic collector's passes over
+    them would cost more than the work itself."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
     finally:
         if collecting:
             gc.enable()
@@ -616,6 +623,13 @@ def justified_envy(
     lower priority, with the free seats, would fit it (a unit counts as one applicant needing `size` seats);
     one triple per such holder, and (envious, program, None) when free seats alone would fit it. At its floor
     an applicant stands before everyone. An empty list: no justified envy."""
+    with _collector_paused():
+        return _justified_envy(applicants, programs, assigned)
+
+
+def _justified_envy(
+    applicants: Sequence[Applicant], programs: Sequence[Program], assigned: Mapping[int, int]
+) -> list[tuple[int, int, int | None]]:
     by_program = {program.id: program for program in programs}
     holders: dict[int, list[tuple[tuple, int, int]]] = {program.id: [] for program in programs}
     for applicant in applicants:
@@ -652,18 +666,45 @@ def positions(
     """(applicant id, program id) -> its standing there, for every program an applicant ranks above the one it
     holds: the children waiting there with a better priority (a unit counts its children), of them the
     privileged ones, and so its position (1: next when a seat frees)."""
-    by_program = {program.id: program for program in programs}
-    lines: dict[int, list[tuple[tuple, Applicant]]] = {}
-    for applicant in applicants:
+    if not applicants:
+        return {}
+    with _collector_paused():
+        return _positions(applicants, programs, assigned)
+
+
+def _positions(
+    applicants: Sequence[Applicant], programs: Sequence[Program], assigned: Mapping[int, int]
+) -> dict[tuple[int, int], Standing]:
+    gardens = {program.id: program.kindergarten for program in programs}
+    ids = _column(applicants, "id")
+    n = len(ids)
+    order, counts = _order(applicants, ids)
+    # The allocation's int keys, ((tier rank · 4 + no sibling · 2 + no staff) · n + common rank): sorting
+    # ints, not priority() tuples, for a district of 200,000.
+    base = [0] * n
+    for r, (first, count) in enumerate(zip(accumulate(counts, initial=0), counts, strict=False)):
+        for g in range(first, first + count):
+            base[order[g]] = (r * 4 + 3) * n + g
+    lines: dict[int, list[int]] = {}
+    for j, applicant in enumerate(applicants):
+        plain = not (applicant.sibling_at or applicant.staff_at)
         for program_id in _above(applicant, assigned.get(applicant.id)):
-            program = by_program.get(program_id)
-            if program is not None:
-                lines.setdefault(program_id, []).append((priority(applicant, program), applicant))
+            garden = gardens.get(program_id)
+            if garden is None:
+                continue
+            key = base[j]
+            if not plain:
+                key -= 2 * n * (garden in applicant.sibling_at) + n * (garden in applicant.staff_at)
+            line = lines.get(program_id)
+            if line is None:
+                line = lines[program_id] = []
+            line.append(key)
     standings = {}
     for program_id, line in lines.items():
-        line.sort(key=lambda row: row[0])
+        line.sort()
         ahead = ahead_privileged = 0
-        for _key, applicant in line:
+        for key in line:
+            applicant = applicants[order[key % n]]
             standings[(applicant.id, program_id)] = Standing(ahead + 1, ahead, ahead_privileged)
             ahead += applicant.size
             if applicant.tier < GENERAL_TIER:

@@ -340,6 +340,29 @@ def test_positions_count_the_children_waiting_ahead():
     }
 
 
+def test_positions_agree_with_counting_by_priority():
+    applicants, programs = market(11, children=150, programs=9, units=0.1, floors=0.2)
+    assigned = allocate(applicants, programs).assigned
+    by_id = {program.id: program for program in programs}
+    expected = {}
+    for program in programs:
+        waiting = []
+        for applicant in applicants:
+            holds = assigned.get(applicant.id)
+            ranked = applicant.choices
+            if program.id not in ranked:
+                continue
+            mark = holds if holds in ranked else applicant.floor if applicant.floor in ranked else None
+            if mark is None or ranked.index(program.id) < ranked.index(mark):
+                waiting.append(applicant)
+        for applicant in waiting:
+            ahead = [other for other in waiting if priority(other, program) < priority(applicant, program)]
+            children = sum(other.size for other in ahead)
+            privileged = sum(other.size for other in ahead if other.tier < GENERAL_TIER)
+            expected[(applicant.id, program.id)] = Standing(children + 1, children, privileged)
+    assert positions(applicants, list(by_id.values()), assigned) == expected
+
+
 def test_positions_count_privileged_children_ahead():
     program = Program(1, kindergarten=1, capacity=0)
     applicants = [
