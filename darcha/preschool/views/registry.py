@@ -25,8 +25,9 @@ from darcha.catalog.models import Category
 from darcha.core.pagecache import public_page
 
 from ..choices import AgeGroup, KindergartenKind, Regime, TeachingLanguage
-from ..models import Benefit, Kindergarten
+from ..models import Kindergarten
 from ..selectors import (
+    benefits_in_force,
     registry_districts,
     registry_filters,
     registry_kindergarten,
@@ -47,10 +48,7 @@ def _reference_day() -> dt.date:
 
 @public_page("preschool")
 def home(request):
-    today = timezone.localdate()
-    benefits = list(
-        Benefit.objects.filter(valid_from__lte=today).exclude(valid_to__lt=today).order_by("tier", "order", "code")
-    )
+    benefits = list(benefits_in_force(timezone.localdate()).order_by("tier", "order", "code"))
     return render(
         request,
         "preschool/registry/home.html",
@@ -61,7 +59,6 @@ def home(request):
             "max_choices": settings.PRESCHOOL_MAX_CHOICES,
             "referral_days": settings.PRESCHOOL_REFERRAL_DAYS,
             "reference_day": _reference_day(),
-            "age_groups": AgeGroup.choices,
             "desk": Category.objects.filter(code=DESK_CATEGORY, services__is_active=True).distinct().first(),
         },
     )
@@ -107,5 +104,5 @@ def kindergarten_page(request, code):
     return render(
         request,
         "preschool/registry/kindergarten.html",
-        {"garden": garden, "programs": garden.registry_programs, "today": timezone.localdate()},
+        {"garden": garden, "programs": garden.registry_programs},
     )
