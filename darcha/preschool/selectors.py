@@ -963,13 +963,23 @@ def _last_cutoffs(program_ids: list[int]) -> dict[int, Cutoff]:
     return cutoffs
 
 
-def family_referral(application: EnrollmentApplication) -> Placement | None:
-    """The referral that holds a seat for the child now (offered or enrolled), if any."""
-    return (
-        Placement.objects.filter(application=application, status__in=SEAT_HOLDING)
-        .select_related("program__kindergarten__organization")
-        .first()
+def family_seats(application: EnrollmentApplication) -> tuple[Placement | None, Placement | None]:
+    """(the referral offered now, the place the child attends): both for a child enrolled somewhere that
+    was offered a group it ranked higher (a transfer), until it takes that up."""
+    held = list(
+        Placement.objects.filter(application=application, status__in=SEAT_HOLDING).select_related(
+            "program__kindergarten__organization"
+        )
     )
+    offered = next((p for p in held if p.status == PlacementStatus.OFFERED), None)
+    enrolled = next((p for p in held if p.status == PlacementStatus.ENROLLED), None)
+    return offered, enrolled
+
+
+def family_referral(application: EnrollmentApplication) -> Placement | None:
+    """The seat the child holds that the family acts on: the referral offered, else the place it attends."""
+    offered, enrolled = family_seats(application)
+    return offered or enrolled
 
 
 def _program_words(program: Program | None) -> str:
@@ -1075,10 +1085,13 @@ def family_view(application: EnrollmentApplication) -> dict:
     referral, the position in each program ranked above the current placement with its last cutoff, the
     privileges claimed and the history."""
     preferences = list(application.preferences.all())
-    referral = family_referral(application)
+    offered, enrolled = family_seats(application)
+    referral = offered or enrolled
+    held = {p.program_id: p for p in (offered, enrolled) if p is not None}
     positions = {p.program_id: p for p in Position.objects.filter(application=application)}
     cutoffs = _last_cutoffs([p.program_id for p in preferences])
-    placed_rank = next((p.rank for p in preferences if referral and p.program_id == referral.program_id), None)
+    # Positions count for the groups ranked above the best seat held.
+    placed_rank = min((p.rank for p in preferences if p.program_id in held), default=None)
     choices = []
     for preference in preferences:
         above = placed_rank is None or preference.rank < placed_rank
@@ -1088,7 +1101,8 @@ def family_view(application: EnrollmentApplication) -> dict:
                 "rank": preference.rank,
                 "program": preference.program,
                 "kindergarten": preference.program.kindergarten,
-                "placed_here": referral is not None and preference.program_id == referral.program_id,
+                "placed_here": preference.program_id in held,
+                "seat": held.get(preference.program_id),
                 "above": above,
                 "position": positions.get(preference.program_id) if above else None,
                 "cutoff": cutoff,
@@ -1106,6 +1120,8 @@ def family_view(application: EnrollmentApplication) -> dict:
         "age_group": ages.age_group_on(child.birth_date, rules.reference_date),
         "reference_date": rules.reference_date,
         "referral": referral,
+        "offered": offered,
+        "enrolled": enrolled,
         "choices": choices,
         "benefits": sorted(application.benefits.all(), key=lambda c: (c.benefit.tier, c.benefit.order, c.pk)),
         "history": family_history(application),

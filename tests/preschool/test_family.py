@@ -335,7 +335,8 @@ def test_after_the_main_campaign_the_families_see_the_referral_and_the_reason(cl
     gardens["g12"].save(update_fields=["seats"])
     gardens["g7"].seats = 0
     gardens["g7"].save(update_fields=["seats"])
-    first = register(city, [gardens["g12"]], birth_certificate="INA1111111")
+    # A month apart: the queue date decides, not the lottery (the allocation counts whole seconds).
+    first = register(city, [gardens["g12"]], birth_certificate="INA1111111", now=timezone.now() - dt.timedelta(days=30))
     second = register(city, [gardens["g12"], gardens["g7"]], birth_certificate="INA2222222", phone="+998935556677")
     officer = helpers.officer(city)
     school_year = ages.school_year_for(timezone.now())
@@ -388,3 +389,26 @@ def test_the_family_page_costs_the_same_whatever_its_history(client, city, garde
             created_at=now + dt.timedelta(seconds=step),
         )
     query_counts.check("family.page", lambda: client.get(url))
+
+
+def test_an_enrolled_child_offered_a_higher_choice_sees_both(client, application, gardens):
+    now = timezone.now()
+    Placement.objects.create(
+        application=application,
+        program=gardens["g7"],
+        status=PlacementStatus.ENROLLED,
+        offered_at=now - dt.timedelta(days=60),
+        expires_at=now - dt.timedelta(days=40),
+        enrolled_at=now - dt.timedelta(days=50),
+    )
+    Placement.objects.create(
+        application=application,
+        program=gardens["g12"],
+        status=PlacementStatus.OFFERED,
+        offered_at=now,
+        expires_at=now + dt.timedelta(days=21),
+    )
+    body = text(open_page(client, application))
+    assert "Your child attends the kindergarten" in body and "Your child has a referral" in body
+    assert "The place is kept until your child takes up the referral below." in body
+    assert "Your child attends this group." in body and "A place here is held for your child by the referral." in body
