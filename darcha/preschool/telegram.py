@@ -22,7 +22,7 @@ from darcha.core.identifiers import mask_name
 
 from . import selectors
 from . import services as preschool
-from .choices import EnrollmentStatus, PlacementStatus
+from .choices import EnrollmentStatus
 from .services.intake import NUMBER_FORMAT
 
 
@@ -55,15 +55,15 @@ def status_text(view: dict, *, following: bool) -> str:
         _("Status: %(status)s") % {"status": application.get_status_display()},
         _("In the queue since %(date)s") % {"date": _date(application.queue_date)},
     ]
-    referral = view["referral"]
-    if referral is not None and referral.status == PlacementStatus.OFFERED:
-        lines.append(_("Referral: %(group)s") % {"group": _group(referral.program)})
-        if referral.paused_at:
-            lines.append(_("The term is paused: %(reason)s") % {"reason": referral.pause_reason})
+    enrolled, offered = view["enrolled"], view["offered"]
+    if enrolled is not None:
+        lines.append(_("Attends: %(group)s") % {"group": _group(enrolled.program)})
+    if offered is not None:
+        lines.append(_("Referral: %(group)s") % {"group": _group(offered.program)})
+        if offered.paused_at:
+            lines.append(_("The term is paused: %(reason)s") % {"reason": offered.pause_reason})
         else:
-            lines.append(_("Take it up by %(date)s with the code sent by SMS.") % {"date": _date(referral.expires_at)})
-    elif referral is not None:
-        lines.append(_("Attends: %(group)s") % {"group": _group(referral.program)})
+            lines.append(_("Take it up by %(date)s with the code sent by SMS.") % {"date": _date(offered.expires_at)})
     for choice in view["choices"]:
         position = choice["position"]
         if position is None:
