@@ -14,8 +14,8 @@ from django.utils import timezone, translation
 
 from darcha.cases.telegram import help_text, not_found_text
 from darcha.notify.models import Message
+from darcha.preschool import ages, telegram
 from darcha.preschool import services as preschool
-from darcha.preschool import telegram
 from darcha.preschool.choices import AgeGroup, PlacementStatus
 from darcha.preschool.models import Placement, Position, TelegramSubscription
 from tests.notify.standins import TelegramBotStandIn
@@ -147,3 +147,16 @@ def test_the_help_names_queue_numbers_too(api):
     [reply] = api.replies(CHAT)
     with translation.override("en"):
         assert reply == help_text() and "/status M26-0000123 482913" in reply
+
+
+def test_a_referral_of_the_main_campaign_reaches_the_chat(api, city, gardens, django_capture_on_commit_callbacks):
+    application = register(city, [gardens["g12"]])
+    api.say(f"/status {application.number} {application.access_code}", language_code="en")
+    poll()
+    officer = helpers.officer(city)
+    campaign = preschool.campaign_create(actor=officer, district=city, school_year=ages.school_year_for(timezone.now()))
+    with django_capture_on_commit_callbacks(execute=True):
+        preschool.campaign_run(actor=officer, campaign=campaign)
+    assert Placement.objects.get(application=application).status == PlacementStatus.OFFERED
+    copies = Message.objects.filter(channel="telegram", address=str(CHAT))
+    assert "preschool_referral" in set(copies.values_list("template", flat=True))
