@@ -310,6 +310,10 @@ SPECTACULAR_SETTINGS = {
         "PlacementStatusEnum": "darcha.preschool.choices.PlacementStatus",
         "ChannelEnum": "darcha.cases.choices.Channel",
         "LanguageEnum": "darcha.core.i18n.LANGUAGE_CHOICES",
+        "AppealTypeEnum": "darcha.infoservice.choices.AppealType",
+        "RequestKindEnum": "darcha.infoservice.choices.RequestKind",
+        "AppealChannelEnum": "darcha.infoservice.choices.Channel",
+        "AppealStatusEnum": "darcha.infoservice.choices.AppealStatus",
     },
 }
 

@@ -11,6 +11,7 @@ from darcha.catalog import api as catalog_api
 from darcha.catalog import views as catalog_views
 from darcha.core import api_tokens
 from darcha.core import views as core_views
+from darcha.infoservice import partner_api as appeals_imports
 from darcha.preschool import api as preschool_api
 from darcha.preschool import partner_api as preschool_births
 from darcha.queues import api as queues_api
@@ -41,6 +42,7 @@ urlpatterns = [
     path("api/v1/auth/tokens/", api_tokens.ApiTokenCreateView.as_view(), name="api-token-create"),
     path("api/v1/auth/tokens/current/", api_tokens.ApiTokenCurrentView.as_view(), name="api-token-current"),
     path("api/v1/preschool/births/", preschool_births.BirthRegistrationView.as_view(), name="api-preschool-births"),
+    path("api/v1/appeals/imports/", appeals_imports.AppealImportView.as_view(), name="api-appeals-imports"),
     path("api/v1/", include(router.urls)),
     path("notify/", include("darcha.notify.urls")),  # provider callbacks (SMS delivery reports)
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
