@@ -102,7 +102,7 @@ def appeal_extend(
         else:
             appeal.head_extended = True
         appeal.save(update_fields=["due_at", "extended", "head_extended"])
-        # The main executor's term follows the appeal's (co-executors keep theirs: they report to it).
+        # Assignments due by the appeal's term follow it; an earlier term (a resolution's, a co-executor's) stays.
         Assignment.objects.filter(appeal=appeal, done_at__isnull=True, due_at=old_due).update(due_at=appeal.due_at)
         notice = notice_to_author(appeal, "appeal_extended", {"due": day_text(new_day), "reason": reason})
         extension = Extension.objects.create(
