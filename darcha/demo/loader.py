@@ -37,6 +37,7 @@ from darcha.core.money import FeeKind
 from darcha.core.services import brv_seed, holidays_seed, membership_grant, record_save
 from darcha.queues.models import Counter as ServiceCounter
 
+from . import preschool
 from .reader import LANGUAGES, load_region
 
 REGION = "namangan"
@@ -47,6 +48,7 @@ class LoadResult:
     created: Counter = field(default_factory=Counter)
     holiday_years: list[int] = field(default_factory=list)
     users_loaded: bool = True
+    preschool_seconds: float | None = None  # how long the kindergarten queue's story took to play
 
     @property
     def changed(self) -> bool:
@@ -58,16 +60,22 @@ def _texts(base: str, values: tuple[str, ...] | None) -> dict[str, str]:
     return {f"{base}_{lang}": text for lang, text in zip(LANGUAGES, values or ("", "", ""), strict=True)}
 
 
-def load_demo(*, with_users: bool = True, today: dt.date | None = None) -> LoadResult:
-    """Create whatever part of the Namangan demo is missing, in one transaction."""
+def load_demo(
+    *, with_users: bool = True, today: dt.date | None = None, preschool_children: int | None = None
+) -> LoadResult:
+    """Create whatever part of the Namangan demo is missing, in one transaction. `preschool_children`:
+    how many children the kindergarten queue is made of (default: preschool.toml's quick count, which
+    loads in seconds; `darcha load_demo` asks for the full queue)."""
     result = LoadResult(users_loaded=with_users)
     data = load_region(REGION)
     with transaction.atomic():
         loader = _Loader(result, data)
         brv_seed(actor=SYSTEM)  # the demo's fees are multiples of it
         loader.organizations()
+        loader.preschool_reference()
         loader.opening_hours()
         loader.categories()
+        loader.preschool_desk()
         loader.discounts()
         loader.services()
         loader.counters()
@@ -76,6 +84,7 @@ def load_demo(*, with_users: bool = True, today: dt.date | None = None) -> LoadR
         loader.holidays(today or timezone.localdate())
         if with_users:
             loader.applications(timezone.now())
+            loader.preschool_queue(timezone.now(), preschool_children)
     _analyze()
     return result
 
@@ -385,6 +394,20 @@ class _Loader:
         made = _load_applications(self.data, self.orgs, now)
         if made:
             self.result.created["applications"] += made
+
+    # --- kindergartens (darcha/demo/preschool.py) -----------------------------------------------
+    def preschool_reference(self) -> None:
+        preschool.load_reference(self)
+
+    def preschool_desk(self) -> None:
+        preschool.load_desk(self)
+
+    def preschool_queue(self, now: dt.datetime, children: int | None) -> None:
+        queue = preschool.load_queue(self, now=now, count=children)
+        if queue is not None:
+            self.result.created["kindergarten applications"] += queue.registered
+            self.result.created["allocation campaigns"] += queue.campaigns
+            self.result.preschool_seconds = queue.seconds
 
     def holidays(self, today: dt.date) -> None:
         years = list(range(today.year - 1, today.year + 3))

@@ -16,15 +16,17 @@ def test_the_loader_input_has_every_part():
         "applicants": 3,
         "applications": 6,
         "categories": 11,
-        "counters": 8,
+        "counters": 9,
         "discounts": 1,
         "documents": 18,
+        "kindergartens": 44,
         "opening_hours": 6,
         "organizations": 30,
         "output_fields": 15,
+        "preschool": 7,
         "services": 48,
         "step_kinds": 8,
-        "users": 9,
+        "users": 12,
     }
     assert DATA["center"] == "namangan-city-center"
     assert DATA["password"] == "darcha-demo"
@@ -54,7 +56,7 @@ def test_texts_times_and_compact_shapes():
 
 def test_every_reference_resolves():
     orgs = {o["code"]: o for o in DATA["organizations"]}
-    categories = {c["code"] for c in DATA["categories"]}
+    categories = {c["code"] for c in DATA["categories"]} | {DATA["preschool"]["desk"]["category"]}
     services = {s["code"] for s in DATA["services"]}
     seen: set[str] = set()
     for org in DATA["organizations"]:
@@ -72,8 +74,11 @@ def test_every_reference_resolves():
                 assert kind in DATA["step_kinds"] and orgs[agency]["kind"] == "agency", (service["code"], step)
     for _number, counter_categories, counter_services in DATA["counters"]:
         assert set(counter_categories) <= categories and set(counter_services) <= services
+    preschool = [*DATA["preschool"]["departments"], *DATA["kindergartens"]]
+    assert {o["place"] for o in preschool} <= {code for code, o in orgs.items() if o["kind"] in {"city", "district"}}
+    assert orgs[DATA["preschool"]["desk"]["agency"]]["kind"] == "agency"
     usernames = {u["username"] for u in DATA["users"]}
-    assert {u["organization"] for u in DATA["users"]} <= set(orgs)
+    assert {u["organization"] for u in DATA["users"]} <= set(orgs) | {o["code"] for o in preschool}
     for application in DATA["applications"]:
         assert application["service"] in services and application["by"] in usernames
         assert 1 <= application["applicant"] <= len(DATA["applicants"])

@@ -3,7 +3,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from darcha.demo.loader import load_demo, report_lines
+from darcha.demo.loader import REGION, load_demo, report_lines
+from darcha.demo.reader import load_region
 
 
 class Command(BaseCommand):
@@ -15,8 +16,21 @@ class Command(BaseCommand):
             action="store_true",
             help="Create the demo users (shared, published password) even when DARCHA_PRODUCTION is on.",
         )
+        parser.add_argument(
+            "--preschool-children",
+            type=int,
+            default=None,
+            help="Children in the kindergarten queue (default: the full queue of preschool.toml, about 5,000).",
+        )
 
-    def handle(self, *args, allow_production: bool = False, verbosity: int = 1, **options):
+    def handle(
+        self,
+        *args,
+        allow_production: bool = False,
+        preschool_children: int | None = None,
+        verbosity: int = 1,
+        **options,
+    ):
         with_users = allow_production or not settings.PRODUCTION
         if not with_users:
             self.stderr.write(
@@ -25,6 +39,8 @@ class Command(BaseCommand):
                     "Pass --allow-production to create them anyway."
                 )
             )
-        result = load_demo(with_users=with_users)
+        if preschool_children is None:
+            preschool_children = load_region(REGION)["preschool"]["queue"]["children"]
+        result = load_demo(with_users=with_users, preschool_children=preschool_children)
         if verbosity:
             self.stdout.write("\n".join(report_lines(result)))
