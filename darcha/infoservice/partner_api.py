@@ -27,6 +27,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from knox.auth import TokenAuthentication
 from rest_framework import exceptions, serializers, status
@@ -137,7 +138,12 @@ class AppealImportSerializer(serializers.Serializer):
     def validate_attachments(self, value: list) -> list:
         if len(value) > MAX_ATTACHMENTS:
             raise serializers.ValidationError(
-                _("At most %(count)d files may come with one appeal.") % {"count": MAX_ATTACHMENTS}
+                ngettext(
+                    "At most %(count)d file may come with one appeal.",
+                    "At most %(count)d files may come with one appeal.",
+                    MAX_ATTACHMENTS,
+                )
+                % {"count": MAX_ATTACHMENTS}
             )
         return value
 

@@ -22,6 +22,7 @@ from django.utils import formats, timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 
 from darcha.core import access
 from darcha.core.audit import actor_user, audit_record
@@ -225,7 +226,14 @@ def appeal_register(
     if not text:
         errors["text"] = [_("Write what the appeal is about.")]
     elif len(text) > MAX_TEXT:
-        errors["text"] = [_("The text is too long: at most %(limit)d characters.") % {"limit": MAX_TEXT}]
+        errors["text"] = [
+            ngettext(
+                "The text is too long: at most %(limit)d character.",
+                "The text is too long: at most %(limit)d characters.",
+                MAX_TEXT,
+            )
+            % {"limit": MAX_TEXT}
+        ]
     if channel not in Channel.values:
         errors["channel"] = [_("Unknown channel.")]
     if type not in AppealType.values:
