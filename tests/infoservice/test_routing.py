@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from darcha.core.errors import Forbidden, Refused
 from darcha.core.models import AuditEntry
 from darcha.infoservice.choices import AppealRefusal, AppealStatus, AssignmentRole, EventKind, Outcome
-from darcha.infoservice.models import Answer, Assignment, Event, Forward, Resolution
+from darcha.infoservice.models import Answer, Appeal, Assignment, Event, Forward, Resolution
 from darcha.infoservice.services.routing import appeal_assign, appeal_forward, appeal_resolution, appeal_return
 from darcha.notify.models import Message
 from tests.infoservice.work_helpers import at, end_of, file_appeal, fresh, hokimiyat_tree
@@ -164,7 +164,12 @@ def test_a_forward_after_the_five_days_is_allowed_and_recorded_late(tree, appeal
         now=at(2026, 11, 10),
     )
     assert forward.late is True
-    assert Event.objects.get(appeal=appeal, kind=EventKind.FORWARDED).data["days_late"] == 1
+    event = Event.objects.get(appeal=appeal, kind=EventKind.FORWARDED)
+    assert event.data["days_late"] == 1
+    # A hokimiyat in Darcha registers it: a new appeal following this one, with its own number and term.
+    received = Appeal.objects.get(organization=tree.other_hokimiyat)
+    assert received.follows == appeal and received.text == appeal.text and received.author_name == "Karimov Anvar"
+    assert event.data["registered_as"] == received.number and received.due_at == end_of(2026, 11, 25)
 
 
 def test_a_forward_without_a_ground_changes_nothing(tree, appeal):

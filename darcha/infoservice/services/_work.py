@@ -159,3 +159,45 @@ def day_text(moment: dt.datetime | dt.date):
 def name_text(obj):
     """An organization's (or a topic's) name in the reader's language."""
     return _in_message_language(lambda: str(obj))
+
+
+def register_following(
+    appeal: Appeal,
+    *,
+    actor,
+    organization,
+    text: str,
+    type: str,  # noqa: A002 (appeal_register's name)
+    complained_body=None,
+    signatories=(),
+    now: dt.datetime,
+) -> Appeal:
+    """A new appeal by the same author following this one (a clarification, a complaint to the higher
+    body, the appeal as the competent body receives it), registered as every appeal is: its own number,
+    access code, term and acknowledgement."""
+    from .intake import appeal_register
+
+    return appeal_register(
+        actor=actor,
+        organization=organization,
+        text=text,
+        channel=appeal.channel,
+        type=type,
+        kind=appeal.kind,
+        author_name=appeal.author_name,
+        author_address=appeal.author_address,
+        author_phone=appeal.author_phone,
+        phone_confirmed=appeal.phone_confirmed,
+        author_email=appeal.author_email,
+        person=appeal.person,
+        language=appeal.language,
+        topic=appeal.topic,
+        signatories=signatories,
+        is_collective=appeal.is_collective,
+        complained_body=complained_body,
+        consent_publish=appeal.consent_publish,
+        media_outlet=appeal.media_outlet,
+        follows=appeal,
+        received_at=now,
+        now=now,
+    )

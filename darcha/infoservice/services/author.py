@@ -27,7 +27,16 @@ from ..choices import ANSWER_OUTCOMES, AppealRefusal, AppealStatus, AppealType, 
 from ..letters import answer_number, verify_path
 from ..models import Appeal, Assignment, Attachment
 from ._common import AUTHOR, calendar, notify_author, record_event
-from ._work import clean_text, locked, notify_staff, require_author, require_officer, require_open, staff
+from ._work import (
+    clean_text,
+    locked,
+    notify_staff,
+    register_following,
+    require_author,
+    require_officer,
+    require_open,
+    staff,
+)
 from .answers import current_answer
 
 OPEN = (AppealStatus.REGISTERED, AppealStatus.IN_WORK, AppealStatus.ON_APPROVAL)
@@ -68,34 +77,6 @@ def appeal_rate(*, actor, appeal: Appeal, satisfaction: str, note: str = "", now
     return appeal
 
 
-def _follow_up(appeal: Appeal, *, actor, organization, text: str, type: str, complained_body=None, now):  # noqa: A002
-    """A new appeal by the same author following this one, registered as every appeal is."""
-    from .intake import appeal_register
-
-    return appeal_register(
-        actor=actor,
-        organization=organization,
-        text=text,
-        channel=appeal.channel,
-        type=type,
-        kind=appeal.kind,
-        author_name=appeal.author_name,
-        author_address=appeal.author_address,
-        author_phone=appeal.author_phone,
-        phone_confirmed=appeal.phone_confirmed,
-        author_email=appeal.author_email,
-        person=appeal.person,
-        language=appeal.language,
-        topic=appeal.topic,
-        is_collective=appeal.is_collective,
-        complained_body=complained_body,
-        consent_publish=appeal.consent_publish,
-        follows=appeal,
-        received_at=now,
-        now=now,
-    )
-
-
 def _date(day: dt.date) -> str:
     return formats.date_format(day, "DATE_FORMAT")
 
@@ -115,7 +96,9 @@ def appeal_clarification(*, actor, appeal: Appeal, text: str, now: dt.datetime |
                 _("A clarification is asked for within 10 days of the answer, by %(day)s.") % {"day": _date(until)},
                 AppealRefusal.CLARIFICATION_LATE,
             )
-        follow = _follow_up(appeal, actor=actor, organization=appeal.organization, text=text, type=appeal.type, now=now)
+        follow = register_following(
+            appeal, actor=actor, organization=appeal.organization, text=text, type=appeal.type, now=now
+        )
         data = {"appeal": follow.pk, "number": follow.number}
         record_event(appeal, EventKind.CLARIFICATION, actor=actor, now=now, comment=text, data=data)
         audit_record(actor=actor, action="appeal_clarification", obj=appeal, data=data)
@@ -176,7 +159,7 @@ def appeal_complaint(
         body = body or higher_body_of(appeal)
         if body is None or body.kind != OrganizationKind.HOKIMIYAT or body.pk == appeal.organization_id:
             raise ValidationError({"higher_body": _("Choose the higher body to complain to.")})
-        complaint = _follow_up(
+        complaint = register_following(
             appeal,
             actor=AUTHOR,  # the author's own appeal to the higher body, whoever typed it in
             organization=body,

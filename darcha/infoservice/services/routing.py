@@ -22,20 +22,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from darcha.core import access
-from darcha.core.audit import actor_user, audit_record
+from darcha.core.audit import SYSTEM, actor_user, audit_record
 from darcha.core.choices import OrganizationKind, Role
 from darcha.core.errors import Refused
 from darcha.core.models import Organization, User
 
 from .. import terms
 from ..choices import AppealRefusal, AppealStatus, AssignmentRole, EventKind, Outcome
-from ..models import Appeal, Assignment, Forward, Resolution
+from ..models import Appeal, Assignment, Attachment, Forward, Resolution
 from ._common import calendar, notify_author, record_event
 from ._work import (
     clean_text,
     day_text,
     locked,
     notify_staff,
+    register_following,
     require_head,
     require_officer,
     require_open,
@@ -228,6 +229,37 @@ def _close(appeal: Appeal, outcome: str, now: dt.datetime) -> None:
     Assignment.objects.filter(appeal=appeal, done_at__isnull=True).update(done_at=now)
 
 
+def _deliver(appeal: Appeal, organization: Organization, now: dt.datetime) -> Appeal | None:
+    """A hokimiyat in Darcha receives the forwarded appeal as a new one following it (its own number, term
+    and acknowledgement to the author), with the signatories and the files; other bodies get it outside."""
+    if organization.kind != OrganizationKind.HOKIMIYAT:
+        return None
+    signers = [(s.name, s.address, s.phone) for s in appeal.signatories.all()]
+    received = register_following(
+        appeal,
+        actor=SYSTEM,  # the receiving hokimiyat registers what arrives; the sender holds no role there
+        organization=organization,
+        text=appeal.text,
+        type=appeal.type,
+        complained_body=appeal.complained_body,
+        signatories=signers,
+        now=now,
+    )
+    Attachment.objects.bulk_create(
+        Attachment(
+            appeal=received,
+            file=a.file.name,
+            name=a.name,
+            content_type=a.content_type,
+            size=a.size,
+            is_scan=a.is_scan,
+            created_at=now,
+        )
+        for a in appeal.attachments.all()
+    )
+    return received
+
+
 def appeal_forward(
     *,
     actor,
@@ -239,7 +271,8 @@ def appeal_forward(
 ) -> Forward:
     """Outside the hokimiyat's competence: the appeal goes to the competent body (an organization of
     Darcha, or one named), with its ground; the author is told (a letter says where and why); the appeal
-    closes as forwarded. Never to the body whose decision is complained about."""
+    closes as forwarded. A hokimiyat in Darcha registers it as a new appeal following this
+    one. Never to the body whose decision is complained about."""
     now = now or timezone.now()
     with transaction.atomic():
         appeal = locked(appeal)
@@ -257,6 +290,7 @@ def appeal_forward(
                 AppealRefusal.FORWARD_TO_COMPLAINED_BODY,
             )
         late = _lateness(appeal, now)
+        received = _deliver(appeal, to_organization, now) if to_organization is not None else None
         forward = Forward.objects.create(
             appeal=appeal,
             to_organization=to_organization,
@@ -268,7 +302,12 @@ def appeal_forward(
         )
         _close(appeal, Outcome.FORWARDED, now)
         issue_letter(appeal, Outcome.FORWARDED, ground, actor=actor, now=now)
-        data = {"to": to_organization.pk if to_organization else to_name, "late": bool(late), "days_late": late}
+        data = {
+            "to": to_organization.pk if to_organization else to_name,
+            "late": bool(late),
+            "days_late": late,
+            "registered_as": received.number if received is not None else None,
+        }
         record_event(appeal, EventKind.FORWARDED, actor=actor, now=now, comment=ground, data=data)
         audit_record(actor=actor, action="appeal_forward", obj=appeal, data={**data, "ground": ground})
         notify_author(appeal, "appeal_forwarded", {"to": to_organization or to_name, "ground": ground})
