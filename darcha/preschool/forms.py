@@ -328,6 +328,13 @@ class LeaveForm(forms.Form):
     )
 
 
+class DeclineForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("Yes, decline the referral: the place goes to the next child"),
+        error_messages={"required": _("Tick the box to confirm.")},
+    )
+
+
 class OnlineApplicationForm(RankedChoicesMixin, forms.Form):
     """The online application: the applicant, the child, privileges with evidence, ranked choices.
 

@@ -412,3 +412,30 @@ def test_an_enrolled_child_offered_a_higher_choice_sees_both(client, application
     assert "Your child attends the kindergarten" in body and "Your child has a referral" in body
     assert "The place is kept until your child takes up the referral below." in body
     assert "Your child attends this group." in body and "A place here is held for your child by the referral." in body
+
+
+def test_declining_the_referral_asks_for_a_confirmation_and_frees_the_place(client, application, gardens):
+    now = timezone.now()
+    offered = Placement.objects.create(
+        application=application,
+        program=gardens["g7"],
+        status=PlacementStatus.OFFERED,
+        offered_at=now,
+        expires_at=now + dt.timedelta(days=21),
+    )
+    open_page(client, application)
+    url = f"{family_url(application)}change/decline/"
+    assert client.get(url).status_code == 303  # the phone on file first
+    confirm(client, application)
+    assert "Decline the referral…" in text(client.get(f"{family_url(application)}change/"))
+    unconfirmed = client.post(url, {})
+    assert unconfirmed.status_code == 400 and "Tick the box to confirm." in text(unconfirmed)
+    offered.refresh_from_db()
+    assert offered.status == PlacementStatus.OFFERED
+    assert client.post(url, {"confirm": "on"}).status_code == 303
+    offered.refresh_from_db()
+    assert offered.status == PlacementStatus.DECLINED
+    application.refresh_from_db()
+    assert application.is_active  # still waiting for the group ranked higher
+    body = text(client.get(family_url(application)))
+    assert "The referral is declined" in body and "Referral declined" in body

@@ -6,6 +6,7 @@ queue, applying online, and the receipt.
     family/<number>/change/             edits: a fresh SMS code to the phone on file first
     family/<number>/change/choices/     the order of kindergartens (the queue date is kept)
     family/<number>/change/leave/       leave the queue, after a confirmation
+    family/<number>/change/decline/     decline the referral offered, after a confirmation
     family/<number>/receipt.pdf         the receipt (the family, or the staff of the center or district)
     apply/                              apply online: a phone confirmed by an SMS code, then the form
 
@@ -50,6 +51,7 @@ from .. import services as preschool
 from ..choices import Channel
 from ..forms import (
     CodeForm,
+    DeclineForm,
     FamilyChoicesForm,
     FamilyContactForm,
     LeaveForm,
@@ -226,6 +228,7 @@ def _change_page(request, application, *, status=200, errors=(), contact_form=No
         "sent": _held(request, SESSION_SENT, number, settings.NOTIFY_OTP_TTL),
         "new_phone": masked_phone(new_phone["phone"]) if new_phone else "",
         "errors": list(errors),
+        "offered": selectors.family_seats(application)[0],
         "code_form": code_form or CodeForm(),
         "contact_form": contact_form
         or FamilyContactForm(initial={"phone": format_phone(application.phone), "language": application.language}),
@@ -395,6 +398,32 @@ def family_leave(request, number):
         return _page(request, "leave.html", context, status=done.status)
     _drop(request, SESSION_CONFIRMED, application.number)
     messages.success(request, _("Your child has left the kindergarten queue."))
+    return HttpResponseRedirect(_family_url(application.number), status=303)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def family_decline(request, number):
+    """Say no to the referral offered, after a confirmation: its place goes to the next child now. The
+    child stays in the queue of the groups ranked higher."""
+    application, elsewhere = _confirmed_application(request, number)
+    if elsewhere:
+        return elsewhere
+    offered, _enrolled = selectors.family_seats(application)
+    if offered is None:
+        messages.info(request, _("There is no referral to decline."))
+        return HttpResponseRedirect(_family_url(application.number), status=303)
+    form = DeclineForm(request.POST if request.method == "POST" else None)
+    context = {"application": application, "number": application.number, "form": form, "offered": offered}
+    if request.method == "GET":
+        return _page(request, "decline.html", context)
+    if not form.is_valid():
+        return _page(request, "decline.html", context, status=400)
+    done = attempt(lambda: preschool.placement_decline(actor=FAMILY, placement=offered))
+    if not done.ok:
+        form.add_error(None, done.message)
+        return _page(request, "decline.html", context, status=done.status)
+    messages.success(request, _("The referral is declined: the place goes to the next child."))
     return HttpResponseRedirect(_family_url(application.number), status=303)
 
 
@@ -665,6 +694,7 @@ urlpatterns = [
     path("family/<str:number>/change/", family_change, name="family_change"),
     path("family/<str:number>/change/choices/", family_choices, name="family_choices"),
     path("family/<str:number>/change/leave/", family_leave, name="family_leave"),
+    path("family/<str:number>/change/decline/", family_decline, name="family_decline"),
     path("family/<str:number>/receipt.pdf", receipt, name="receipt"),
     path("apply/", apply, name="apply"),
 ]
