@@ -18,7 +18,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from darcha.core import access
@@ -230,7 +230,7 @@ def answer_correct(
         if terms.local_day(now) > until:
             raise Refused(
                 _("An answer may be corrected within 10 days of it; this one could be until %(day)s.")
-                % {"day": until.strftime("%d.%m.%Y")},
+                % {"day": formats.date_format(until, "DATE_FORMAT")},
                 AppealRefusal.CORRECTION_LATE,
             )
         outcome = outcome or previous.outcome
