@@ -311,3 +311,33 @@ def test_an_enrolled_child_keeps_its_place_until_it_takes_a_transfer_up(city, of
     services.allocation_continuous(district=city)
     assert offer_of(waiting).program == second  # the old place freed by the transfer
     assert Placement.objects.get(application=mover, status=PlacementStatus.LEFT).end_reason == "transferred"
+
+
+def test_twins_take_two_seats_together(city, officer):
+    pair = helpers.program(helpers.kindergarten(city, 1), seats=2)
+    applicant = PersonFactory()
+    twin = queued(city, [pair], applicant=applicant)
+    other_twin = queued(city, [pair], applicant=applicant, together_with=twin)
+    run_main(city, officer)
+    assert offer_of(twin).program == pair and offer_of(other_twin).program == pair
+
+
+def test_a_closed_kindergarten_is_offered_to_nobody(city, officer, gardens):
+    first, second = gardens
+    helpers.director(first.kindergarten)
+    services.kindergarten_close(actor=officer, kindergarten=first.kindergarten, reason="repairs")
+    child = queued(city, [first, second])
+    run_main(city, officer)
+    assert offer_of(child).program == second
+
+
+def test_a_family_that_chose_its_channel_is_told_through_it(city, officer, gardens):
+    from darcha.notify.choices import Channel
+    from darcha.notify.services import channel_preference_set
+
+    channel_preference_set(actor=officer, phone="+998901112233", channel=Channel.CONSOLE)
+    chosen = queued(city, [gardens[0]], phone="+998901112233")
+    plain = queued(city, [gardens[1]])
+    run_main(city, officer)
+    by_child = {m.object_id: m.channel for m in Message.objects.filter(template="preschool_referral")}
+    assert by_child == {str(chosen.pk): Channel.CONSOLE, str(plain.pk): Channel.SMS}
