@@ -479,3 +479,26 @@ class Open311Client(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class TelegramSubscription(models.Model):
+    """A Telegram chat that asked the bot about an appeal (number and access code) and gets its notices:
+    the acknowledgement's news after it, extensions, the forward or return, the answer."""
+
+    appeal = models.ForeignKey(
+        Appeal, verbose_name=_("appeal"), on_delete=models.CASCADE, related_name="telegram_subscriptions"
+    )
+    chat_id = models.CharField(_("Telegram chat"), max_length=24)
+    language = models.CharField(_("language"), max_length=8, default="uz")
+    created_at = models.DateTimeField(_("subscribed at"))
+
+    class Meta:
+        verbose_name = _("Telegram subscription")
+        verbose_name_plural = _("Telegram subscriptions")
+        constraints = [
+            models.UniqueConstraint(fields=["appeal", "chat_id"], name="appeal_telegram_subscription_unique")
+        ]
+        indexes = [models.Index(fields=["chat_id"], name="appeal_telegram_chat_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.chat_id} → {self.appeal_id}"
