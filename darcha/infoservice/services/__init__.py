@@ -8,6 +8,7 @@
     terms_control   extensions, the study notice, reminders, escalation
     answers         draft, send back, approve, correct, not considered, terminate, publish
     author          rate, clarification, complaint to a higher body, withdraw
+    subscriptions   telegram_subscribe, telegram_unsubscribe (the bot's chats), chats_notify (notices copied to them)
     _common         AUTHOR, events, numbers, access codes, notices after commit (private to the package)
 
 Each public function takes keyword arguments and an `actor` (a user, or a `SystemActor`: AUTHOR, the
@@ -46,6 +47,10 @@ from .author import (
 from .routing import appeal_assign, appeal_forward, appeal_resolution, appeal_return, may_execute
 from .terms_control import appeal_extend, appeal_study_notice, appeals_escalate_overdue, appeals_remind_due
 
+# isort: split
+# a-public
+from .subscriptions import chats_notify, telegram_subscribe, telegram_unsubscribe
+
 __all__ = [
     # a-intake
     "AUTHOR",
@@ -81,4 +86,8 @@ __all__ = [
     "current_answer",
     "higher_body_of",
     "may_execute",
+    # a-public
+    "chats_notify",
+    "telegram_subscribe",
+    "telegram_unsubscribe",
 ]
