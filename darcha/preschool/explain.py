@@ -27,6 +27,7 @@ event's data and rendered by `reason_text` in the reader's language.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -150,8 +151,10 @@ def _day_text(value: str) -> str:
     return formats.date_format(day, "SHORT_DATE_FORMAT")
 
 
+@functools.cache
 def _texts() -> dict[str, object]:
-    """Each code's text: a function of the count (plural forms), or of the reason's other values."""
+    """Each code's text: a function of the count (plural forms), or of the reason's other values. The
+    functions translate when called, so one table serves every language."""
     return {
         FIRST: lambda r: _("The first position computed for this group."),
         OWN_PRIVILEGE: lambda r: _("Your child's privilege was confirmed."),

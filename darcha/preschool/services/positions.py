@@ -17,14 +17,15 @@ in the same transaction and delivered after the commit.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone, translation
 
-from darcha.core.audit import SYSTEM, audit_record
+from darcha.core.audit import SYSTEM, actor_user, audit_record
 from darcha.core.models import AuditEntry, Organization
 
 from .. import ages, explain
@@ -39,20 +40,17 @@ from ..models import (
     Preference,
     Program,
 )
-from ._common import event_row
 
 REFRESH_ACTION = "preschool_positions_refresh"
 BATCH = 5000
 
 
-@dataclass
+@dataclass(slots=True)
 class ChildRow:
     """What the refresh knows of one application (plain values)."""
 
     id: int
     applicant: int
-    status: str
-    created_at: dt.datetime
     birth_date: dt.date
     together: str
     tier: int
@@ -74,16 +72,16 @@ class DistrictQueue:
     children: dict[int, ChildRow]  # application id -> its row
     program_seats: dict[int, int]
     program_groups: dict[int, str]
-
-
-def _timestamp(moment: dt.datetime) -> int:
-    return int(moment.timestamp())
+    siblings: dict[int, list[int]] = field(default_factory=dict)  # applicant -> its active applications
 
 
 def district_queue(*, district: Organization, now: dt.datetime | None = None) -> DistrictQueue:
-    """Read the district's active applications in bulk into the allocation's values."""
+    """Read the district's active applications in bulk into the allocation's values (a few statements,
+    plain tuples; whole result sets rather than server-side cursors, which cost more in round trips than
+    the memory they save)."""
     from .. import allocation
 
+    general = allocation.GENERAL_TIER
     now = now or timezone.now()
     today = timezone.localdate(now)
     day = ages.reference_date(ages.school_year_for(now))
@@ -91,8 +89,6 @@ def district_queue(*, district: Organization, now: dt.datetime | None = None) ->
     rows = active.values_list(
         "id",
         "applicant_id",
-        "status",
-        "created_at",
         "child__birth_date",
         "together",
         "staff_at_id",
@@ -104,14 +100,14 @@ def district_queue(*, district: Organization, now: dt.datetime | None = None) ->
     )
     children: dict[int, ChildRow] = {}
     keys: dict[int, tuple[int, int]] = {}
-    staff: dict[int, int | None] = {}
-    for row in rows.iterator(BATCH):
-        pk, applicant, status, created, birth, together, staff_at, queue_date, lottery, number, phone, language = row
-        children[pk] = ChildRow(
-            pk, applicant, status, created, birth, together, allocation.GENERAL_TIER, number, phone, language
-        )
-        keys[pk] = (_timestamp(queue_date), lottery)
-        staff[pk] = staff_at
+    staff: dict[int, int] = {}
+    by_applicant: dict[int, list[int]] = defaultdict(list)
+    for pk, applicant, birth, together, staff_at, queue_date, lottery, number, phone, language in rows:
+        children[pk] = ChildRow(pk, applicant, birth, together, general, number, phone, language)
+        keys[pk] = (int(queue_date.timestamp()), lottery)
+        if staff_at is not None:
+            staff[pk] = staff_at
+        by_applicant[applicant].append(pk)
     benefits = ApplicationBenefit.objects.filter(
         application__district=district,
         application__status__in=ACTIVE_STATUSES,
@@ -119,19 +115,26 @@ def district_queue(*, district: Organization, now: dt.datetime | None = None) ->
         benefit__valid_from__lte=today,
     ).exclude(valid_until__lt=today)
     for pk, tier, valid_to in benefits.values_list("application_id", "benefit__tier", "benefit__valid_to"):
-        if pk in children and (valid_to is None or valid_to >= today):
-            children[pk].tier = min(children[pk].tier, tier)
+        child = children.get(pk)
+        if child is not None and (valid_to is None or valid_to >= today) and tier < child.tier:
+            child.tier = tier
     held = Placement.objects.filter(application__district=district, status__in=SEAT_HOLDING)
     seats_held: dict[int, list[int]] = defaultdict(list)
-    seat_kindergartens: dict[int, set[int]] = defaultdict(set)
+    # Sibling priority: another child of the same applicant attends or holds a referral there.
+    sibling_at: dict[int, set[int]] = defaultdict(set)
     for pk, program_id, kindergarten_id in held.values_list("application_id", "program_id", "program__kindergarten_id"):
-        if pk in children:
-            seats_held[pk].append(program_id)
-            seat_kindergartens[pk].add(kindergarten_id)
+        child = children.get(pk)
+        if child is None:
+            continue
+        seats_held[pk].append(program_id)
+        for other in by_applicant[child.applicant]:
+            if other != pk:
+                sibling_at[other].add(kindergarten_id)
     preferences = Preference.objects.filter(application__district=district, application__status__in=ACTIVE_STATUSES)
     for pk, program_id in preferences.order_by("application_id", "rank").values_list("application_id", "program_id"):
-        if pk in children:
-            children[pk].choices.append(program_id)
+        child = children.get(pk)
+        if child is not None:
+            child.choices.append(program_id)
     for pk, programs_held in seats_held.items():
         # An enrolled child offered a transfer holds both seats until it takes the transfer up: its floor
         # is the one it ranks higher (the offer, as a rule).
@@ -143,35 +146,58 @@ def district_queue(*, district: Organization, now: dt.datetime | None = None) ->
     program_rows = Program.objects.filter(pk__in=program_ids).values_list(
         "id", "kindergarten_id", "seats", "age_group", "kindergarten__kind", "is_active", "kindergarten__closed_since"
     )
-    programs, seats, groups, kindergarten_of, open_programs, kinds = [], {}, {}, {}, set(), {}
+    programs, seats, groups, open_terms = [], {}, {}, {}
     for pk, kindergarten_id, capacity, age_group, kind, is_active, closed in program_rows:
         programs.append(allocation.Program(id=pk, kindergarten=kindergarten_id, capacity=capacity))
-        seats[pk], groups[pk], kindergarten_of[pk], kinds[pk] = capacity, age_group, kindergarten_id, kind
+        seats[pk], groups[pk] = capacity, age_group
         if is_active and closed is None:
-            open_programs.add(pk)
-    # Sibling priority: another child of the same applicant attends or holds a referral there.
-    by_applicant: dict[int, list[int]] = defaultdict(list)
-    for child in children.values():
-        by_applicant[child.applicant].append(child.id)
+            open_terms[pk] = (age_group, kind)
+    # Old enough for a group: the same few answers for many children born the same day.
+    old_enough: dict[tuple, bool] = {}
 
-    def siblings_at(pk: int) -> frozenset[int]:
-        applicant = children[pk].applicant
-        return frozenset().union(*(seat_kindergartens[o] for o in by_applicant[applicant] if o != pk))
+    def may_wait_for(program_id: int, birth: dt.date) -> bool:
+        terms = open_terms.get(program_id)
+        if terms is None:
+            return False
+        key = (terms, birth)
+        answer = old_enough.get(key)
+        if answer is None:
+            answer = old_enough[key] = ages.old_enough(terms, birth, day)
+        return answer
 
     # Children placed together move as one unit (its first application's id), unless their seats differ.
     units: dict[tuple, list[int]] = defaultdict(list)
     for child in children.values():
-        units[(child.together, child.floor) if child.together else (child.id,)].append(child.id)
+        if child.together:
+            units[(child.together, child.floor)].append(child.id)
     applicants, assigned, members = [], {}, {}
+    no_kindergartens: frozenset[int] = frozenset()
+    for child in children.values():
+        if child.together:
+            continue
+        choices = tuple(p for p in child.choices if may_wait_for(p, child.birth_date))
+        if not choices and child.floor is None:
+            continue
+        queue_date, lottery = keys[child.id]
+        applicants.append(
+            allocation.Applicant(
+                id=child.id,
+                choices=choices,
+                tier=child.tier,
+                queue_date=queue_date,
+                lottery=lottery,
+                sibling_at=frozenset(sibling_at[child.id]) if child.id in sibling_at else no_kindergartens,
+                staff_at=frozenset((staff[child.id],)) if child.id in staff else no_kindergartens,
+                floor=child.floor,
+            )
+        )
+        members[child.id] = (child.id,)
+        if child.floor is not None:
+            assigned[child.id] = child.floor
     for ids in units.values():
         ids.sort()
         first = children[ids[0]]
-        choices = tuple(
-            p
-            for p in first.choices
-            if p in open_programs
-            and all(ages.old_enough((groups[p], kinds[p]), children[m].birth_date, day) for m in ids)
-        )
+        choices = tuple(p for p in first.choices if all(may_wait_for(p, children[m].birth_date) for m in ids))
         if not choices and first.floor is None:
             continue
         queue_date, lottery = min(keys[m] for m in ids)
@@ -183,8 +209,8 @@ def district_queue(*, district: Organization, now: dt.datetime | None = None) ->
                 queue_date=queue_date,
                 lottery=lottery,
                 size=len(ids),
-                sibling_at=frozenset().union(*(siblings_at(m) for m in ids)),
-                staff_at=frozenset(staff[m] for m in ids if staff[m] is not None),
+                sibling_at=frozenset().union(*(sibling_at.get(m, ()) for m in ids)),
+                staff_at=frozenset(staff[m] for m in ids if m in staff),
                 floor=first.floor,
                 members=tuple(ids) if len(ids) > 1 else (),
             )
@@ -192,7 +218,7 @@ def district_queue(*, district: Organization, now: dt.datetime | None = None) ->
         members[first.id] = tuple(ids)
         if first.floor is not None:
             assigned[first.id] = first.floor
-    return DistrictQueue(applicants, programs, assigned, members, children, seats, groups)
+    return DistrictQueue(applicants, programs, assigned, members, children, seats, groups, dict(by_applicant))
 
 
 def _last_refresh(district: Organization) -> tuple[dt.datetime | None, dict[int, int]]:
@@ -218,7 +244,8 @@ class _History:
     choices: set[int] = field(default_factory=set)
     returned: set[int] = field(default_factory=set)
     privilege: dict[int, str] = field(default_factory=dict)  # application -> last benefit status
-    placed: set[int] = field(default_factory=set)  # applications whose seat changed (their siblings' priority)
+    # Applicants one of whose children got or lost a seat (the others' sibling priority), by child.
+    placed: dict[int, set[int]] = field(default_factory=dict)
 
 
 _SEAT_EVENTS = (
@@ -244,7 +271,10 @@ def _history(district: Organization, since: dt.datetime | None) -> _History:
         *_SEAT_EVENTS,
     ]
     events = Event.objects.filter(application__district=district, created_at__gte=since, kind__in=kinds)
-    for pk, kind, data in events.order_by("created_at", "id").values_list("application_id", "kind", "data"):
+    rows = events.order_by("created_at", "id").values_list(
+        "application_id", "application__applicant_id", "kind", "data"
+    )
+    for pk, applicant, kind, data in rows:
         if kind == EventKind.REGISTERED:
             history.registered.add(pk)
         elif kind == EventKind.AGE_GROUP:
@@ -256,7 +286,7 @@ def _history(district: Organization, since: dt.datetime | None) -> _History:
             if status in (BenefitStatus.CONFIRMED, BenefitStatus.EXPIRED):
                 history.privilege[pk] = status
         if kind in _SEAT_EVENTS:
-            history.placed.add(pk)
+            history.placed.setdefault(applicant, set()).add(pk)
         if kind in _RETURN_EVENTS:
             history.returned.add(pk)
     return history
@@ -277,12 +307,11 @@ def _departure_cause(pk: int, program: int, queue: DistrictQueue, history: _Hist
     return explain.OTHER
 
 
-def _joining_cause(pk: int, queue: DistrictQueue, history: _History, since: dt.datetime | None) -> str:
-    child = queue.children[pk]
-    if pk in history.registered or (since is not None and child.created_at >= since):
+def _joining_cause(pk: int, queue: DistrictQueue, history: _History) -> str:
+    if pk in history.registered:
         from .. import allocation
 
-        return explain.JOINED_PRIVILEGED if child.tier < allocation.GENERAL_TIER else explain.JOINED
+        return explain.JOINED_PRIVILEGED if queue.children[pk].tier < allocation.GENERAL_TIER else explain.JOINED
     if pk in history.returned:
         return explain.RETURNED
     if pk in history.moved_up:
@@ -292,23 +321,25 @@ def _joining_cause(pk: int, queue: DistrictQueue, history: _History, since: dt.d
     return explain.OTHER
 
 
-def _priority_cause(pk: int, queue: DistrictQueue, history: _History, siblings: dict[int, set[int]]) -> str | None:
-    """Why this child's priority may have changed since the last refresh (a privilege, a sibling's seat)."""
-    if pk in history.privilege:
-        return explain.PRIVILEGE
-    if siblings.get(queue.children[pk].applicant, set()) - {pk} & history.placed:
-        return explain.SIBLING
-    return None
+def _priority_changes(queue: DistrictQueue, history: _History) -> dict[int, str]:
+    """The children whose priority may have changed since the last refresh, and why: a privilege
+    confirmed or ended, a brother's or sister's seat got or lost (few: read from the history)."""
+    causes = {pk: explain.PRIVILEGE for pk in history.privilege if pk in queue.children}
+    for applicant, placed in history.placed.items():
+        for pk in queue.siblings.get(applicant, ()):
+            if pk not in causes and placed - {pk}:
+                causes[pk] = explain.SIBLING
+    return causes
 
 
-def _own_reasons(pk: int, queue: DistrictQueue, history: _History, siblings: dict[int, set[int]]) -> list[dict]:
+def _own_reasons(pk: int, history: _History, causes: dict[int, str]) -> list[dict]:
     own = []
     status = history.privilege.get(pk)
     if status == BenefitStatus.CONFIRMED:
         own.append({"code": explain.OWN_PRIVILEGE})
     elif status == BenefitStatus.EXPIRED:
         own.append({"code": explain.OWN_PRIVILEGE_ENDED})
-    if (siblings.get(queue.children[pk].applicant, set()) - {pk}) & history.placed:
+    if causes.get(pk) == explain.SIBLING:
         own.append({"code": explain.OWN_SIBLING})
     if pk in history.moved_up:
         moved = history.moved_up[pk]
@@ -318,12 +349,37 @@ def _own_reasons(pk: int, queue: DistrictQueue, history: _History, siblings: dic
     return own
 
 
+def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Insert plain rows (`columns` are attribute names: `application_id`): PostgreSQL's COPY (600,000
+    positions in seconds), else bulk_create. Dicts are JSON."""
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(model._meta.db_table)
+        names = ", ".join(connection.ops.quote_name(c) for c in columns)
+        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([json.dumps(v) if isinstance(v, dict) else v for v in row])
+        return
+    for start in range(0, len(rows), BATCH):
+        chunk = rows[start : start + BATCH]
+        model.objects.bulk_create([model(**dict(zip(columns, row, strict=True))) for row in chunk])
+
+
+# Attribute names that are the columns too (no db_column on these fields).
+POSITION_COLUMNS = ("application_id", "program_id", "position", "ahead_privileged", "computed_at")
+EVENT_COLUMNS = ("application_id", "kind", "actor_id", "actor_label", "public", "data", "created_at")
+
+
 def positions_refresh(*, district: Organization, now: dt.datetime | None = None, actor=SYSTEM) -> int:
     """Recompute every position in the district and record each change with its reasons; the number of
-    children whose position changed. Each of their families gets one summary notice after commit."""
+    children whose position changed. Each of their families gets one summary notice."""
     from .. import allocation
 
     now = now or timezone.now()
+    user = actor_user(actor)
+    actor_id = user.pk if user else None
+    actor_label = user.get_username() if user else getattr(actor, "label", "system")
     with transaction.atomic():
         # One refresh of a district at a time: the second waits and then sees the first one's rows.
         Organization.objects.select_for_update().filter(pk=district.pk).first()
@@ -332,32 +388,37 @@ def positions_refresh(*, district: Organization, now: dt.datetime | None = None,
         standings = allocation.positions(queue.applicants, queue.programs, queue.assigned)
         new: dict[tuple[int, int], tuple[int, int]] = {}
         for (unit, program), standing in standings.items():
+            value = (standing.position, standing.ahead_privileged)
             for member in queue.members.get(unit, (unit,)):
-                new[(member, program)] = (standing.position, standing.ahead_privileged)
-        old: dict[tuple[int, int], tuple[int, int, int]] = {}
+                new[(member, program)] = value
         stored = Position.objects.filter(application__district=district)
-        for pk, application_id, program, position, privileged in stored.values_list(
-            "id", "application_id", "program_id", "position", "ahead_privileged"
-        ).iterator(BATCH):
-            old[(application_id, program)] = (position, privileged, pk)
-
+        old = {
+            (application_id, program): (position, privileged, pk)
+            for pk, application_id, program, position, privileged in stored.values_list(
+                "id", "application_id", "program_id", "position", "ahead_privileged"
+            )
+        }
         history = _history(district, since)
-        siblings: dict[int, set[int]] = defaultdict(set)
-        for child in queue.children.values():
-            siblings[child.applicant].add(child.id)
+        causes = _priority_changes(queue, history)
         # Every group's changes, from the positions before and after (explain's docstring).
         groups: dict[int, explain.GroupChanges] = defaultdict(explain.GroupChanges)
-        for (pk, program), (position, _privileged, _id) in old.items():
-            if (pk, program) not in new:
-                groups[program].add_departed(_departure_cause(pk, program, queue, history), position)
-        for (pk, program), (position, _privileged) in new.items():
-            before = old.get((pk, program))
+        stale: list[int] = []
+        for key, (position, _privileged, row_id) in old.items():
+            if key not in new:
+                groups[key[1]].add_departed(_departure_cause(key[0], key[1], queue, history), position)
+                stale.append(row_id)
+        changed: list[tuple[tuple[int, int], tuple[int, int], tuple | None]] = []
+        for key, value in new.items():
+            before = old.get(key)
             if before is None:
-                groups[program].add_joined(_joining_cause(pk, queue, history, since), position)
+                groups[key[1]].add_joined(_joining_cause(key[0], queue, history), value[0])
+            elif before[0] == value[0] and before[1] == value[1]:
+                continue
             else:
-                cause = _priority_cause(pk, queue, history, siblings)
-                if cause is not None and before[0] != position:
-                    groups[program].changed.append((before[0], position, cause))
+                cause = causes.get(key[0])
+                if cause is not None and before[0] != value[0]:
+                    groups[key[1]].changed.append((before[0], value[0], cause))
+            changed.append((key, value, before))
         for program, seats in queue.program_seats.items():
             if program in old_seats and old_seats[program] != seats:
                 groups[program].seats = seats - old_seats[program]
@@ -365,28 +426,15 @@ def positions_refresh(*, district: Organization, now: dt.datetime | None = None,
             changes.seal()
 
         changes_by_child: dict[int, list[dict]] = defaultdict(list)
-        stale: list[int] = [row[2] for key, row in old.items() if key not in new]
-        fresh: list[Position] = []
         own_cache: dict[int, list[dict]] = {}
-        for (pk, program), (position, privileged) in new.items():
-            before = old.get((pk, program))
-            if before is not None and before[0] == position and before[1] == privileged:
-                continue
+        for (pk, program), (position, privileged), before in changed:
             if before is not None:
                 stale.append(before[2])
-            fresh.append(
-                Position(
-                    application_id=pk,
-                    program_id=program,
-                    position=position,
-                    ahead_privileged=privileged,
-                    computed_at=now,
-                )
-            )
-            if before is not None and before[0] == position:
-                continue  # only who is ahead changed, not how many: the row is kept current, no event
-            if pk not in own_cache:
-                own_cache[pk] = _own_reasons(pk, queue, history, siblings)
+                if before[0] == position:
+                    continue  # only how many of those ahead are privileged changed: the row is rewritten, no event
+            own = own_cache.get(pk)
+            if own is None:
+                own = own_cache[pk] = _own_reasons(pk, history, causes)
             old_position = before[0] if before is not None else None
             changes_by_child[pk].append(
                 {
@@ -394,24 +442,33 @@ def positions_refresh(*, district: Organization, now: dt.datetime | None = None,
                     "from": old_position,
                     "to": position,
                     "ahead_privileged": privileged,
-                    "reasons": explain.reasons(groups.get(program), old_position, position, own_cache[pk]),
+                    "reasons": explain.reasons(groups.get(program), old_position, position, own),
                 }
             )
-        for start in range(0, len(stale), BATCH):
-            Position.objects.filter(pk__in=stale[start : start + BATCH]).delete()
-        Position.objects.bulk_create(fresh, batch_size=BATCH)
-        events = [
-            event_row(pk, EventKind.POSITION, actor=actor, now=now, data={"changes": changes})
-            for pk, changes in changes_by_child.items()
-        ]
-        Event.objects.bulk_create(events, batch_size=BATCH)
+        if len(stale) > len(old) // 2:
+            # Most rows change (after a campaign): every row of the district again, in two statements.
+            stored.delete()
+            rows = [(pk, program, position, privileged, now) for (pk, program), (position, privileged) in new.items()]
+        else:
+            for start in range(0, len(stale), BATCH):
+                Position.objects.filter(pk__in=stale[start : start + BATCH]).delete()
+            rows = [(pk, program, position, privileged, now) for (pk, program), (position, privileged), _ in changed]
+        _insert(Position, POSITION_COLUMNS, rows)
+        _insert(
+            Event,
+            EVENT_COLUMNS,
+            [
+                (pk, EventKind.POSITION.value, actor_id, actor_label, True, {"changes": changes}, now)
+                for pk, changes in changes_by_child.items()
+            ],
+        )
         audit_record(
             actor=actor,
             action=REFRESH_ACTION,
             obj=district,
             data={
                 "at": now.isoformat(),
-                "changed": len(events),
+                "changed": len(changes_by_child),
                 "positions": len(new),
                 "seats": {str(pk): seats for pk, seats in queue.program_seats.items()},
             },
