@@ -13,3 +13,16 @@ class InfoserviceConfig(AppConfig):
         from . import jobs, notifications  # noqa: F401
 
         jobs.register()
+
+        from darcha.core.models import Organization
+        from darcha.core.pagecache import register_content
+
+        # The citizens' Telegram bot answers for appeal numbers too (its tracker registers on import).
+        from . import models, telegram  # noqa: F401
+
+        # What the public appeals pages and API show (the archive, the statistics, the hokimiyats to write
+        # to): publishing an appeal calls pagecache.content_changed(kind="appeals") in its transaction.
+        register_content("appeals", Organization, models.Topic, models.Population)
+
+        # The staff's desk panels (officers, executors, hokims).
+        from . import desk  # noqa: F401
