@@ -343,3 +343,14 @@ def test_reason_text_has_plural_forms_in_russian():
     one = explain.reason_text({"code": "ahead_left_queue", "count": 1}, "ru")
     five = explain.reason_text({"code": "ahead_left_queue", "count": 5}, "ru")
     assert one.startswith("1") and five.startswith("5")
+
+
+def test_the_queue_is_read_as_the_allocations_plain_values(city):
+    parent = PersonFactory()
+    first = enroll(city, [city["g3"], city["g3b"]], 300, applicant=parent)
+    twin = enroll(city, [city["g3"], city["g3b"]], 300, applicant=parent, together_with=first)
+    queue = services.district_queue(district=city["place"], now=NOW)
+    [unit] = queue.applicants
+    assert unit.id == first.pk and unit.members == (first.pk, twin.pk) and unit.size == 2
+    assert unit.choices == (city["g3"].pk, city["g3b"].pk)
+    assert unit.queue_date == int(first.queue_date.timestamp())  # whole seconds, from the database
