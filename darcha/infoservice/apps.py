@@ -9,10 +9,12 @@ class InfoserviceConfig(AppConfig):
 
     def ready(self):
         # Message templates are registered at start, so a worker can render any appeal's notice; the
-        # reminders before an appeal's term and the escalation after it are jobs of `darcha scheduler`.
-        from . import jobs, notifications  # noqa: F401
+        # reminders before an appeal's term and the escalation after it are jobs of `darcha scheduler`, and
+        # so is queuing the routing model's training.
+        from . import jobs, notifications, routing_jobs  # noqa: F401
 
         jobs.register()
+        routing_jobs.register()
 
         from darcha.core.models import Organization
         from darcha.core.pagecache import register_content

@@ -147,3 +147,4 @@ class AppealRefusal(enum.StrEnum):
     DUPLICATE_EXTERNAL = "duplicate_external"
     TRACKING_LOCKED = "tracking_locked"
     TOO_MANY_LOOKUPS = "too_many_lookups"
+    ROUTING_TOO_FEW = "routing_too_few"
