@@ -124,7 +124,7 @@ class RegisterForm(forms.Form):
 
 class AssignForm(forms.Form):
     executor = forms.ModelChoiceField(label=_("Main executor"), queryset=None)
-    official = forms.ModelChoiceField(label=_("Official there (optional)"), queryset=None, required=False)
+    official = forms.ModelChoiceField(label=_("Official there"), queryset=None, required=False)
     co_executors = forms.ModelMultipleChoiceField(
         label=_("Co-executors"), queryset=None, required=False, widget=forms.SelectMultiple(attrs={"size": 4})
     )

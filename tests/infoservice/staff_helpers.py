@@ -25,7 +25,7 @@ def assigned(tree: Hokimiyat, **fields) -> Appeal:
 
 
 def page(appeal: Appeal, action: str = "") -> str:
-    return f"{EN}/case/{appeal.number}/" + (f"{action}/" if action else "")
+    return f"{EN}/case/{appeal.number}/" + (f"{action.replace('_', '-')}/" if action else "")
 
 
 def inbox(tree: Hokimiyat, query: str = "") -> str:
