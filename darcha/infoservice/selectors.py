@@ -653,3 +653,22 @@ def appeal_statistics(*, year: int, hokimiyat: Organization | None = None, today
         "districts": rated,
         "unknown": unknown,
     }
+
+
+STATISTICS_SECONDS = 3600  # the figures of a day, year and hokimiyat, shared by every process and language
+
+
+def appeal_statistics_cached(*, year: int, hokimiyat: Organization | None = None) -> dict:
+    """`appeal_statistics` as of today, computed once per day, year, hokimiyat and content version (a new
+    population figure) and shared through the cache by every process and language."""
+    from django.core.cache import cache
+
+    from darcha.core.pagecache import content_version
+
+    today = timezone.localdate()
+    key = f"appeals:statistics:{content_version('appeals')}:{today}:{year}:{getattr(hokimiyat, 'pk', '')}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = appeal_statistics(year=year, hokimiyat=hokimiyat, today=today)
+        cache.set(key, figures, STATISTICS_SECONDS)
+    return figures
