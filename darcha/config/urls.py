@@ -11,6 +11,7 @@ from darcha.catalog import api as catalog_api
 from darcha.catalog import views as catalog_views
 from darcha.core import api_tokens
 from darcha.core import views as core_views
+from darcha.infoservice import api as appeals_api
 from darcha.infoservice import partner_api as appeals_imports
 from darcha.preschool import api as preschool_api
 from darcha.preschool import partner_api as preschool_births
@@ -31,6 +32,7 @@ router.register("queue/centers", queues_api.CenterViewSet, basename="queue-cente
 router.register(r"queue/centers/(?P<center>[^/]+)/counters", queues_api.CounterViewSet, basename="queue-counter")
 router.register("queue/tickets", queues_api.TicketViewSet, basename="queue-ticket")
 router.register("queue/bookings", queues_api.BookingViewSet, basename="queue-booking")
+router.register("appeals/archive", appeals_api.ArchiveViewSet, basename="appeal-archive")
 router.register("preschool/kindergartens", preschool_api.KindergartenViewSet, basename="preschool-kindergarten")
 router.register("preschool/staff/applications", preschool_api.StaffApplicationViewSet, basename="preschool-staff-app")
 router.register("preschool/staff/referrals", preschool_api.StaffReferralViewSet, basename="preschool-staff-referral")
@@ -43,6 +45,7 @@ urlpatterns = [
     path("api/v1/auth/tokens/current/", api_tokens.ApiTokenCurrentView.as_view(), name="api-token-current"),
     path("api/v1/preschool/births/", preschool_births.BirthRegistrationView.as_view(), name="api-preschool-births"),
     path("api/v1/appeals/imports/", appeals_imports.AppealImportView.as_view(), name="api-appeals-imports"),
+    path("api/v1/appeals/statistics/", appeals_api.StatisticsView.as_view(), name="api-appeals-statistics"),
     path("api/v1/", include(router.urls)),
     path("notify/", include("darcha.notify.urls")),  # provider callbacks (SMS delivery reports)
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
