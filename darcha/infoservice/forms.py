@@ -59,14 +59,18 @@ class MultipleFileField(forms.FileField):
         return [f for f in files if f]
 
 
-def _text(label, *, required=True, max_length=NOTE_MAX, rows=3, help_text=""):
-    return forms.CharField(
+def _text(label, *, required=True, max_length=NOTE_MAX, rows=3, help_text="", mandatory=False):
+    """A text area. `mandatory`: the service requires it (and says so in its own words, beside the other
+    fields' messages), so the form lets it through empty but does not call it optional."""
+    field = forms.CharField(
         label=label,
         required=required,
         max_length=max_length,
         help_text=help_text,
         widget=forms.Textarea(attrs={"rows": rows}),
     )
+    field.mandatory = mandatory
+    return field
 
 
 class RegisterForm(forms.Form):
@@ -77,7 +81,7 @@ class RegisterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=RequestKind.choices, initial=RequestKind.APPEAL)
     type = forms.ChoiceField(label=_("Type"), choices=AppealType.choices, initial=AppealType.APPLICATION)
     topic = forms.ModelChoiceField(label=_("Topic"), queryset=Topic.objects.none(), required=False)
-    text = _text(_("What the appeal says"), max_length=TEXT_MAX, rows=8)
+    text = _text(_("What the appeal says"), required=False, mandatory=True, max_length=TEXT_MAX, rows=8)
     author_name = forms.CharField(label=_("Author's full name"), required=False, max_length=255)
     author_address = forms.CharField(label=_("Author's residence"), required=False, max_length=255)
     author_phone = forms.CharField(
@@ -161,7 +165,7 @@ class ResolutionForm(forms.Form):
 class ForwardForm(forms.Form):
     to_organization = forms.ModelChoiceField(label=_("To a body in Darcha"), queryset=None, required=False)
     to_name = forms.CharField(label=_("Or a body outside Darcha"), required=False, max_length=255)
-    ground = _text(_("Ground: why that body is competent"), required=False)
+    ground = _text(_("Ground: why that body is competent"), required=False, mandatory=True)
 
     def __init__(self, *args, bodies, **kwargs):
         super().__init__(*args, **kwargs)
@@ -169,12 +173,12 @@ class ForwardForm(forms.Form):
 
 
 class ReturnForm(forms.Form):
-    reasons = _text(_("What is missing from the appeal"), required=False)
+    reasons = _text(_("What is missing from the appeal"), required=False, mandatory=True)
 
 
 class ExtendForm(forms.Form):
     kind = forms.ChoiceField(label=_("Extension"), choices=ExtensionKind.choices)
-    reason = _text(_("Reason, as the author will read it"), required=False)
+    reason = _text(_("Reason, as the author will read it"), required=False, mandatory=True)
     until = forms.DateField(
         label=_("New term (empty: as far as the law allows)"),
         required=False,
@@ -189,7 +193,7 @@ class ExtendForm(forms.Form):
 
 
 class StudyNoticeForm(forms.Form):
-    reason = _text(_("What needs more study, as the author will read it"), required=False)
+    reason = _text(_("What needs more study, as the author will read it"), required=False, mandatory=True)
 
 
 class DraftForm(forms.Form):
@@ -197,7 +201,7 @@ class DraftForm(forms.Form):
         label=_("Outcome"),
         choices=[(o, o.label) for o in (Outcome.SATISFIED, Outcome.EXPLAINED, Outcome.REFUSED)],
     )
-    text = _text(_("Text of the answer"), required=False, max_length=TEXT_MAX, rows=8)
+    text = _text(_("Text of the answer"), required=False, mandatory=True, max_length=TEXT_MAX, rows=8)
 
 
 CONCLUSION_GROUNDS = [
@@ -210,7 +214,7 @@ class ConclusionForm(forms.Form):
     """Not considered (anonymous, false data, unsigned, no authority) or terminated, with its ground."""
 
     ground = forms.ChoiceField(label=_("Ground"), choices=CONCLUSION_GROUNDS)
-    text = _text(_("Conclusion"), required=False, max_length=TEXT_MAX, rows=5)
+    text = _text(_("Conclusion"), required=False, mandatory=True, max_length=TEXT_MAX, rows=5)
 
     def outcome_and_ground(self) -> tuple[str, str]:
         outcome, _sep, ground = self.cleaned_data["ground"].partition(":")
@@ -218,12 +222,16 @@ class ConclusionForm(forms.Form):
 
 
 class SendBackForm(forms.Form):
-    comment = _text(_("What to change"), required=False)
+    comment = _text(_("What to change"), required=False, mandatory=True)
 
 
 class PublishForm(forms.Form):
     published_text = _text(
-        _("Text to publish, with the personal data removed"), required=False, max_length=TEXT_MAX, rows=6
+        _("Text to publish, with the personal data removed"),
+        required=False,
+        mandatory=True,
+        max_length=TEXT_MAX,
+        rows=6,
     )
 
 

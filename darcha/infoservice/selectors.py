@@ -123,10 +123,13 @@ def end_of_week(now: dt.datetime) -> dt.datetime:
 
 
 def _name_variants(query: str) -> set[str]:
-    """The name as typed, in the other script, and with the apostrophes the catalog writes (Oʻ, Gʻ)."""
+    """The name as typed, in the other script, with the apostrophes the catalog writes (Oʻ, Gʻ), and
+    capitalised as names are (SQLite compares letters beyond ASCII case-sensitively)."""
     variants = {query, cyrillic_to_latin(query), latin_to_cyrillic(query)}
     for variant in list(variants):
         variants.add(re.sub(r"(?<=[OoGg])['‘’`]", OKINA, variant))
+    for variant in list(variants):
+        variants.update({variant.title(), variant.lower()})
     return {variant for variant in variants if variant}
 
 
