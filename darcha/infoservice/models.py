@@ -117,6 +117,8 @@ class Appeal(models.Model):
     location_address = models.CharField(_("address of the problem"), max_length=255, blank=True, default="")
     open311_token = models.CharField(max_length=32, null=True, blank=True, unique=True)
     open311_attributes = models.JSONField(default=dict, blank=True)
+    # A photo of the problem the Open311 client published (GeoReport v2 takes a link, not the file).
+    open311_media_url = models.URLField(_("photo (link)"), max_length=500, blank=True, default="")
     # The body whose decision is complained about: the appeal is never forwarded to it.
     complained_body = models.ForeignKey(
         Organization,
