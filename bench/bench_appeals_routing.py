@@ -8,12 +8,14 @@ author's greeting, mahalla, street and house, how long it has lasted, and the re
 its own departments; most topics go to one of them, some to either of two by what the text says (a main
 road to the roads department, a yard's path to the improvement department; a school or a kindergarten),
 water and gas to the agencies of the region. Like officers do, 6 % of the appeals got a different topic
-and 8 % a different executor than the rule's: no model can be right on those, so the ceiling is about
-94 % for the topic and 88 % for the executor.
+and 8 % a different executor (a department drawn at random) than the rule's: no model can be right on most
+of those, so the ceiling is about 94 % for the topic and 93 % for the executor.
 
-The row fails below FLOORS: 80 % for the topic and 75 % for the executor — about ten points under what the
-model reaches here, so a real regression (folding broken, features lost, the hokimiyat ignored) fails it,
-while the seed's luck does not; a model that learnt nothing names the largest topic, about 1 in 10.
+The row fails below FLOORS: 85 % for the topic and 80 % for the executor. The model reaches about 93 % on
+both here (at the ceiling); the floors are ten points lower, so a real regression fails the row — Cyrillic
+not folded (a sixth of the appeals learnt apart), Russian lost, the hokimiyat ignored (three hokimiyats'
+departments confused: about a third right) — while another seed's luck does not. A model that learnt
+nothing names the largest topic, about 1 in 7.
 
 Latency: `Predictor.predict` (fold, features, both models, the top words) per appeal text, over 500 held-out
 texts; `suggest()` adds three indexed lookups (the current model's id, the topic, the executors) to it.
@@ -34,7 +36,7 @@ from pathlib import Path
 
 NAME = "appeals_routing"
 APPEALS = 3000
-FLOORS = {"topic": 0.80, "executor": 0.75}
+FLOORS = {"topic": 0.85, "executor": 0.80}
 TOPIC_NOISE = 0.06
 EXECUTOR_NOISE = 0.08
 SEED = 2026
@@ -309,7 +311,8 @@ def run(ctx) -> list:
         variant="train + suggest, in-process",
         view=f"routing model: {result['samples']:,} appeals (uz Latin/Cyrillic, ru), {result['topics']} topics",
         path=(
-            f"trained in {result['seconds']:.1f} s; held-out accuracy: topic {result['topic_accuracy']:.1%}, "
+            f"trained in {result['seconds']:.1f} s (CPU {result['cpu_seconds']:.1f} s); "
+            f"held-out accuracy: topic {result['topic_accuracy']:.1%}, "
             f"executor {result['executor_accuracy']:.1%} (floors {FLOORS['topic']:.0%}/{FLOORS['executor']:.0%}); "
             f"model {result['bytes'] / 1e6:.1f} MB"
         ),
@@ -319,7 +322,7 @@ def run(ctx) -> list:
         errors=0 if ok else 1,
         requests=result["latency_samples"],
         error_detail=detail,
-        extra=result | {"floors": FLOORS, "python_cpu_ms": result["suggest_mean_ms"]},
+        extra=result | {"floors": FLOORS, "python_cpu_ms": result["suggest_cpu_ms"]},
     )
     if not ok:
         ctx.failures.append(
@@ -342,15 +345,19 @@ def step_train(args: dict) -> dict:
 
     rows = appeals(args["appeals"])
     samples = [routing_model.Sample(text, org, topic, executor) for text, org, topic, executor in rows]
+    cpu = time.process_time()
     result = routing_model.fit(samples, held_out=0.2, seed=SEED)
+    cpu = time.process_time() - cpu
     blob = result.predictor.dumps()
     predictor = routing_model.Predictor.loads(blob)  # what suggest() uses: the stored model, read back
     _, held = routing_model.split(samples, 0.2, SEED)
     latencies = []
+    cpu_started = time.process_time()
     for sample in held[:LATENCY_SAMPLES]:
         started = time.perf_counter()
         predictor.predict(sample.text, sample.organization_id)
         latencies.append((time.perf_counter() - started) * 1000)
+    suggest_cpu_ms = (time.process_time() - cpu_started) * 1000 / len(latencies)
     latencies.sort()
     return {
         "samples": result.samples,
@@ -360,9 +367,11 @@ def step_train(args: dict) -> dict:
         "topic_accuracy": result.topic_accuracy,
         "executor_accuracy": result.executor_accuracy,
         "seconds": result.seconds,
+        "cpu_seconds": cpu,
         "bytes": len(blob),
         "latency_samples": len(latencies),
         "suggest_mean_ms": statistics.fmean(latencies),
+        "suggest_cpu_ms": suggest_cpu_ms,
         "suggest_p50_ms": latencies[len(latencies) // 2],
         "suggest_p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))],
     }

@@ -253,10 +253,11 @@ APPEALS_PARTNERS = env_list(
 APPEALS_SIMILAR_THRESHOLD = float(os.environ.get("APPEALS_SIMILAR_THRESHOLD", "0.75"))
 APPEALS_REPEAT_DAYS = int(os.environ.get("APPEALS_REPEAT_DAYS", 365))
 # The routing model (topic and executor suggested from the text): trained again every this many hours, from
-# the latest appeals with a topic and an executor (at most MAX; fewer than MIN: no model is trained).
+# the latest appeals with a topic and an executor (fewer than MIN: no model is trained; at most MAX, which
+# keeps the training task well inside TASKS_LEASE_SECONDS).
 APPEALS_ROUTING_RETRAIN_HOURS = int(os.environ.get("APPEALS_ROUTING_RETRAIN_HOURS", 24 * 7))
 APPEALS_ROUTING_MIN_SAMPLES = int(os.environ.get("APPEALS_ROUTING_MIN_SAMPLES", 30))
-APPEALS_ROUTING_MAX_SAMPLES = int(os.environ.get("APPEALS_ROUTING_MAX_SAMPLES", 50_000))
+APPEALS_ROUTING_MAX_SAMPLES = int(os.environ.get("APPEALS_ROUTING_MAX_SAMPLES", 20_000))
 
 # Kiosk tickets (queues.kiosks): per client address, per registered kiosk terminal and per phone number.
 KIOSK_TICKETS_PER_CLIENT = int(os.environ.get("KIOSK_TICKETS_PER_CLIENT", 30))

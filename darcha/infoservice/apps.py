@@ -26,5 +26,6 @@ class InfoserviceConfig(AppConfig):
         # to): publishing an appeal calls pagecache.content_changed(kind="appeals") in its transaction.
         register_content("appeals", Organization, models.Topic, models.Population)
 
-        # The staff's desk panels (officers, executors, hokims).
+        # The staff's desk panels (officers, executors, hokims; administrators: the routing model).
         from . import desk  # noqa: F401
+        from .views import routing  # noqa: F401

@@ -17,7 +17,7 @@ from darcha.infoservice import routing_jobs, routing_model
 from darcha.infoservice.choices import AppealRefusal
 from darcha.infoservice.models import RoutingModel
 from darcha.infoservice.routing_model import Sample, fold
-from darcha.infoservice.services import appeal_assign
+from darcha.infoservice.services import appeal_assign, appeal_forward
 from tests.factories import staff
 from tests.infoservice.helpers import at, calendar_2026, hokimiyat, register, topic
 
@@ -84,6 +84,10 @@ def test_train_on_past_appeals_learns_the_mapping_and_becomes_current(place, top
             appeal = register(place, text=text, topic=row, now=at(2026, 3, 2 + number % 20, 11))
             appeal_assign(actor=place.officer, appeal=appeal, executor=department, now=at(2026, 3, 25))
     register(place, text="suv quvuri yorilgan", now=at(2026, 3, 3))  # no topic or executor: not learnt from
+    # Assigned, then forwarded to the competent body: its executor was not the one, not learnt from either.
+    wrong = register(place, text="suv quvuri yorilgan", topic=topics["roads"], now=at(2026, 3, 3))
+    appeal_assign(actor=place.officer, appeal=wrong, executor=place.departments[1], now=at(2026, 3, 4))
+    appeal_forward(actor=place.officer, appeal=wrong, to_name="Suvoqova", ground="Suv taʼminoti", now=at(2026, 3, 5))
 
     model = routing_model.train(now=at(2026, 4, 1), held_out=0.25, seed=7)
 
@@ -188,6 +192,8 @@ def test_the_administrators_page_and_retrain_now(client, place, topics, monkeypa
     (queued,) = DBTaskResult.objects.filter(task_path=routing_jobs.TASK_PATH)
     assert queued.args_kwargs["args"] == [admin.pk]
     assert "A training is queued or running" in client.get(url).content.decode()
+    desk = client.get(reverse("core:desk")).content.decode()
+    assert "Open the routing model" in desk and f"{round(model.executor_accuracy * 100)} %" in desk
 
     routing_jobs.retrain.call(admin.pk)  # what the worker does
     newest = RoutingModel.objects.get(is_current=True)

@@ -6,7 +6,8 @@
     routing/retrain/    routing_retrain    POST: queue a training now (a background task)
 
 Who: anyone holding Role.ADMINISTRATOR (the model learns from every hokimiyat's appeals and shows only
-figures, no appeal); everyone else 403, anonymous visitors the login page.
+figures, no appeal); everyone else 403, anonymous visitors the login page. Administrators' desks get a
+panel with the model in use and a link here (registered on import, from InfoserviceConfig.ready()).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from darcha.core import access
 from darcha.core.choices import Role
+from darcha.core.desk import register_panel
 from darcha.core.errors import Forbidden
 
 from .. import routing_jobs, routing_model
@@ -84,6 +86,12 @@ def routing_retrain(request):
         messages.error(request, _("The training could not be queued now; try again later."))
     return HttpResponseRedirect(reverse("infoservice:routing_model"), status=303)
 
+
+def desk_panel(request, membership) -> dict:
+    return {"current": routing_model.current_model(), "page_url": reverse("infoservice:routing_model")}
+
+
+register_panel([Role.ADMINISTRATOR], "infoservice/routing/panel.html", desk_panel, order=40)
 
 urlpatterns = [
     path("routing/", routing_model_page, name="routing_model"),
