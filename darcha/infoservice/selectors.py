@@ -216,7 +216,7 @@ def executor_inbox(organization: Organization) -> QuerySet[Appeal]:
         Appeal.objects.filter(status__in=OPEN_STATUSES)
         .filter(Exists(mine))
         .annotate(my_due=Subquery(mine.values("due_at")[:1]), my_role=Subquery(mine.values("role")[:1]))
-        .select_related("organization", "topic", "executor")
+        .select_related("organization", "topic", "executor", "similar_to")
         .order_by("my_due", "due_at", "id")
     )
 
