@@ -34,8 +34,12 @@ from darcha.core.calendar import WorkingCalendar
 from darcha.core.choices import OrganizationKind, PersonKind
 from darcha.core.models import Organization, Person, User
 from darcha.core.money import FeeKind
-from darcha.preschool.ages import may_join_when_old_enough, reference_date, school_year_for
-from darcha.preschool.choices import BenefitStatus, Channel, PlacementStatus
+from darcha.core.services import person_register
+from darcha.notify.models import Message
+from darcha.notify.sealing import unseal
+from darcha.preschool import services
+from darcha.preschool.ages import may_join_when_old_enough, old_enough, reference_date, school_year_for
+from darcha.preschool.choices import BenefitStatus, Channel, EnrollmentStatus, PlacementStatus
 from darcha.preschool.models import (
     ApplicationBenefit,
     Benefit,
@@ -60,7 +64,7 @@ LEFT_REASON = {"uz": "Oila boshqa shaharga koʻchib ketdi.", "ru": "Семья �
 
 
 def _texts(base: str, values) -> dict[str, str]:
-    from .loader import _texts as texts
+    from .loader import _texts as texts  # the loader imports this module
 
     return texts(base, values)
 
@@ -263,6 +267,7 @@ class _Story:
         self.rng = random.Random(f"{self.data['queue']['seed']}/story")  # noqa: S311 — made-up data
         self.calendar = WorkingCalendar.current()
         self.heap: list = []
+        self.offer_days: set[tuple[int, dt.date]] = set()  # (district, day) with an evening run planned
         self.sequence = itertools.count()
         self.applications: dict[int, EnrollmentApplication] = {}  # child index → its application
         self.choices: dict[int, list[Program]] = {}
@@ -322,15 +327,11 @@ class _Story:
             started = time.perf_counter()
             getattr(self, f"on_{kind}")(moment, *payload)
             timings[kind] = timings.get(kind, 0.0) + time.perf_counter() - started
-        from darcha.preschool import services
-
         for place in self.places.values():  # the family pages' positions as of the load
             services.positions_refresh(district=place, now=self.now)
 
     # --- joining the queue ---
     def person(self, child: ChildSpec, actor) -> Person:
-        from darcha.core.services import person_register
-
         family = child.family
         if family.index not in self.people:
             self.people[family.index] = person_register(
@@ -369,8 +370,6 @@ class _Story:
         return programs
 
     def on_register(self, moment: dt.datetime, child: ChildSpec) -> None:
-        from darcha.preschool import services
-
         if child.twin_of is not None:
             partner = self.applications.get(child.twin_of)
             if partner is None:
@@ -423,20 +422,16 @@ class _Story:
                 self.at(child.decided_at, "decide", child)
 
     def claim(self, child: ChildSpec):
-        from darcha.preschool.services import BenefitClaim
-
         benefit = self.benefits[child.benefit]
         if benefit.center_obtains:
-            return BenefitClaim(benefit=benefit, obtained_by_center=True)
+            return services.BenefitClaim(benefit=benefit, obtained_by_center=True)
         when = (child.claim_at or child.registered_at).date() - dt.timedelta(days=7 + child.index % 60)
-        return BenefitClaim(benefit=benefit, evidence_reference=f"№ {1000 + child.index}, {when:%d.%m.%Y}")
+        return services.BenefitClaim(benefit=benefit, evidence_reference=f"№ {1000 + child.index}, {when:%d.%m.%Y}")
 
     def operator(self, child: ChildSpec) -> User:
         return self.users[OPERATORS[child.index % len(OPERATORS)]]
 
     def on_claim(self, moment: dt.datetime, child: ChildSpec) -> None:
-        from darcha.preschool import services
-
         application = EnrollmentApplication.objects.get(pk=self.applications[child.index].pk)
         if not application.is_active:
             return
@@ -445,8 +440,6 @@ class _Story:
             self.at(max(child.decided_at, moment + dt.timedelta(minutes=30)), "decide", child)
 
     def on_decide(self, moment: dt.datetime, child: ChildSpec) -> None:
-        from darcha.preschool import services
-
         claim = (
             ApplicationBenefit.objects.select_related("application__district")
             .filter(application_id=self.applications[child.index].pk, status=BenefitStatus.CLAIMED)
@@ -459,14 +452,10 @@ class _Story:
         services.benefit_decide(actor=self.operator(child), claim=claim, confirm=confirm, note=note, now=moment)
 
     def on_advance(self, moment: dt.datetime, code: str, day: dt.date) -> None:
-        from darcha.preschool import services
-
         services.age_groups_advance(district=self.places[code], day=day, now=moment)
 
     # --- the campaign and its referrals ---
     def on_campaign(self, moment: dt.datetime, code: str, year: int) -> None:
-        from darcha.preschool import services
-
         officer = self.users[OFFICERS[code]]
         district = self.places[code]
         # Preparing the campaign, the department moves the queue to the groups the children will be in
@@ -515,9 +504,6 @@ class _Story:
 
     def sms_code(self, placement: Placement) -> str | None:
         """The code of the family's referral SMS, which it shows at the kindergarten."""
-        from darcha.notify.models import Message
-        from darcha.notify.sealing import unseal
-
         message = (
             Message.objects.filter(
                 template="preschool_referral",
@@ -530,8 +516,6 @@ class _Story:
         return unseal(message.sealed).get("code") if message is not None else None
 
     def on_enrol(self, moment: dt.datetime, placement_id: int) -> None:
-        from darcha.preschool import services
-
         placement = Placement.objects.select_related("program__kindergarten", "application").get(pk=placement_id)
         if placement.status != PlacementStatus.OFFERED:
             return  # withdrawn for a higher choice meanwhile
@@ -544,9 +528,6 @@ class _Story:
 
     def wanted_programs(self, moment: dt.datetime) -> set[int]:
         """Programs a child waiting in either place has chosen and is old enough for this school year."""
-        from darcha.preschool.ages import old_enough
-        from darcha.preschool.choices import EnrollmentStatus
-
         day = reference_date(school_year_for(moment))
         rows = Preference.objects.filter(
             application__district__in=self.places.values(), application__status=EnrollmentStatus.WAITING
@@ -562,8 +543,6 @@ class _Story:
         return self.users[OFFICERS[self.place_of[garden.pk]]]
 
     def on_decline(self, moment: dt.datetime, placement_id: int) -> None:
-        from darcha.preschool import services
-
         placement = Placement.objects.select_related("program__kindergarten", "application").get(pk=placement_id)
         if placement.status != PlacementStatus.OFFERED:
             return
@@ -571,24 +550,27 @@ class _Story:
         self.offer_freed(moment, placement.application.district)
 
     def on_lapse(self, moment: dt.datetime) -> None:
-        from darcha.preschool import services
-
         if services.placements_lapse_due(now=moment):
             for place in self.places.values():
                 self.offer_freed(moment, place)
 
     def offer_freed(self, moment: dt.datetime, district: Organization) -> None:
-        """A freed seat is offered the same day (the task the services queue, run at that moment)."""
-        from darcha.preschool import services
+        """A freed seat is offered the same day: continuous allocation runs once in the evening for the
+        seats the district freed that day (the services queue a run on each change; one does it all)."""
+        day = moment.date()
+        if (district.pk, day) in self.offer_days:
+            return
+        self.offer_days.add((district.pk, day))
+        evening = dt.datetime.combine(day, dt.time(17, 30), tzinfo=self.tz)
+        self.at(max(evening, moment + dt.timedelta(minutes=10)), "offer", district)
 
-        services.allocation_continuous(district=district, now=moment + dt.timedelta(minutes=10))
-        self.follow_offers(moment + dt.timedelta(minutes=10))
+    def on_offer(self, moment: dt.datetime, district: Organization) -> None:
+        services.allocation_continuous(district=district, now=moment)
+        self.follow_offers(moment)
 
     def on_leave(self, moment: dt.datetime) -> None:
         """A few enrolled children move away; their seats go to the next children, whose referrals are
         open at the load."""
-        from darcha.preschool import services
-
         enrolled = list(
             Placement.objects.filter(status=PlacementStatus.ENROLLED, application__district__in=self.places.values())
             .select_related("program__kindergarten", "application")
