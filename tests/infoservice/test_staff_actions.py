@@ -264,3 +264,41 @@ def terms_calendar():
     from darcha.core.calendar import WorkingCalendar
 
     return WorkingCalendar.current()
+
+
+def test_the_officer_sees_the_models_suggestion_preselected_and_may_choose_otherwise(client, tree, monkeypatch):
+    from darcha.infoservice import routing_model
+    from darcha.infoservice.models import Topic
+
+    topic = Topic.objects.create(code="roads", name_uz="Yo‘llar", name_ru="Дороги")
+    suggestion = routing_model.Suggestion(
+        topic=topic,
+        topic_confidence=0.9,
+        executor=tree.department,
+        executor_confidence=0.76,
+        executor_words=("yol", "chuqur"),
+    )
+    monkeypatch.setattr(routing_model, "suggest", lambda appeal, organization=None: suggestion)
+    appeal = filed(tree)
+    client.force_login(tree.officer)
+    html = client.get(page(appeal)).content.decode()
+    assert "Suggested from the text" in html and "76%" in html and "yol, chuqur" in html
+    assert f'<option value="{tree.department.pk}" selected>' in html
+    assert f'name="suggested_executor" value="{tree.department.pk}"' in html
+    data = {"executor": tree.department.pk, "suggested_executor": tree.department.pk, "confidence": "0.76"}
+    assert post(client, tree.officer, appeal, "assign", data).status_code == 303
+    main = Assignment.objects.get(appeal=appeal, role="main")
+    assert main.suggested and main.confidence == pytest.approx(0.76)
+
+
+def test_a_failing_model_leaves_the_page_and_the_hand_assignment(client, tree, monkeypatch):
+    from darcha.infoservice import routing_model
+
+    def broken(appeal, organization=None):
+        raise RuntimeError("model file unreadable")
+
+    monkeypatch.setattr(routing_model, "suggest", broken)
+    appeal = filed(tree)
+    client.force_login(tree.officer)
+    response = client.get(page(appeal))
+    assert response.status_code == 200 and "Suggested from the text" not in response.content.decode()

@@ -310,27 +310,23 @@ class Shown:
     topic: object
     executor: Organization | None
     confidence: float | None
+    topic_confidence: float | None = None
+    words: tuple[str, ...] = ()
 
     @property
     def percent(self) -> int | None:
         return round(self.confidence * 100) if self.confidence is not None else None
 
-
-def _as_organization(value) -> Organization | None:
-    if isinstance(value, Organization):
-        return value
-    if isinstance(value, int):
-        return Organization.objects.filter(pk=value).first()
-    return None
+    @property
+    def topic_percent(self) -> int | None:
+        return round(self.topic_confidence * 100) if self.topic_confidence is not None else None
 
 
 def routing_suggestion(appeal: Appeal) -> Shown | None:
-    """What `routing_model.suggest` says of the appeal; None when no model is trained, or the module or
-    the model fails (the officer assigns by hand then)."""
-    try:
-        from .. import routing_model
-    except ImportError:
-        return None
+    """What `routing_model.suggest` says of the appeal; None when no model is trained, or the model fails
+    (the officer assigns by hand then)."""
+    from .. import routing_model
+
     try:
         suggestion = routing_model.suggest(appeal)
     except Exception:  # noqa: BLE001 — a broken model must not take the appeal's page down
@@ -338,16 +334,14 @@ def routing_suggestion(appeal: Appeal) -> Shown | None:
         return None
     if suggestion is None:
         return None
-    executor = _as_organization(getattr(suggestion, "executor", None) or getattr(suggestion, "executor_id", None))
-    confidence = getattr(suggestion, "executor_confidence", None)
-    if confidence is None:
-        confidence = getattr(suggestion, "confidence", None)
-    topic = getattr(suggestion, "topic", None)
-    if isinstance(topic, int):
-        topic = Topic.objects.filter(pk=topic).first()
-    if executor is None and topic is None:
-        return None
-    return Shown(topic=topic, executor=executor, confidence=float(confidence) if confidence is not None else None)
+    executor = suggestion.executor if isinstance(suggestion.executor, Organization) else None
+    return Shown(
+        topic=suggestion.topic,
+        executor=executor,
+        confidence=suggestion.executor_confidence if executor is not None else None,
+        topic_confidence=suggestion.topic_confidence,
+        words=tuple(suggestion.words[:8]),
+    )
 
 
 # --- one appeal -------------------------------------------------------------------------------------------
