@@ -484,7 +484,8 @@ def test_a_child_goes_from_the_queue_to_a_kindergarten_and_freed_seats_reach_the
     wrong = f"{(int(sms_code) + 1) % 10**6:06d}"
     line.locator("input[name='code']").fill(wrong)
     line.get_by_role("button", name="Enrol").click()
-    expect(director.locator(f"#error-enrol-{placement.pk}")).to_be_visible()
+    expect(director.locator(f"#error-enrol-{placement.pk}")).to_contain_text("The code does not match this referral")
+    shot(director, "kindergarten-5-director-wrong-code")
     placement.refresh_from_db()
     assert placement.status == PlacementStatus.OFFERED
     line = director.locator(f"#referral-{placement.pk}")
@@ -531,7 +532,9 @@ def test_a_child_goes_from_the_queue_to_a_kindergarten_and_freed_seats_reach_the
     preschool.placement_enrol(actor=city["directors"]["12"], placement=javlon_referral, code=javlon_code)
     run_queued_tasks()
     cascaded.refresh_from_db()
-    later = cascaded.expires_at + dt.timedelta(hours=1)
+    # 10:00 on the day after the term's last day, when the lapse job finds it.
+    last_day = timezone.localdate(cascaded.expires_at - dt.timedelta(microseconds=1))
+    later = timezone.make_aware(dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(10)))
     shift = later - timezone.now()
     ticking = timezone.now
     monkeypatch.setattr(timezone, "now", lambda: ticking() + shift)
