@@ -37,7 +37,7 @@ from darcha.core.money import FeeKind
 from darcha.core.services import brv_seed, holidays_seed, membership_grant, record_save
 from darcha.queues.models import Counter as ServiceCounter
 
-from . import preschool
+from . import appeals, preschool
 from .reader import LANGUAGES, load_region
 
 REGION = "namangan"
@@ -49,6 +49,7 @@ class LoadResult:
     holiday_years: list[int] = field(default_factory=list)
     users_loaded: bool = True
     preschool_seconds: float | None = None  # how long the kindergarten queue's story took to play
+    appeals_seconds: float | None = None  # how long the year of appeals took to play
 
     @property
     def changed(self) -> bool:
@@ -61,11 +62,16 @@ def _texts(base: str, values: tuple[str, ...] | None) -> dict[str, str]:
 
 
 def load_demo(
-    *, with_users: bool = True, today: dt.date | None = None, preschool_children: int | None = None
+    *,
+    with_users: bool = True,
+    today: dt.date | None = None,
+    preschool_children: int | None = None,
+    appeals_count: int | None = None,
 ) -> LoadResult:
     """Create whatever part of the Namangan demo is missing, in one transaction. `preschool_children`:
     how many children the kindergarten queue is made of (default: preschool.toml's quick count, which
-    loads in seconds; `darcha load_demo` asks for the full queue)."""
+    loads in seconds; `darcha load_demo` asks for the full queue). `appeals_count`: how many appeals
+    the hokimiyats' year is made of (default: appeals.toml's quick count; the command asks for the year's)."""
     result = LoadResult(users_loaded=with_users)
     data = load_region(REGION)
     with transaction.atomic():
@@ -73,6 +79,7 @@ def load_demo(
         brv_seed(actor=SYSTEM)  # the demo's fees are multiples of it
         loader.organizations()
         loader.preschool_reference()
+        loader.appeals_reference()
         loader.opening_hours()
         loader.categories()
         loader.preschool_desk()
@@ -85,6 +92,7 @@ def load_demo(
         if with_users:
             loader.applications(timezone.now())
             loader.preschool_queue(timezone.now(), preschool_children)
+            loader.appeals_story(timezone.now(), appeals_count)
     _analyze()
     return result
 
@@ -408,6 +416,16 @@ class _Loader:
             self.result.created["kindergarten applications"] += queue.registered
             self.result.created["allocation campaigns"] += queue.campaigns
             self.result.preschool_seconds = queue.seconds
+
+    # --- the hokimiyats' appeals (darcha/demo/appeals.py) ------------------------------------------------
+    def appeals_reference(self) -> None:
+        appeals.load_reference(self)
+
+    def appeals_story(self, now: dt.datetime, count: int | None) -> None:
+        story = appeals.load_story(self, now=now, count=count)
+        if story is not None:
+            self.result.created["appeals"] += story.registered
+            self.result.appeals_seconds = story.seconds
 
     def holidays(self, today: dt.date) -> None:
         years = list(range(today.year - 1, today.year + 3))

@@ -8,7 +8,7 @@ from darcha.demo.reader import load_region
 
 
 class Command(BaseCommand):
-    help = "Load the Namangan demo (organizations, catalog, procedures, counters, users). Idempotent."
+    help = "Load the Namangan demo (organizations, catalog, procedures, counters, users, appeals). Idempotent."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -22,12 +22,19 @@ class Command(BaseCommand):
             default=None,
             help="Children in the kindergarten queue (default: the full queue of preschool.toml, about 5,000).",
         )
+        parser.add_argument(
+            "--appeals",
+            type=int,
+            default=None,
+            help="Appeals in the hokimiyats' year (default: appeals.toml's count, about 3,000).",
+        )
 
     def handle(
         self,
         *args,
         allow_production: bool = False,
         preschool_children: int | None = None,
+        appeals: int | None = None,
         verbosity: int = 1,
         **options,
     ):
@@ -41,6 +48,8 @@ class Command(BaseCommand):
             )
         if preschool_children is None:
             preschool_children = load_region(REGION)["preschool"]["queue"]["children"]
-        result = load_demo(with_users=with_users, preschool_children=preschool_children)
+        if appeals is None:
+            appeals = load_region(REGION)["appeals"]["count"]
+        result = load_demo(with_users=with_users, preschool_children=preschool_children, appeals_count=appeals)
         if verbosity:
             self.stdout.write("\n".join(report_lines(result)))
