@@ -35,7 +35,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
@@ -163,6 +163,18 @@ class _Fitted:
 
     pipeline: object | None
     classes: tuple[int, ...]
+    _words: tuple | None = field(default=None, init=False, repr=False, compare=False)
+
+    def words(self):
+        """The word vectorizer (its features come first) and its feature names, made once."""
+        if self._words is None:
+            features = self.pipeline.named_steps["features"]
+            if hasattr(features, "transformer_list"):
+                vectorizer = features.transformer_list[0][1]
+            else:
+                vectorizer = features.named_transformers_["words"]
+            self._words = (vectorizer, vectorizer.get_feature_names_out())
+        return self._words
 
     @classmethod
     def fit(cls, make, rows, labels: Sequence[int]) -> _Fitted:
@@ -171,7 +183,12 @@ class _Fitted:
             return cls(None, classes)
         pipeline = make()
         pipeline.fit(rows, list(labels))
-        return cls(pipeline, tuple(int(c) for c in pipeline.named_steps["classifier"].classes_))
+        classifier = pipeline.named_steps["classifier"]
+        # Half the stored size (weights per class × feature: a region's hundred executors make it tens of
+        # MB); single precision changes no probability that matters.
+        classifier.coef_ = classifier.coef_.astype("float32")
+        classifier.intercept_ = classifier.intercept_.astype("float32")
+        return cls(pipeline, tuple(int(c) for c in classifier.classes_))
 
     def probabilities(self, rows):
         import numpy as np
@@ -186,13 +203,8 @@ def _explain(fitted: _Fitted, rows, class_index: int, limit: int = EXPLAIN_WORDS
     the class the most: feature value × the class's weight, the largest positive first."""
     if fitted.pipeline is None:
         return ()
-    features = fitted.pipeline.named_steps["features"]
     classifier = fitted.pipeline.named_steps["classifier"]
-    words = (
-        features.transformer_list[0][1]
-        if hasattr(features, "transformer_list")
-        else features.named_transformers_["words"]
-    )
+    words, names = fitted.words()
     column = rows[:, 0] if hasattr(rows, "ndim") and rows.ndim == 2 else rows
     vector = words.transform(column).tocsr()
     coef = classifier.coef_
@@ -200,7 +212,6 @@ def _explain(fitted: _Fitted, rows, class_index: int, limit: int = EXPLAIN_WORDS
     weights = coef[0] if coef.shape[0] == 1 else coef[class_index]
     if coef.shape[0] == 1 and class_index == 0:
         weights = -weights
-    names = words.get_feature_names_out()
     indices, values = vector.indices, vector.data
     scored = sorted(
         ((float(values[i] * weights[j]), names[j]) for i, j in enumerate(indices)), key=lambda item: -item[0]

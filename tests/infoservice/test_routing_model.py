@@ -5,6 +5,7 @@ without a model, a newer model picked up), the retraining job and task, and the 
 from __future__ import annotations
 
 import itertools
+import pickle
 
 import pytest
 from django.urls import reverse
@@ -115,6 +116,13 @@ def test_no_model_or_too_few_appeals_no_suggestion(place, topics):
         routing_model.train(samples=synthetic(place, topics, per_topic=5))  # 15, under the 30 needed
     assert refused.value.code == AppealRefusal.ROUTING_TOO_FEW and "15" in refused.value.message
     assert not RoutingModel.objects.exists()
+    assert routing_model.suggest("suv quvuri yorilgan", place.hokimiyat) is None
+
+    # A stored model this code cannot read (another format): no suggestion, no error, until retrained.
+    RoutingModel.objects.create(
+        trained_at=at(2026, 4, 1), samples=40, topic_accuracy=0.9, executor_accuracy=0.9, seconds=1,
+        blob=pickle.dumps({"format": routing_model.FORMAT + 1}), is_current=True,
+    )  # fmt: skip
     assert routing_model.suggest("suv quvuri yorilgan", place.hokimiyat) is None
 
 
