@@ -142,7 +142,7 @@ def test_the_page_shows_rates_with_their_counts_and_the_districts_without_popula
     pop = html.index("Pop tumani")
     chust = html.index("Chust tumani", html.index("Per 10,000 residents"))
     assert pop < chust  # ranked by the rate
-    assert "<strong>0.4</strong>" in html and "<strong>0.2</strong>" in html
+    assert "<strong>0.40</strong>" in html and "<strong>0.20</strong>" in html
     assert 'rect width="100.0"' in html and 'rect width="50.0"' in html  # server-drawn bars
     assert "Without a population figure" in html and "1 appeal" in html
     assert "<script" not in html.split("</header>")[1]

@@ -643,6 +643,10 @@ def statistics(request):
     outcomes = [(Outcome(value).label if value in Outcome.values else value, n) for value, n in figures["by_outcome"]]
     context = {
         **figures,
+        # Residents grouped as receipts print numbers (12 345), the rate to two places (0.33 and 0.30 differ).
+        "districts": [
+            {**row, "residents_shown": f"{row['residents']:,}".replace(",", "\u202f")} for row in figures["districts"]
+        ],
         "years": years,
         "offices": offices,
         "office": office,
