@@ -189,7 +189,7 @@ def mark_similar(appeal: Appeal) -> Appeal:
     if appeal.similar_to_id:
         score = appeal.similarity or 0.0
         appeal.similar_kind = "text" if score >= similarity.threshold() else "author"
-        appeal.similar_percent = round(score * 100)
+        appeal.similar_percent = f"{round(score * 100)}%"
     return appeal
 
 
