@@ -199,12 +199,14 @@ def test_the_administrators_page_and_retrain_now(client, place, topics, monkeypa
     assert response.status_code == 303 and response["Location"] == url
     (queued,) = DBTaskResult.objects.filter(task_path=routing_jobs.TASK_PATH)
     assert queued.args_kwargs["args"] == [admin.pk]
-    assert "A training is queued or running" in client.get(url).content.decode()
+    page = client.get(url).content.decode()
+    assert "A training is queued or running" in page and "Earlier models" not in page
     desk = client.get(reverse("core:desk")).content.decode()
     assert "Open the routing model" in desk and f"{round(model.executor_accuracy * 100)} %" in desk
 
     routing_jobs.retrain.call(admin.pk)  # what the worker does
     newest = RoutingModel.objects.get(is_current=True)
     assert newest.pk != model.pk
+    assert "Earlier models" in client.get(url).content.decode()
     entry = AuditEntry.objects.filter(action="routing_model_train").latest("pk")
     assert entry.actor_id == admin.pk and entry.object_id == str(newest.pk)

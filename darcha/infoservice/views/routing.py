@@ -64,7 +64,7 @@ def routing_model_page(request):
     hours = routing_model.retrain_hours()
     context = {
         "current": current,
-        "models": models,
+        "earlier": [model for model in models if not model.is_current],
         "learnable": learnable,
         "least": routing_model.min_samples(),
         "too_few": learnable < routing_model.min_samples(),
