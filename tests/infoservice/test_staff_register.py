@@ -124,3 +124,10 @@ def test_an_operator_of_a_center_in_the_district_registers_but_not_of_another(cl
 def test_an_executor_may_not_register_at_the_hokimiyats_desk(client, tree):
     client.force_login(tree.executor)
     assert client.get(register_url(tree)).status_code == 403
+
+
+def test_an_operators_desk_links_the_registration_at_the_districts_hokimiyat(client, tree):
+    operator = staff("desk-operator", tree.center, Role.OPERATOR)
+    client.force_login(operator)
+    html = client.get("/en/desk/").content.decode()
+    assert f'href="{register_url(tree)}"' in html
