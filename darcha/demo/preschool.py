@@ -46,6 +46,7 @@ from darcha.preschool.models import (
     EnrollmentApplication,
     FeeRate,
     Kindergarten,
+    LotterySeed,
     Placement,
     Preference,
     Program,
@@ -251,6 +252,10 @@ def load_queue(loader, *, now: dt.datetime, count: int | None = None) -> QueueRe
     if len(users) < len(usernames):
         return None
     with audit_batch():
+        # The demo's lottery seeds are its data, so a reload draws the same numbers and places the same children.
+        seed = loader.data["preschool"]["queue"]["seed"]
+        for code, place in places.items():
+            LotterySeed.objects.get_or_create(district=place, defaults={"seed": f"{seed}/{code}", "created_at": now})
         _Story(loader, places, users, now, result).play(count)
     result.seconds = time.perf_counter() - started
     return result

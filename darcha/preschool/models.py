@@ -187,6 +187,24 @@ class Child(models.Model):
         return self.name
 
 
+class LotterySeed(models.Model):
+    """A city's or district's published lottery seed: each child's lottery number is drawn from it over the
+    child's queue number (allocation.draw_lottery), so anyone can draw the numbers again and check them."""
+
+    district = models.OneToOneField(
+        Organization, verbose_name=_("city or district"), on_delete=models.CASCADE, related_name="preschool_lottery"
+    )
+    seed = models.CharField(_("seed"), max_length=64)
+    created_at = models.DateTimeField(_("published at"))
+
+    class Meta:
+        verbose_name = _("lottery seed")
+        verbose_name_plural = _("lottery seeds")
+
+    def __str__(self) -> str:
+        return f"{self.district_id}: {self.seed}"
+
+
 class NumberSequence(models.Model):
     """The last queue number given in a year; its row is locked while a number is taken."""
 

@@ -20,8 +20,9 @@ from django.utils.translation import gettext_lazy as _lazy
 from darcha.core.audit import SYSTEM, SystemActor, actor_user
 from darcha.notify import services as notify
 
+from ..allocation import draw_lottery
 from ..choices import CampaignKind
-from ..models import Campaign, EnrollmentApplication, Event, NumberSequence
+from ..models import Campaign, EnrollmentApplication, Event, LotterySeed, NumberSequence
 
 log = logging.getLogger("darcha.preschool")
 
@@ -75,6 +76,20 @@ def next_number(now: dt.datetime) -> str:
 def access_code() -> str:
     """Six digits, as the applications' access codes (the family page is opened with number + code)."""
     return f"{secrets.randbelow(1_000_000):06d}"
+
+
+def lottery_seed(district_id: int, now: dt.datetime) -> str:
+    """The district's published lottery seed, made at its first registration and kept for good: a child's
+    number is drawn from it over the queue number, so the same seed and numbers give the same draw."""
+    seed, _created = LotterySeed.objects.get_or_create(
+        district_id=district_id, defaults={"seed": secrets.token_hex(16), "created_at": now}
+    )
+    return seed.seed
+
+
+def lottery_number(district_id: int, number: str, now: dt.datetime) -> int:
+    """The child's lottery number: drawn once, at registration, from the district's seed and the queue number."""
+    return draw_lottery(lottery_seed(district_id, now), [number])[number]
 
 
 def district_campaign(district_id: int) -> Campaign | None:

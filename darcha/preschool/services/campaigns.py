@@ -89,6 +89,7 @@ from ..models import (
     Preference,
     Program,
 )
+from ._common import lottery_seed
 
 log = logging.getLogger("darcha.preschool")
 
@@ -854,7 +855,8 @@ def campaign_create(
     kind: str = CampaignKind.MAIN,
     now: dt.datetime | None = None,
 ) -> Campaign:
-    """A campaign in preparation; its seed (the lottery's, published) is drawn now."""
+    """A campaign in preparation; it publishes the district's lottery seed, from which every child's
+    number was drawn over its queue number."""
     now = now or timezone.now()
     _require_officer(actor, district)
     max_choices = settings.PRESCHOOL_MAX_CHOICES if max_choices is None else max_choices
@@ -877,7 +879,7 @@ def campaign_create(
             reference_date=reference_date or school_reference_date(int(school_year)),
             max_choices=max_choices,
             district_only=district_only,
-            seed=secrets.token_hex(16),
+            seed=lottery_seed(district.pk, now),
             created_at=now,
         )
         audit_record(

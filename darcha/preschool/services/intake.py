@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -25,13 +24,13 @@ from django.utils import formats, timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
-from darcha.cases.services.tracking import TrackingRefused
 from darcha.core import access
 from darcha.core.audit import SystemActor, actor_user, audit_batch, audit_record
 from darcha.core.choices import OrganizationKind, Role
 from darcha.core.errors import Forbidden, Refused
 from darcha.core.i18n import LANGUAGE_CODES
 from darcha.core.identifiers import validate_phone, validate_pinfl
+from darcha.core.lookups import TrackingRefused
 from darcha.core.models import Organization, Person
 from darcha.core.pagecache import content_changed
 from darcha.core.throttle import KeyLimit
@@ -68,6 +67,7 @@ from ._common import (
     access_code,
     district_campaign,
     district_only,
+    lottery_number,
     max_choices,
     next_number,
     notify_family,
@@ -75,7 +75,6 @@ from ._common import (
 )
 
 BIRTH_CERTIFICATE = re.compile(r"[A-Z0-9-]{5,16}")
-LOTTERY_RANGE = 2**62
 
 
 @dataclass
@@ -478,8 +477,9 @@ def application_register(
                 if not partner.together:
                     partner.together = together
                     partner.save(update_fields=["together"])
+            number = next_number(now)
             application = EnrollmentApplication.objects.create(
-                number=next_number(now),
+                number=number,
                 access_code=access_code(),
                 child=child,
                 applicant=applicant,
@@ -492,7 +492,7 @@ def application_register(
                 registered_by=actor_user(actor),
                 birth_record=birth_record,
                 queue_date=queue_date or now,
-                lottery=secrets.randbelow(LOTTERY_RANGE),
+                lottery=lottery_number(district.pk, number, now),
                 together=together,
                 staff_at=staff_at,
                 created_at=now,
