@@ -116,3 +116,17 @@ def test_stop_ends_the_chats_notices(appeal):
     assert "no more updates" in reply
     assert not TelegramSubscription.objects.exists()
     assert chats_notify(appeal, "appeal_withdrawn", {"number": appeal.number}) == 0
+
+
+def test_the_authors_notices_reach_the_following_chat(tree, appeal, django_capture_on_commit_callbacks):
+    say(f"/status {appeal.number} {appeal.access_code}", "ru")
+    with django_capture_on_commit_callbacks(execute=True):
+        appeal_extend(
+            actor=tree.executor,
+            appeal=appeal,
+            kind=ExtensionKind.STUDY,
+            reason="Joyida o‘rganiladi.",
+            now=at(2026, 12, 1),
+        )
+    copy = Message.objects.get(channel=Channel.TELEGRAM, template="appeal_extended")
+    assert copy.address == str(CHAT) and copy.language == "ru" and "Joyida o‘rganiladi." in copy.body

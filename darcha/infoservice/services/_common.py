@@ -102,6 +102,9 @@ def notify_author(appeal: Appeal, template: str, context: dict) -> None:
     (nothing when the appeal gave neither), in the appeal's language."""
     values = {"number": appeal.number, **context}
     phone, email, language = appeal.author_phone, appeal.author_email, appeal.language
+    from .subscriptions import chats_notify  # imported here: subscriptions imports this module's log
+
+    chats_notify(appeal, template, values)  # the Telegram chats following the appeal get it too
     if not phone and not email:
         return
 

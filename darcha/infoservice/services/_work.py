@@ -127,7 +127,11 @@ def notify_staff(users: Iterable[User], template: str, context: dict, related) -
 def notice_to_author(appeal: Appeal, template: str, context: dict) -> Message | None:
     """A written notice to the author, queued in the caller's transaction so the change can keep it (an
     extension's `notice`): delivered only once the change commits, gone with it if it rolls back. None when
-    the appeal gave no phone or e-mail, or the address is unusable: the notice then goes by post."""
+    the appeal gave no phone or e-mail, or the address is unusable: the notice then goes by post. The
+    Telegram chats following the appeal get a copy after the commit."""
+    from .subscriptions import chats_notify
+
+    chats_notify(appeal, template, {"number": appeal.number, **context})
     if not appeal.author_phone and not appeal.author_email:
         return None
     try:

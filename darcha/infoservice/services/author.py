@@ -21,6 +21,7 @@ from darcha.core.choices import OrganizationKind, Role
 from darcha.core.errors import Refused
 from darcha.core.links import absolute_url
 from darcha.core.models import Organization
+from darcha.core.pagecache import content_changed
 
 from .. import terms
 from ..choices import ANSWER_OUTCOMES, AppealRefusal, AppealStatus, AppealType, EventKind, Outcome, Satisfaction
@@ -229,6 +230,7 @@ def appeal_publish(*, actor, appeal: Appeal, published_text: str, now: dt.dateti
         appeal.published_text = published_text
         appeal.published_at = appeal.published_at or now
         appeal.save(update_fields=["published_text", "published_at"])
+        content_changed(kind="appeals")  # the public archive shows the published text
         data = {"republished": not first}
         record_event(appeal, EventKind.PUBLISHED, actor=actor, now=now, data=data)
         audit_record(actor=actor, action="appeal_publish", obj=appeal, data=data)
