@@ -165,3 +165,22 @@ def test_a_publication_is_seen_at_once(client, world, held, tree):
     assert world["unpublished"].number not in text(client.get(page))
     publish(tree, world["unpublished"], text="Ariq tozalandi.")  # appeal_publish gives "appeals" a new version
     assert world["unpublished"].number in text(client.get(page))
+
+
+def _queries(client, path) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("path", ["/en/appeals/archive/", "/api/v1/appeals/archive/", "/en/appeals/statistics/"])
+def test_the_public_lists_cost_the_same_queries_however_many_appeals(client, tree, roads, path):
+    publish(tree, answered(tree, consent_publish=True, topic=roads))
+    cache.clear()
+    pagecache.reset()
+    few = _queries(client, path)
+    for day in (3, 4, 5):
+        publish(tree, answered(tree, consent_publish=True, day=day, text=f"Boshqa mavzudagi murojaat {day}."))
+    cache.clear()
+    pagecache.reset()
+    assert _queries(client, path) == few
