@@ -24,6 +24,7 @@ from darcha.catalog.models import (
 from darcha.catalog.selectors import fee_today, service_search
 from darcha.core.choices import OrganizationKind, Role
 from darcha.core.models import AuditEntry, Holiday, Membership, OpeningHours, Organization, User
+from darcha.demo.appeals import department_specs
 from darcha.demo.loader import load_demo
 from darcha.demo.reader import load_region
 from darcha.queues.models import Counter
@@ -78,6 +79,9 @@ def test_organization_tree(demo):
     assert center.parent == city
     preschool = [*DATA["preschool"]["departments"], *DATA["kindergartens"]]  # test_preschool_demo.py
     codes = {o["code"] for o in DATA["organizations"]} | {o["code"] for o in preschool}
+    # The hokimiyats' departments and the region's People's Reception (test_appeals_demo.py).
+    codes |= {d["code"] for d in department_specs(DATA["appeals"])}
+    codes |= {p["code"] for p in DATA["appeals"]["partners"] if p.get("parent")}
     assert set(region.descendants().values_list("code", flat=True)) == codes
     assert Organization.objects.filter(kind=OrganizationKind.AGENCY).count() >= 15
 

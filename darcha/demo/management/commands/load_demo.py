@@ -26,7 +26,7 @@ class Command(BaseCommand):
             "--appeals",
             type=int,
             default=None,
-            help="Appeals in the hokimiyats' year (default: appeals.toml's count, about 3,000).",
+            help="Appeals in the hokimiyats' year (default: appeals.toml's run_count, 300; the year is 3,000).",
         )
 
     def handle(
@@ -49,7 +49,7 @@ class Command(BaseCommand):
         if preschool_children is None:
             preschool_children = load_region(REGION)["preschool"]["queue"]["children"]
         if appeals is None:
-            appeals = load_region(REGION)["appeals"]["count"]
+            appeals = load_region(REGION)["appeals"]["run_count"]
         result = load_demo(with_users=with_users, preschool_children=preschool_children, appeals_count=appeals)
         if verbosity:
             self.stdout.write("\n".join(report_lines(result)))

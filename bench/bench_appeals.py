@@ -1,0 +1,321 @@
+"""Citizens' appeals (issue 13): the officer's inbox and the public archive among 1,000,000 appeals.
+
+PostgreSQL only, in a database of its own, `darcha_bench_appeals` (dropped and created again, migrated,
+`darcha load_demo` without its stories — the demo's hokimiyats, departments, topics and users — and
+dropped at the end), so the million rows never reach the other benchmarks' databases.
+
+1. Bulk load: 1,000,000 appeals to the demo's three hokimiyats over two years (their shares as in
+   appeals.toml), every channel, topic, status and outcome, a tenth still open, 2 % published in the
+   archive, written with COPY (not through the services: registering a million through appeal_register
+   would take days), the number sequences brought up to date, then VACUUM ANALYZE.
+2. Pages on gunicorn (2 sync workers) at 64 connections, beside the bare view on the same server: the
+   officer's inbox of Namangan city hokimiyat (`infoservice:staff_inbox`, logged in as the demo's
+   officer, session cookie on every request) and the public archive's list (`infoservice:archive`).
+   A row fails on any non-2xx answer; the server's CPU time per request is shown beside req/s and p99.
+
+The load runs in a subprocess: `python bench/bench_appeals.py load <json>`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import random
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from harness import (
+    Context,
+    Database,
+    Row,
+    Server,
+    _env_flag,
+    _postgres_version,
+    in_own_postgres_database,
+    manage,
+    run_step,
+    server_env,
+)
+
+NAME = "appeals"
+DB_NAME = "darcha_bench_appeals"
+DB_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
+APPEALS = int(os.environ.get("BENCH_APPEALS") or 1_000_000)
+CONNECTIONS = 64
+OFFICER = "appeals"  # users.toml: Namangan city hokimiyat's appeals officer
+HOKIMIYAT = "namangan-city-hokimiyat"
+BENCH_DIR = Path(__file__).resolve().parent
+PAGE_LUA = BENCH_DIR / "appeals_page.lua"
+REPORT_LUA = BENCH_DIR / "report.lua"
+
+
+# --- the run (bench/run.py) -----------------------------------------------------------------------
+
+
+def run(ctx: Context) -> list[Row]:
+    return in_own_postgres_database(ctx, NAME, DB_NAME, _run, keep=_env_flag("BENCH_APPEALS_KEEP"))
+
+
+def _run(ctx: Context) -> list[Row]:
+    env = server_env(DB_URL)
+    started = time.monotonic()
+    manage(env, "migrate", "--noinput", "-v", "0")
+    manage(env, "load_demo", "--appeals", "0", "--preschool-children", "0", "-v", "0")
+    db = Database(DB_URL, "PostgreSQL", _postgres_version(DB_URL), "migrated, `darcha load_demo`, bulk load")
+    prepared = time.monotonic() - started
+    try:
+        print(f"  {NAME}: load …", file=sys.stderr, flush=True)
+        load = run_step(__file__, NAME, env, "load", {"appeals": APPEALS}, timeout=1800)
+        ctx.notes.append(
+            f"{NAME}: database {DB_NAME} (PostgreSQL {db.version}): migrate + load_demo {prepared:.0f} s; "
+            f"{load['appeals']:,} appeals ({load['open']:,} open, {load['published']:,} published) loaded in "
+            f"{load['seconds']:.0f} s (COPY {load['copy_s']:.0f} s, VACUUM ANALYZE {load['vacuum_s']:.0f} s); "
+            f"the officer's hokimiyat has {load['inbox_open']:,} open"
+        )
+        return _pages(ctx, db, env, load)
+    finally:
+        db.close()
+
+
+def _pages(ctx: Context, db: Database, env: dict[str, str], load: dict) -> list[Row]:
+    from bench_cases import _measure, _observe
+    from bench_catalog import variants
+    from bench_queue import _session
+
+    server = Server(f"{NAME}-wsgi", dict(variants(ctx))["wsgi"], env)
+    ctx.servers[f"{NAME} (wsgi)"] = server.display
+    rows: list[Row] = []
+    with server:
+        cookie, _csrf = _session(server, "/health/live/", login=(OFFICER, load["password"]))
+        variant = "1,000,000 appeals, wsgi" if APPEALS == 1_000_000 else f"{APPEALS:,} appeals, wsgi"
+        rows.append(
+            _measure(
+                ctx,
+                db,
+                server,
+                view="bare JSON view",
+                path="/health/live/",
+                variant=variant,
+                connections=CONNECTIONS,
+                baseline=True,
+            )  # fmt: skip
+        )
+        for view, path, page_cookie in [
+            ("officer's inbox (open appeals)", load["inbox_path"], cookie),
+            ("public archive list", load["archive_path"], ""),
+        ]:
+            status, body = _get(server.url(path), page_cookie)
+            if status != 200:
+                ctx.failures.append(f"{NAME}: GET {path} answered {status}: {body[:300]!r}")
+                continue
+            row = _measure(
+                ctx,
+                db,
+                server,
+                view=view,
+                path=path,
+                variant=variant,
+                script=PAGE_LUA,
+                lua_env={"APPEALS_BENCH_REPORT": str(REPORT_LUA), "APPEALS_COOKIE": page_cookie},
+                connections=CONNECTIONS,
+                check=False,
+            )
+            row.extra["response_bytes"] = len(body)
+            if row.errors:
+                ctx.failures.append(f"{NAME}: {view}: {row.errors} non-2xx or failed requests ({row.error_detail})")
+            rows.append(row)
+    _observe(ctx, rows, server)
+    return rows
+
+
+def _get(url: str, cookie: str) -> tuple[int, bytes]:
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})  # noqa: S310 — loopback
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 — loopback only
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+# --- the bulk load (in-process, in the benchmark's database) ---------------------------------------
+
+COLUMNS = (
+    "organization_id number access_code kind type form channel external_source external_number author_name "
+    "author_address author_phone phone_confirmed author_email language is_collective media_outlet topic_id text "
+    "location_address open311_attributes consent_publish received_at registered_at due_at extended head_extended "
+    "status outcome executor_id closed_at satisfaction satisfaction_note flagged_to_head published_at "
+    "published_text search_text"
+).split()
+OUTCOMES = [
+    ("satisfied", 36),
+    ("explained", 30),
+    ("refused", 9),
+    ("forwarded", 8),
+    ("returned", 4),
+    ("not_considered", 4),
+    ("terminated", 5),
+]
+
+
+def _step_load(count: int) -> dict:
+    import psycopg
+    from django.conf import settings
+    from django.db import connection
+    from django.urls import reverse
+    from django.utils import translation
+
+    from darcha.core.models import Organization
+    from darcha.demo.appeal_specs import make_appeals
+    from darcha.demo.appeals import HOKIMIYATS, department_specs, executor_code
+    from darcha.demo.reader import load_region
+    from darcha.infoservice.choices import CHANNEL_FORM
+    from darcha.infoservice.models import Appeal, AppealNumberSequence, Topic
+    from darcha.infoservice.services import number_prefix
+    from darcha.infoservice.similarity import fold
+
+    started = time.monotonic()
+    data = load_region("namangan")
+    params = data["appeals"]
+    hokimiyats = {o.code: o for o in Organization.objects.filter(code__in=HOKIMIYATS)}
+    topics = {t.code: t for t in Topic.objects.all()}
+    departments = department_specs(params)
+    orgs = {o.code: o.pk for o in Organization.objects.all()}
+    # Texts, authors and channels as the demo writes them (one year of specs, reused with new dates).
+    specs = make_appeals(params, today=dt.date.today(), tz=dt.UTC, count=3000)  # noqa: DTZ011 — a seed only
+    folded = [fold(s.text) for s in specs]
+    executors = {(t, h): orgs[executor_code(spec, h, departments)] for t, spec in
+                 ((t["code"], t) for t in params["topics"]) for h in HOKIMIYATS}  # fmt: skip
+    prefixes = {code: number_prefix(org) for code, org in hokimiyats.items()}
+    shares = [(code, float(share)) for code, share in params["hokimiyats"].items()]
+    rng = random.Random(13)  # noqa: S311 — made-up data
+    now = dt.datetime.now(dt.UTC)
+    span = 2 * 365 * 86400
+    # Received times in order, so numbers rise with them within a hokimiyat's year.
+    moments = sorted(now - dt.timedelta(seconds=rng.randrange(3600, span)) for _ in range(count))
+    sequences: dict[tuple[str, int], int] = {}
+    opened = published = inbox_open = 0
+    outcome_names = [o for o, _w in OUTCOMES]
+    outcome_weights = [w for _o, w in OUTCOMES]
+    url = settings.DATABASES["default"]
+    dsn = f"dbname={url['NAME']} user={url['USER']} host={url['HOST']} port={url['PORT']}"
+    if url.get("PASSWORD"):
+        dsn += f" password={url['PASSWORD']}"
+    # Columns the rows do not fill (fields added since) take their defaults, as the ORM would write them.
+    rest = {}
+    for model_field in Appeal._meta.concrete_fields:
+        if model_field.primary_key or model_field.column in COLUMNS:
+            continue
+        default = model_field.get_default()
+        rest[model_field.column] = json.dumps(default) if model_field.get_internal_type() == "JSONField" else default
+    columns, tail = [*COLUMNS, *rest], tuple(rest.values())
+    connection.close()
+    copy_started = time.monotonic()
+    with psycopg.connect(dsn) as conn, conn.cursor() as cur:
+        with cur.copy(f"COPY infoservice_appeal ({', '.join(columns)}) FROM STDIN") as copy:
+            for i, received in enumerate(moments):
+                spec = specs[i % len(specs)]
+                code = rng.choices([c for c, _s in shares], weights=[s for _c, s in shares])[0]
+                year = received.year
+                number = sequences.get((code, year), 0) + 1
+                sequences[(code, year)] = number
+                due = received + dt.timedelta(days=15)
+                is_open = received > now - dt.timedelta(days=30) and rng.random() < 0.6 or rng.random() < 0.03
+                executor = executors[(spec.topic, code)]
+                if is_open:
+                    opened += 1
+                    inbox_open += code == HOKIMIYAT
+                    status = rng.choice(("registered", "in_work", "in_work", "on_approval"))
+                    outcome, closed = "", None
+                    executor = None if status == "registered" else executor
+                else:
+                    status, outcome = "closed", rng.choices(outcome_names, weights=outcome_weights)[0]
+                    closed = received + dt.timedelta(days=rng.randint(1, 20), hours=rng.randint(0, 8))
+                on_merits = outcome in ("satisfied", "explained", "refused")
+                publish = on_merits and spec.consent and rng.random() < 0.08
+                published += publish
+                rating = rng.choice(("", "", "satisfied", "not_satisfied")) if on_merits else ""
+                copy.write_row(
+                    (
+                        hokimiyats[code].pk,
+                        f"{prefixes[code]}-{year % 100:02d}-{number:06d}",
+                        f"{rng.randrange(1_000_000):06d}",
+                        "appeal",
+                        spec.type,
+                        CHANNEL_FORM[spec.channel],
+                        spec.channel,
+                        "",
+                        "",
+                        spec.author_name,
+                        spec.author_address,
+                        spec.phone,
+                        bool(spec.phone) and spec.channel == "web",
+                        spec.email,
+                        spec.language,
+                        len(spec.signatories) > 1,
+                        "",
+                        topics[spec.topic].pk,
+                        spec.text,
+                        spec.location[2] if spec.location else "",
+                        "{}",
+                        spec.consent,
+                        received,
+                        received,
+                        due,
+                        False,
+                        False,
+                        status,
+                        outcome,
+                        executor,
+                        closed,
+                        rating,
+                        "",
+                        rating == "not_satisfied",
+                        closed + dt.timedelta(days=5) if publish else None,
+                        f"Fuqaro murojaati: {spec.text[:200]}" if publish else "",
+                        folded[i % len(folded)],
+                        *tail,
+                    )
+                )
+        conn.commit()
+    copy_s = time.monotonic() - copy_started
+    for (code, year), last in sequences.items():
+        AppealNumberSequence.objects.update_or_create(organization=hokimiyats[code], year=year, defaults={"last": last})
+    vacuum_started = time.monotonic()
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE infoservice_appeal")
+        conn.execute("CHECKPOINT")
+    vacuum_s = time.monotonic() - vacuum_started
+    with translation.override("uz"):
+        inbox = reverse("infoservice:staff_inbox", args=[HOKIMIYAT])
+        archive = reverse("infoservice:archive")
+    return {
+        "appeals": count,
+        "open": opened,
+        "published": published,
+        "inbox_open": inbox_open,
+        "seconds": time.monotonic() - started,
+        "copy_s": copy_s,
+        "vacuum_s": vacuum_s,
+        "inbox_path": inbox,
+        "archive_path": archive,
+        "password": data["password"],
+    }
+
+
+def _main(argv: list[str]) -> None:
+    import django
+
+    step, args = argv[0], json.loads(argv[1])
+    django.setup()
+    if step == "load":
+        result = _step_load(args["appeals"])
+    else:
+        raise SystemExit(f"unknown step {step!r}")
+    print("BENCH_RESULT " + json.dumps(result))
+
+
+if __name__ == "__main__":
+    _main(sys.argv[1:])
