@@ -47,6 +47,7 @@ urlpatterns = [
     path("api/v1/appeals/imports/", appeals_imports.AppealImportView.as_view(), name="api-appeals-imports"),
     path("api/v1/appeals/statistics/", appeals_api.StatisticsView.as_view(), name="api-appeals-statistics"),
     path("api/v1/", include(router.urls)),
+    path("open311/v2/", include("darcha.infoservice.open311")),  # GeoReport v2, XML and JSON
     path("notify/", include("darcha.notify.urls")),  # provider callbacks (SMS delivery reports)
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's init script as a file: the Content-Security-Policy runs no inline script.
