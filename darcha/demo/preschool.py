@@ -35,6 +35,7 @@ from darcha.core.choices import OrganizationKind, PersonKind
 from darcha.core.models import Organization, Person, User
 from darcha.core.money import FeeKind
 from darcha.core.services import person_register
+from darcha.notify import services as notify
 from darcha.notify.models import Message
 from darcha.notify.sealing import unseal
 from darcha.preschool import services
@@ -272,6 +273,8 @@ class _Story:
         self.rng = random.Random(f"{self.data['queue']['seed']}/story")  # noqa: S311 — made-up data
         self.calendar = WorkingCalendar.current()
         self.heap: list = []
+        self.muted: notify.MutedNotices | None = None
+        self.joinable: dict[tuple, bool] = {}  # (age group, kind, birth date, school year) -> may join
         self.offer_days: set[tuple[int, dt.date]] = set()  # (district, day) with an evening run planned
         self.sequence = itertools.count()
         self.applications: dict[int, EnrollmentApplication] = {}  # child index → its application
@@ -288,7 +291,8 @@ class _Story:
         self.director_at = users[DIRECTOR].memberships.get().organization_id
         self.programs: dict[str, list[_Program]] = defaultdict(list)
         self.program_objects = {
-            p.pk: p for p in Program.objects.filter(kindergarten__in=gardens).select_related("kindergarten")
+            p.pk: p
+            for p in Program.objects.filter(kindergarten__in=gardens).select_related("kindergarten__organization")
         }
         for p in self.program_objects.values():
             self.programs[self.place_of[p.kindergarten_id]].append(
@@ -326,14 +330,23 @@ class _Story:
         while not self.calendar.is_working_day(left_on):
             left_on -= dt.timedelta(days=1)
         self.at(dt.datetime.combine(left_on, dt.time(11), tzinfo=self.tz), "leave")
-        timings = self.result.timings
+        # The years before the last days are history: their notices (about 19,000 at the full queue) are
+        # not sent today, nor stored (the referral codes the families show are read from the mute). From
+        # the children leaving a few days ago on, notices are sent as they would be: the open referrals'.
+        with notify.notices_muted() as self.muted:
+            while self.heap and self.heap[0][2] != "leave":
+                self.step()
         while self.heap:
-            moment, _seq, kind, payload = heapq.heappop(self.heap)
-            started = time.perf_counter()
-            getattr(self, f"on_{kind}")(moment, *payload)
-            timings[kind] = timings.get(kind, 0.0) + time.perf_counter() - started
+            self.step()
         for place in self.places.values():  # the family pages' positions as of the load
             services.positions_refresh(district=place, now=self.now)
+
+    def step(self) -> None:
+        moment, _seq, kind, payload = heapq.heappop(self.heap)
+        started = time.perf_counter()
+        getattr(self, f"on_{kind}")(moment, *payload)
+        timings = self.result.timings
+        timings[kind] = timings.get(kind, 0.0) + time.perf_counter() - started
 
     # --- joining the queue ---
     def person(self, child: ChildSpec, actor) -> Person:
@@ -351,11 +364,7 @@ class _Story:
 
     def pick_choices(self, child: ChildSpec, moment: dt.datetime) -> list[Program]:
         from_year = school_year_for(moment)
-        eligible = [
-            p
-            for p in self.programs[child.family.place]
-            if may_join_when_old_enough((p.age_group, p.kind), child.birth_date, from_year)
-        ]
+        eligible = [p for p in self.programs[child.family.place] if self.may_join(p, child.birth_date, from_year)]
         by_garden: dict[int, list[_Program]] = defaultdict(list)
         for p in eligible:
             by_garden[p.kindergarten].append(p)
@@ -373,6 +382,15 @@ class _Story:
             own = [p for p in offered if p.language == child.teaching] or offered
             programs.append(self.program_objects[own[int(next(draws) * len(own))].id])
         return programs
+
+    def may_join(self, program: _Program, birth_date: dt.date, from_year: int) -> bool:
+        """`may_join_when_old_enough`, asked once per group, kind, birth date and year (a few hundred
+        programs for each of 5,000 children)."""
+        key = (program.age_group, program.kind, birth_date, from_year)
+        answer = self.joinable.get(key)
+        if answer is None:
+            answer = self.joinable[key] = may_join_when_old_enough(key[:2], birth_date, from_year)
+        return answer
 
     def on_register(self, moment: dt.datetime, child: ChildSpec) -> None:
         if child.twin_of is not None:
@@ -463,9 +481,8 @@ class _Story:
     def on_campaign(self, moment: dt.datetime, code: str, year: int) -> None:
         officer = self.users[OFFICERS[code]]
         district = self.places[code]
-        # Preparing the campaign, the department moves the queue to the groups the children will be in
-        # on its reference date (the job would do it only on that day, after the spring campaign).
-        services.age_groups_advance(district=district, day=reference_date(year), now=moment - dt.timedelta(days=1))
+        # The campaign counts each child's choices in the group of its age on its reference date; the
+        # stored choices move up on that day (`age_groups_advance`, played on each 1 September).
         campaign = services.campaign_create(
             actor=officer,
             district=district,
@@ -508,7 +525,8 @@ class _Story:
             self.at(dt.datetime.combine(day + dt.timedelta(days=1), dt.time(6), tzinfo=self.tz), "lapse")
 
     def sms_code(self, placement: Placement) -> str | None:
-        """The code of the family's referral SMS, which it shows at the kindergarten."""
+        """The code of the family's referral SMS, which it shows at the kindergarten: a message sent since
+        the mute ended is the newer, else the one held back."""
         message = (
             Message.objects.filter(
                 template="preschool_referral",
@@ -518,7 +536,10 @@ class _Story:
             .order_by("-pk")
             .first()
         )
-        return unseal(message.sealed).get("code") if message is not None else None
+        if message is not None:
+            return unseal(message.sealed).get("code")
+        held = self.muted.last("preschool_referral", placement.application) if self.muted is not None else None
+        return held.context.get("code") if held is not None else None
 
     def on_enrol(self, moment: dt.datetime, placement_id: int) -> None:
         placement = Placement.objects.select_related("program__kindergarten", "application").get(pk=placement_id)
@@ -570,7 +591,8 @@ class _Story:
         self.at(max(evening, moment + dt.timedelta(minutes=10)), "offer", district)
 
     def on_offer(self, moment: dt.datetime, district: Organization) -> None:
-        services.allocation_continuous(district=district, now=moment)
+        # The positions are refreshed once at the end of the story (and by each main campaign).
+        services.allocation_continuous(district=district, now=moment, refresh_positions=False)
         self.follow_offers(moment)
 
     def on_leave(self, moment: dt.datetime) -> None:
@@ -592,5 +614,5 @@ class _Story:
                 actor=actor, placement=placement, reason=LEFT_REASON[placement.application.language], now=moment
             )
         for place in self.places.values():
-            services.allocation_continuous(district=place, now=moment + dt.timedelta(hours=1))
+            services.allocation_continuous(district=place, now=moment + dt.timedelta(hours=1), refresh_positions=False)
         self.seen_placement = Placement.objects.order_by("-pk").values_list("pk", flat=True).first() or 0

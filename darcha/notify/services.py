@@ -15,7 +15,10 @@ import logging
 import math
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
@@ -106,6 +109,64 @@ def _related(obj) -> tuple[str, str]:
     return obj._meta.label_lower, str(obj.pk)
 
 
+# --- Muted notices (replaying history) ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MutedNotice:
+    """A notice that would have been sent, kept in memory only (its secrets in clear: never stored)."""
+
+    template: str
+    address: str
+    language: str
+    context: dict
+    object_type: str
+    object_id: str
+
+
+@dataclass
+class MutedNotices:
+    """What `notices_muted` held back, in order."""
+
+    notices: list[MutedNotice] = field(default_factory=list)
+
+    def last(self, template: str, related: models.Model) -> MutedNotice | None:
+        """The latest notice of this template about this object."""
+        object_type, object_id = _related(related)
+        for notice in reversed(self.notices):
+            if (notice.template, notice.object_type, notice.object_id) == (template, object_type, object_id):
+                return notice
+        return None
+
+
+_muted: ContextVar[MutedNotices | None] = ContextVar("darcha_notices_muted", default=None)
+
+
+@contextmanager
+def notices_muted() -> Iterator[MutedNotices]:
+    """Replaying past events (the demo loader's story): every message_send / message_send_preferred
+    inside records nothing, audits nothing and sends nothing — a notice about something that happened
+    months ago must not reach a phone today. What would have gone out is kept in the yielded
+    `MutedNotices` (in memory) for the replay to read (a referral's code). Never for live requests."""
+    token = _muted.set(MutedNotices())
+    try:
+        yield _muted.get()
+    finally:
+        _muted.reset(token)
+
+
+def muted_notices() -> MutedNotices | None:
+    """The recorder of `notices_muted` when notices are muted here, else None (for bulk writers of
+    messages, which must hold back theirs too)."""
+    return _muted.get()
+
+
+def _hold_back(muted: MutedNotices, *, address, template, context, language, related) -> None:
+    object_type, object_id = _related(related)
+    notice = MutedNotice(template, str(address or ""), language, dict(context or {}), object_type, object_id)
+    muted.notices.append(notice)
+
+
 # --- Messages -------------------------------------------------------------------------------------
 
 
@@ -132,11 +193,15 @@ def message_send(
     context: dict,
     language: str = "uz",
     related: models.Model | None = None,
-) -> Message:
+) -> Message | None:
     """Queue one message; it is delivered by a background task once the caller's transaction commits.
 
     The template's secrets (codes) are kept out of the stored body and context, sealed until the
-    message is delivered (darcha.notify.sealing)."""
+    message is delivered (darcha.notify.sealing). Inside `notices_muted` nothing is queued: None."""
+    muted = _muted.get()
+    if muted is not None:
+        _hold_back(muted, address=address, template=template, context=context, language=language, related=related)
+        return None
     channel = _clean_channel(channel)
     address = _clean_address(channel, address)
     language = _clean_language(language)
@@ -184,8 +249,14 @@ def message_send_preferred(
 
     The person's ChannelPreference (by phone) comes first, then Telegram, SMS, e-mail. A channel
     whose provider is live wins over one that would only reach the log; a channel switched off
-    (`off`) is not used. An invalid phone number is a ValidationError, as in message_send.
+    (`off`) is not used. An invalid phone number is a ValidationError, as in message_send. Inside
+    `notices_muted` nothing is sent (None).
     """
+    muted = _muted.get()
+    if muted is not None:
+        address = phone or telegram_chat or email
+        _hold_back(muted, address=address, template=template, context=context, language=language, related=related)
+        return None
     phone = validate_phone(phone) if phone else ""
     preference = channel_preference(phone)
     if preference is not None:

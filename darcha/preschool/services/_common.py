@@ -14,6 +14,7 @@ import secrets
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -66,11 +67,12 @@ def event_row(application_id: int, kind, *, actor, now: dt.datetime, public: boo
 def next_number(now: dt.datetime) -> str:
     """The next queue number of the year, "M26-0000123" (the year's sequence row is locked meanwhile)."""
     year = timezone.localdate(now).year
-    NumberSequence.objects.get_or_create(year=year)
-    sequence = NumberSequence.objects.select_for_update().get(year=year)
-    sequence.last += 1
-    sequence.save(update_fields=["last"])
-    return f"{NUMBER_PREFIX}{year % 100:02d}-{sequence.last:07d}"
+    # The UPDATE locks the row until the transaction ends: two registrations never get one number.
+    if not NumberSequence.objects.filter(year=year).update(last=F("last") + 1):
+        NumberSequence.objects.get_or_create(year=year)
+        NumberSequence.objects.filter(year=year).update(last=F("last") + 1)
+    last = NumberSequence.objects.filter(year=year).values_list("last", flat=True).get()
+    return f"{NUMBER_PREFIX}{year % 100:02d}-{last:07d}"
 
 
 def access_code() -> str:
@@ -130,4 +132,64 @@ def notify_family(application: EnrollmentApplication, template: str, context: di
         except ValidationError:
             log.warning("preschool application %s: notice %s not sent", values["number"], template, exc_info=True)
 
+    if notify.muted_notices() is not None:
+        send()  # replaying history (`notify.notices_muted`): held back now, while the mute holds
+        return
     transaction.on_commit(send)
+
+
+class ChoicesOnDay:
+    """Each choice in the group of the child's age on a campaign's reference date: a child registered as a
+    newborn chose the early group of a kindergarten, and by the reference date of a later campaign it is
+    older. The choice then stands for the group of its age at the same kindergarten, language and regime
+    (the stored preference moves there only on that day, `age_groups_advance`). `rows` are the programs
+    the choices may move to: (id, kindergarten id, age group, language, regime, kindergarten kind)."""
+
+    def __init__(self, rows, day: dt.date):
+        from ..ages import age_group_on, old_enough
+        from ..choices import AGE_GROUP_ORDER
+
+        self.day, self.age_group_on, self.old_enough = day, age_group_on, old_enough
+        self.rank = {group: index for index, group in enumerate(AGE_GROUP_ORDER)}
+        self.terms = {row[0]: row[1:] for row in rows}
+        self.program_of = {(kg, group, language, regime): pk for pk, kg, group, language, regime, _kind in rows}
+        self.answers: dict[tuple[int, dt.date], tuple[int | None, bool]] = {}
+
+    def choice(self, program_id: int, birth_date: dt.date) -> tuple[int | None, bool]:
+        """(the program the choice stands for on the day or None, whether it was skipped because its
+        kindergarten has no group of the child's age). None without skipping: the child is not old
+        enough for that group yet (it waits), or is of school age."""
+        key = (program_id, birth_date)
+        answer = self.answers.get(key)
+        if answer is None:
+            answer = self.answers[key] = self._choice(program_id, birth_date)
+        return answer
+
+    def _choice(self, program_id: int, birth_date: dt.date) -> tuple[int | None, bool]:
+        terms = self.terms.get(program_id)
+        target = self.age_group_on(birth_date, self.day)
+        if terms is None or target is None:
+            return None, False
+        kindergarten, group, language, regime, kind = terms
+        if self.rank[group] < self.rank[target]:
+            program_id = self.program_of.get((kindergarten, target, language, regime))
+            if program_id is None:
+                return None, True
+            group = target
+        return (program_id, False) if self.old_enough((group, kind), birth_date, self.day) else (None, False)
+
+    def choices(self, program_ids, birth_date: dt.date) -> tuple[list[int], int, bool]:
+        """(the choices on the day, first choice first and each once; how many were skipped; whether the
+        child is old enough for any of them — else it is not in this campaign)."""
+        chosen: list[int] = []
+        skipped, old_enough = 0, False
+        for program_id in program_ids:
+            on_day, was_skipped = self.choice(program_id, birth_date)
+            if was_skipped:
+                skipped += 1
+                old_enough = True
+            elif on_day is not None:
+                old_enough = True
+                if on_day not in chosen:
+                    chosen.append(on_day)
+        return chosen, skipped, old_enough

@@ -65,8 +65,8 @@ from darcha.core.pagecache import content_changed
 from darcha.core.scheduler import task_lease_seconds
 
 from .. import allocation
-from ..ages import old_enough, school_year_for
 from ..ages import reference_date as school_reference_date
+from ..ages import school_year_for
 from ..choices import (
     AgeGroup,
     BenefitStatus,
@@ -89,7 +89,7 @@ from ..models import (
     Preference,
     Program,
 )
-from ._common import lottery_seed
+from ._common import ChoicesOnDay, lottery_seed
 
 log = logging.getLogger("darcha.preschool")
 
@@ -151,6 +151,11 @@ class AllocationInputs:
     applications: int = 0
     free_seats: int = 0
     phones: dict[int, tuple[str, str, str]] = field(default_factory=dict)  # id -> (number, phone, language)
+    # Applications not in this run: too young (or old) for each of their groups on its reference date.
+    not_old_enough: set[int] = field(default_factory=set)
+    # Choices whose kindergarten has no group of the child's age then, and the children who had such.
+    skipped_choices: int = 0
+    skipped_children: int = 0
 
     def floor_hold(self, application_id: int) -> Hold | None:
         return next((h for h in self.holds.get(application_id, ()) if h.status == PlacementStatus.OFFERED), None)
@@ -218,10 +223,12 @@ def allocation_inputs(
             "kindergarten__closed_since",
             "age_group",
             "kindergarten__kind",
+            "language",
+            "regime",
         )
     program_kindergarten = {pid: kg for pid, kg, *_rest in program_rows}
     program_age_group = {row[0]: row[5] for row in program_rows}
-    program_kind = {row[0]: row[6] for row in program_rows}
+    on_day = ChoicesOnDay([(row[0], row[1], row[5], row[7], row[8], row[6]) for row in program_rows], day)
 
     applications = list(
         EnrollmentApplication.objects.filter(district_id=district_id, status__in=ACTIVE_STATUSES).values_list(
@@ -240,24 +247,27 @@ def allocation_inputs(
     ids = {row[0] for row in applications}
     birth_dates = {row[0]: row[9] for row in applications}
 
-    choices: dict[int, list[int]] = defaultdict(list)
-    old_enough_on: dict[tuple, bool] = {}
+    ranked: dict[int, list[int]] = defaultdict(list)
     for application_id, program_id in (
         Preference.objects.filter(application__district_id=district_id, application__status__in=ACTIVE_STATUSES)
         .order_by("application_id", "rank")
         .values_list("application_id", "program_id")
     ):
-        if district_only and program_id not in own_programs:
-            continue
-        group = program_age_group.get(program_id)
-        if group is None:
-            continue
-        key = (group, program_kind[program_id], birth_dates[application_id])
-        fits = old_enough_on.get(key)
-        if fits is None:  # a few thousand distinct birth dates: asked once each
-            fits = old_enough_on[key] = old_enough(key[:2], key[2], day)
-        if fits:
-            choices[application_id].append(program_id)
+        if not (district_only and program_id not in own_programs):
+            ranked[application_id].append(program_id)
+    # Each choice in the group of the child's age on the reference date (ChoicesOnDay); a child old enough
+    # for none of its groups then is not in this run.
+    choices: dict[int, list[int]] = {}
+    skipped_choices, skipped_children, too_young = 0, 0, set()
+    for application_id, ranked_programs in ranked.items():
+        on, skipped, old_enough = on_day.choices(ranked_programs, birth_dates[application_id])
+        if on:
+            choices[application_id] = on
+        if skipped:
+            skipped_choices += skipped
+            skipped_children += 1
+        if not old_enough:
+            too_young.add(application_id)
 
     tiers: dict[int, int] = {}
     categories: dict[int, list[str]] = defaultdict(list)
@@ -377,7 +387,7 @@ def allocation_inputs(
 
     programs: list[allocation.Program] = []
     free = 0
-    for program_id, kindergarten_id, seats, is_active, closed_since, _group, _kind in program_rows:
+    for program_id, kindergarten_id, seats, is_active, closed_since, *_terms in program_rows:
         # Seats held but not standing as a floor in this run (enrolled children, children of other
         # districts) are taken; a closed kindergarten or a program that takes no one keeps its floors only.
         taken_elsewhere = held_at[program_id] - floors_at[program_id]
@@ -398,6 +408,9 @@ def allocation_inputs(
         applications=len(applications),
         free_seats=free,
         phones={row[0]: (row[6], row[7], row[8]) for row in applications},
+        not_old_enough={pk for pk in too_young if not holds.get(pk)},
+        skipped_choices=skipped_choices,
+        skipped_children=skipped_children,
     )
 
 
@@ -445,6 +458,21 @@ def notices_queue(notices: list[Notice], *, actor, organization) -> int:
     from darcha.notify.models import ChannelPreference, Message
     from darcha.notify.templates import get_template
 
+    muted = notify.muted_notices()
+    if muted is not None:  # replaying history (`notify.notices_muted`): nothing written, nothing sent
+        held = 0
+        for notice in notices:
+            if notice.phone:
+                notify.message_send_preferred(
+                    actor=SYSTEM,
+                    phone=notice.phone,
+                    template=notice.template,
+                    context=notice.context,
+                    language=notice.language,
+                    related=EnrollmentApplication(pk=notice.application_id),
+                )
+                held += 1
+        return held
     phones = {}
     for notice in notices:
         if notice.phone not in phones:
@@ -638,6 +666,8 @@ def _report(inputs: AllocationInputs, outcome: Outcome, seed: str) -> dict:
     by_age_group: dict[str, Counter] = defaultdict(Counter)
     waiting = 0
     for application_id in inputs.phones:
+        if application_id in inputs.not_old_enough:
+            continue  # not in this run (not waiting for it either)
         if application_id in offered:
             state = "placed"
             program = offered_program[application_id]
@@ -652,7 +682,10 @@ def _report(inputs: AllocationInputs, outcome: Outcome, seed: str) -> dict:
         group = inputs.program_age_group.get(program) if program is not None else None
         by_age_group[group or "none"][state] += 1
     return {
-        "applications": inputs.applications,
+        "applications": inputs.applications - len(inputs.not_old_enough),
+        "not_old_enough": len(inputs.not_old_enough),
+        "choices_skipped": inputs.skipped_choices,
+        "children_with_choices_skipped": inputs.skipped_children,
         "placed": len(offered),
         "moved_up": len(outcome.moved_up),
         "kept": outcome.kept,
@@ -1068,11 +1101,15 @@ def campaign_execute_queued(*, campaign_id: int, user_id: int | None) -> Campaig
 # --- continuous allocation -----------------------------------------------------------------------
 
 
-def allocation_continuous(*, district, now: dt.datetime | None = None, actor=SYSTEM) -> Campaign | None:
+def allocation_continuous(
+    *, district, now: dt.datetime | None = None, actor=SYSTEM, refresh_positions: bool = True
+) -> Campaign | None:
     """Offer the seats free in the district now, placed children's offers as floors, so offers cascade.
 
     Runs after the district's main campaign is done, with its settings; returns the run (a campaign of
-    kind continuous), or None when nothing changed (no free seat anyone wants) or a campaign is running."""
+    kind continuous), or None when nothing changed (no free seat anyone wants) or a campaign is running.
+    `refresh_positions=False` leaves the families' positions to the caller's next `positions_refresh`
+    (a replay of many runs, refreshing once at its end)."""
     now = now or timezone.now()
     district_id = getattr(district, "pk", district)
     main = (
@@ -1127,6 +1164,7 @@ def allocation_continuous(*, district, now: dt.datetime | None = None, actor=SYS
             report,
         )
         campaign.save(update_fields=["status", "progress", "finished_at", "report"])
-    _positions_after(campaign.pk, district_id, now, actor)
-    campaign.refresh_from_db(fields=["report"])
+    if refresh_positions:
+        _positions_after(campaign.pk, district_id, now, actor)
+        campaign.refresh_from_db(fields=["report"])
     return campaign

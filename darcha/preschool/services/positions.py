@@ -5,8 +5,9 @@ change recorded in the family's history with its reasons (`preschool.explain`) a
 allocation's plain values (`allocation.Applicant` / `allocation.Program`), which the campaign uses too:
 waiting children and those holding a seat (their seat is a floor), each child's best confirmed tier,
 sibling priority where a brother or sister (another child of the same applicant) attends or holds a
-referral, staff priority, and children placed together as one unit. A choice counts once the child is
-old enough for its group on the coming reference date (`ages.old_enough`).
+referral, staff priority, and children placed together as one unit. A choice counts in the group of the
+child's age on the coming reference date (the same kindergarten, language and regime: `ChoicesOnDay`),
+once it is old enough for it; its position is stored under the choice itself.
 
 `positions_refresh` compares the allocation's standings with the stored `Position` rows and writes
 only what changed (deleted and created in bulk: an update per row would not scale to 600,000), one
@@ -42,6 +43,7 @@ from ..models import (
     Preference,
     Program,
 )
+from ._common import ChoicesOnDay
 
 REFRESH_ACTION = "preschool_positions_refresh"
 BATCH = 5000
@@ -61,6 +63,7 @@ class ChildRow:
     language: str = "uz"
     choices: list[int] = field(default_factory=list)
     floor: int | None = None  # the program whose seat it holds
+    on_day: list[int] = field(default_factory=list)  # its choices in the groups of its age on the day
 
 
 @dataclass
@@ -75,6 +78,8 @@ class DistrictQueue:
     program_seats: dict[int, int]
     program_groups: dict[int, str]
     siblings: dict[int, list[int]] = field(default_factory=dict)  # applicant -> its active applications
+    # (application, group of its age on the reference date) -> the choice it stands for, where they differ
+    stands_for: dict[tuple[int, int], int] = field(default_factory=dict)
 
 
 class _Epoch(Func):
@@ -148,12 +153,30 @@ def district_queue(*, district: Organization, now: dt.datetime | None = None) ->
         child = children.get(pk)
         if child is not None:
             child.choices.append(program_id)
+    # Each choice in the group of the child's age on the reference date (ChoicesOnDay), kept in the order
+    # ranked; `stands_for` maps a group back to the choice it stands for (positions are stored and shown
+    # under the family's own choice).
+    chosen = {p for child in children.values() for p in child.choices}
+    terms = Program.objects.filter(
+        kindergarten_id__in=Program.objects.filter(pk__in=chosen).values("kindergarten_id")
+    ).values_list("id", "kindergarten_id", "age_group", "language", "regime", "kindergarten__kind")
+    on_day = ChoicesOnDay(list(terms), day)
+    stands_for: dict[tuple[int, int], int] = {}
+    for child in children.values():
+        mapped = []
+        for program_id in child.choices:
+            target, _skipped = on_day.choice(program_id, child.birth_date)
+            if target is not None and target not in mapped:
+                mapped.append(target)
+                if target != program_id:
+                    stands_for[(child.id, target)] = program_id
+        child.on_day = mapped
     for pk, programs_held in seats_held.items():
         # An enrolled child offered a transfer holds both seats until it takes the transfer up: its floor
         # is the one it ranks higher (the offer, as a rule).
         choices = children[pk].choices
         children[pk].floor = min(programs_held, key=lambda p: choices.index(p) if p in choices else len(choices))
-    program_ids = {p for child in children.values() for p in child.choices} | {
+    program_ids = {p for child in children.values() for p in child.on_day} | {
         child.floor for child in children.values() if child.floor is not None
     }
     program_rows = Program.objects.filter(pk__in=program_ids).values_list(
@@ -165,18 +188,10 @@ def district_queue(*, district: Organization, now: dt.datetime | None = None) ->
         seats[pk], groups[pk] = capacity, age_group
         if is_active and closed is None:
             open_terms[pk] = (age_group, kind)
-    # Old enough for a group: the same few answers for many children born the same day.
-    old_enough: dict[tuple, bool] = {}
 
-    def may_wait_for(program_id: int, birth: dt.date) -> bool:
-        terms = open_terms.get(program_id)
-        if terms is None:
-            return False
-        key = (terms, birth)
-        answer = old_enough.get(key)
-        if answer is None:
-            answer = old_enough[key] = ages.old_enough(terms, birth, day)
-        return answer
+    def may_wait_for(program_id: int, child: ChildRow) -> bool:
+        """Open, and a group of the child's age on the day (ChoicesOnDay checked it is old enough)."""
+        return program_id in open_terms and program_id in child.on_day
 
     # Children placed together move as one unit (its first application's id), unless their seats differ.
     units: dict[tuple, list[int]] = defaultdict(list)
@@ -188,7 +203,7 @@ def district_queue(*, district: Organization, now: dt.datetime | None = None) ->
     for child in children.values():
         if child.together:
             continue
-        choices = tuple(p for p in child.choices if may_wait_for(p, child.birth_date))
+        choices = tuple(p for p in child.on_day if may_wait_for(p, child))
         if not choices and child.floor is None:
             continue
         queue_date, lottery = keys[child.id]
@@ -210,7 +225,7 @@ def district_queue(*, district: Organization, now: dt.datetime | None = None) ->
     for ids in units.values():
         ids.sort()
         first = children[ids[0]]
-        choices = tuple(p for p in first.choices if all(may_wait_for(p, children[m].birth_date) for m in ids))
+        choices = tuple(p for p in first.on_day if all(may_wait_for(p, children[m]) for m in ids))
         if not choices and first.floor is None:
             continue
         queue_date, lottery = min(keys[m] for m in ids)
@@ -231,7 +246,9 @@ def district_queue(*, district: Organization, now: dt.datetime | None = None) ->
         members[first.id] = tuple(ids)
         if first.floor is not None:
             assigned[first.id] = first.floor
-    return DistrictQueue(applicants, programs, assigned, members, children, seats, groups, dict(by_applicant))
+    return DistrictQueue(
+        applicants, programs, assigned, members, children, seats, groups, dict(by_applicant), stands_for
+    )
 
 
 def _last_refresh(district: Organization) -> tuple[dt.datetime | None, dict[int, int]]:
@@ -455,7 +472,7 @@ def positions_refresh(
         for (unit, program), standing in standings.items():
             value = (standing.position, standing.ahead_privileged)
             for member in queue.members.get(unit, (unit,)):
-                new[(member, program)] = value
+                new[(member, queue.stands_for.get((member, program), program))] = value
         stored = Position.objects.filter(application__district=district)
         old = {
             (application_id, program): (position, privileged, pk)

@@ -74,7 +74,9 @@ def chats_notify(notices: Iterable[tuple[int, str, dict]]) -> int:
         for application_id, chat_id, language in chats
         for template, context in by_application[application_id]
     ]
-    if copies:
+    if copies and notify.muted_notices() is not None:
+        _send(copies)  # replaying history (`notify.notices_muted`): held back now, while the mute holds
+    elif copies:
         transaction.on_commit(lambda: _send(copies))
     return len(copies)
 
