@@ -63,6 +63,8 @@ def chats_notify(notices: Iterable[tuple[int, str, dict]]) -> int:
         by_application[application_id].append((template, context))
     if not by_application:
         return 0
+    if notify.muted_notices() is not None:
+        return 0  # replaying history (`notify.notices_muted`): no chat is told, none is looked up
     ids = list(by_application)
     chats: list[tuple[int, str, str]] = []
     for start in range(0, len(ids), CHUNK):
@@ -74,9 +76,7 @@ def chats_notify(notices: Iterable[tuple[int, str, dict]]) -> int:
         for application_id, chat_id, language in chats
         for template, context in by_application[application_id]
     ]
-    if copies and notify.muted_notices() is not None:
-        _send(copies)  # replaying history (`notify.notices_muted`): held back now, while the mute holds
-    elif copies:
+    if copies:
         transaction.on_commit(lambda: _send(copies))
     return len(copies)
 
