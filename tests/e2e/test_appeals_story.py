@@ -470,6 +470,7 @@ def test_an_appeal_goes_from_the_web_form_to_an_approved_letter_and_back_to_the_
     )
     conclusion.get_by_role("button", name="Send the conclusion for approval").click()
     expect(notice(officer)).to_contain_text("The conclusion is sent to the head for approval")
+    expect(officer.locator(".message--warning", has_text="cannot be considered")).to_have_count(0)  # drawn up
     shot(officer, "appeals-7-conclusion-drafted")
     officer.context.close()
 
@@ -482,6 +483,11 @@ def test_an_appeal_goes_from_the_web_form_to_an_approved_letter_and_back_to_the_
     conclusion_answer = nameless.answers.get()
     assert conclusion_answer.ground == "anonymous" and conclusion_answer.approved_by == place.hokim
     assert conclusion_answer.file and nameless.events.filter(kind=EventKind.NOT_CONSIDERED).exists()
-    expect(hokim.locator(".appeal-answers")).to_contain_text("The letter (PDF)")
     shot(hokim, "appeals-7-not-considered")
+    href = hokim.locator(".appeal-answers").get_by_role("link", name="The letter (PDF)").get_attribute("href")
+    content = hokim.request.get(href).body()
+    assert hashlib.sha256(content).hexdigest() == conclusion_answer.sha256
+    save_pdf(content, "appeals-7-conclusion-letter")
+    [link] = pdf_qr_codes(content)
+    assert link.endswith(f"/appeals/verify/{conclusion_answer.code}/")
     hokim.context.close()
