@@ -111,7 +111,7 @@ def pinfl(first: int, born: dt.date, serial: int) -> str:
     """A well-formed PINFL: sex and century digit, DDMMYY, six digits, the check digit."""
     from darcha.core.identifiers import pinfl_check_digit
 
-    first13 = f"{first}{born:%d%m%y}{serial:06d}"
+    first13 = f"{first}{born.day:02d}{born.month:02d}{born.year % 100:02d}{serial:06d}"
     return first13 + str(pinfl_check_digit(first13))
 
 

@@ -26,7 +26,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from darcha.catalog.models import Category, Service
 from darcha.core.audit import SYSTEM, audit_batch
@@ -449,7 +449,8 @@ class _Story:
         if benefit.center_obtains:
             return services.BenefitClaim(benefit=benefit, obtained_by_center=True)
         when = (child.claim_at or child.registered_at).date() - dt.timedelta(days=7 + child.index % 60)
-        return services.BenefitClaim(benefit=benefit, evidence_reference=f"№ {1000 + child.index}, {when:%d.%m.%Y}")
+        issued = formats.date_format(when, "SHORT_DATE_FORMAT")
+        return services.BenefitClaim(benefit=benefit, evidence_reference=f"№ {1000 + child.index}, {issued}")
 
     def operator(self, child: ChildSpec) -> User:
         return self.users[OPERATORS[child.index % len(OPERATORS)]]

@@ -457,7 +457,7 @@ class RoutingModel(models.Model):
         ordering = ["-trained_at"]
 
     def __str__(self) -> str:
-        return f"{self.trained_at:%Y-%m-%d %H:%M} ({self.samples})"
+        return f"{self.trained_at.isoformat(timespec='minutes')} ({self.samples})"
 
 
 class Open311Client(models.Model):
