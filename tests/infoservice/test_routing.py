@@ -196,6 +196,24 @@ def test_never_forwarded_to_the_body_complained_about(tree):
     assert not Forward.objects.exists()
 
 
+def test_a_complaint_is_never_given_to_the_body_it_is_about(tree):
+    complaint = file_appeal(tree, at(2026, 11, 2), type="complaint", complained_body=tree.department)
+    with pytest.raises(ValidationError) as error:
+        appeal_assign(actor=tree.officer, appeal=complaint, executor=tree.department, now=at(2026, 11, 3))
+    assert "executor" in error.value.message_dict
+    with pytest.raises(ValidationError) as error:
+        appeal_assign(
+            actor=tree.officer,
+            appeal=complaint,
+            executor=tree.other_department,
+            co_executors=[tree.department],
+            now=at(2026, 11, 3),
+        )
+    assert "co_executors" in error.value.message_dict
+    assert fresh(complaint).status == AppealStatus.REGISTERED
+    assert not Assignment.objects.filter(appeal=complaint).exists()
+
+
 def test_a_closed_appeal_is_not_forwarded_again(tree, appeal):
     appeal_forward(actor=tree.officer, appeal=appeal, ground="Vakolat", to_name="Viloyat gaz", now=at(2026, 11, 3))
     with pytest.raises(Refused) as refused:

@@ -61,6 +61,9 @@ def may_execute(hokimiyat: Organization, organization: Organization) -> bool:
 def _clean_executor(appeal: Appeal, organization, field: str) -> Organization:
     if not isinstance(organization, Organization) or not may_execute(appeal.organization, organization):
         raise ValidationError({field: _("Choose a department of the hokimiyat, the hokimiyat itself, or an agency.")})
+    if organization.pk == appeal.complained_body_id:
+        # The body whose decision is complained about never answers the complaint (as it is never forwarded there).
+        raise ValidationError({field: _("This body is the one the complaint is about: choose another executor.")})
     return organization
 
 

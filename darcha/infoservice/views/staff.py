@@ -426,7 +426,11 @@ def make_forms(appeal: Appeal, actions: set[str], powers: Powers, suggestion: Sh
         initial = {}
         if appeal.executor_id:
             initial["executor"] = appeal.executor_id
-        elif suggestion is not None and suggestion.executor is not None:
+        elif (
+            suggestion is not None
+            and suggestion.executor is not None
+            and suggestion.executor.pk != appeal.complained_body_id
+        ):
             initial.update(executor=suggestion.executor.pk, suggested=True, confidence=suggestion.confidence)
         forms["assign"] = AssignForm(
             initial=initial, executors=executors, officials=selectors.executor_officials(executors)
