@@ -338,8 +338,11 @@ class _Story:
                 self.step()
         while self.heap:
             self.step()
-        for place in self.places.values():  # the family pages' positions as of the load
-            services.positions_refresh(district=place, now=self.now)
+        # The family pages' positions as of the load, with their history; the summary notice of years of
+        # changes (one per family) is not sent.
+        with notify.notices_muted():
+            for place in self.places.values():
+                services.positions_refresh(district=place, now=self.now)
 
     def step(self) -> None:
         moment, _seq, kind, payload = heapq.heappop(self.heap)
