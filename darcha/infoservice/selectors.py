@@ -505,6 +505,7 @@ ARCHIVE_FIELDS = (
     "closed_at",
     "published_at",
     "published_text",
+    "language",  # the language the text was written and answered in (its element's lang)
     "organization__id",
     "organization__code",
     "organization__name_uz",

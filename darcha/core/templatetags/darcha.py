@@ -27,6 +27,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from darcha.core.audit import actor_name as system_actor_name
+from darcha.core.i18n import LANGUAGES
 from darcha.core.identifiers import format_phone, mask_identifier
 from darcha.core.money import FeeKind, NoBaseAmount, brv_on, format_som
 
@@ -59,6 +60,13 @@ def som(amount) -> str:
     except (TypeError, ValueError):
         return ""
     return _("%(amount)s so'm") % {"amount": format_som(value)}
+
+
+@register.filter
+def html_lang(code) -> str:
+    """A stored language code ("uz-cyrl") as the BCP 47 tag of an element's `lang` ("uz-Cyrl"): for what a
+    citizen wrote, shown as written."""
+    return next((language.html for language in LANGUAGES if language.code == code), "")
 
 
 @register.filter
