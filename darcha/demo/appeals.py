@@ -392,7 +392,11 @@ class _Story:
             signatories=spec.signatories,
             is_collective=len(spec.signatories) > 1,
             consent_publish=spec.consent,
-            complained_body=original.executor if original is not None and spec.type == AppealType.COMPLAINT else None,
+            # A repeated complaint about the department's answer names it (terminated without new arguments, it
+            # is not assigned; one answered anew goes to the same department, so names none).
+            complained_body=original.executor
+            if original is not None and spec.type == AppealType.COMPLAINT and spec.outcome == "repeated"
+            else None,
             received_at=moment,
             now=moment,
             **extra,
