@@ -12,7 +12,9 @@ the main campaign of the current school year run by the district's officer, its 
 (the director enters the code of the family's SMS), declined or lapsed with their seats offered on by
 continuous allocation, and, a few days before the load, a few children leaving so that a few referrals
 are open now. Like the applications of the cases demo it is loaded with the demo users only, and only
-where neither place has a queue yet.
+where neither place has a queue yet. The years before those last days are history: their notices are
+muted (`notify.notices_muted`: neither stored nor sent), and continuous allocation's runs leave the
+families' positions to one refresh at the end.
 """
 
 from __future__ import annotations
