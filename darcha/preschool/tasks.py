@@ -69,8 +69,27 @@ def campaign_run_enqueue(campaign_id: int, user_id: int | None) -> bool:
 
 
 def allocation_continuous_enqueue(district_id: int) -> bool:
-    """Call on the commit of a change that frees or adds seats: the seat is offered at once."""
+    """Call on the commit of a change that frees or adds seats: the seat is offered at once. A run of the
+    district already waiting to start will read this seat too, so no second one is queued (a day of lapses
+    and declines would otherwise queue a whole-district run for each)."""
+    if _continuous_waiting(district_id):
+        return True
     return _enqueue(allocate_continuous, district_id)
+
+
+def _continuous_waiting(district_id: int) -> bool:
+    """Is a continuous run of the district queued and not yet started (the database backend's rows; other
+    backends cannot tell, and a run that started may have read the district before this change)?"""
+    try:
+        from django_tasks_db.compat import TaskResultStatus
+        from django_tasks_db.models import DBTaskResult
+    except ImportError:
+        return False
+    return DBTaskResult.objects.filter(
+        task_path=allocate_continuous.module_path,
+        status=TaskResultStatus.READY,
+        args_kwargs__args__0=district_id,
+    ).exists()
 
 
 def notices_deliver_enqueue(message_ids: list[int]) -> None:

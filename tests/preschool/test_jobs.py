@@ -52,3 +52,21 @@ def test_lapse_and_continuous_jobs_offer_a_lapsed_seat_on():
     assert offer_of(second).program == group
     assert jobs.continuous(now=late) == 0  # nothing left to offer
     assert Placement.objects.filter(status=PlacementStatus.OFFERED).count() == 1
+
+
+def test_a_district_waiting_for_a_continuous_run_gets_no_second(db):
+    # The database task backend (the settings' default, as make run uses): its rows say what is queued.
+    from django_tasks_db.models import DBTaskResult
+
+    from darcha.preschool import tasks
+
+    place = helpers.district("wait-city")
+    other = helpers.district("wait-other")
+    assert tasks.allocation_continuous_enqueue(place.pk)
+    assert tasks.allocation_continuous_enqueue(place.pk)
+    assert tasks.allocation_continuous_enqueue(other.pk)
+    queued = DBTaskResult.objects.filter(task_path=tasks.allocate_continuous.module_path)
+    assert sorted(row.args_kwargs["args"][0] for row in queued) == sorted([place.pk, other.pk])
+    queued.filter(args_kwargs__args__0=place.pk).update(status="RUNNING")
+    assert tasks.allocation_continuous_enqueue(place.pk)  # a run that started may have read before this change
+    assert queued.filter(args_kwargs__args__0=place.pk).count() == 2
