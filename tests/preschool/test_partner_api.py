@@ -45,7 +45,7 @@ def client_of(organization, username: str) -> APIClient:
     user = staff(username, organization, Role.AGENCY_CLERK)
     _token, secret = api_token_create(actor=user, user=user, name="births")
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {secret}", HTTP_ACCEPT_LANGUAGE="en")  # messages as written
     return client
 
 
