@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from darcha.demo.appeals import department_specs
 from darcha.demo.reader import DemoDataError, load_folder, load_region
 
 DATA = load_region("namangan")
@@ -26,7 +27,8 @@ def test_the_loader_input_has_every_part():
         "preschool": 7,
         "services": 48,
         "step_kinds": 8,
-        "users": 12,
+        "users": 18,
+        "appeals": 31,
     }
     assert DATA["center"] == "namangan-city-center"
     assert DATA["password"] == "darcha-demo"
@@ -78,7 +80,9 @@ def test_every_reference_resolves():
     assert {o["place"] for o in preschool} <= {code for code, o in orgs.items() if o["kind"] in {"city", "district"}}
     assert orgs[DATA["preschool"]["desk"]["agency"]]["kind"] == "agency"
     usernames = {u["username"] for u in DATA["users"]}
-    assert {u["organization"] for u in DATA["users"]} <= set(orgs) | {o["code"] for o in preschool}
+    # Appeals' departments and partners are made by its stage (darcha/demo/appeals.py) from their TOML.
+    appeals = {d["code"] for d in department_specs(DATA["appeals"])} | {p["code"] for p in DATA["appeals"]["partners"]}
+    assert {u["organization"] for u in DATA["users"]} <= set(orgs) | {o["code"] for o in preschool} | appeals
     for application in DATA["applications"]:
         assert application["service"] in services and application["by"] in usernames
         assert 1 <= application["applicant"] <= len(DATA["applicants"])
