@@ -32,13 +32,7 @@ class PreschoolConfig(AppConfig):
             models.Cutoff,
         )
 
-        # Message templates: registered, position summary, referrals.
-        from . import notifications  # noqa: F401
-
-        # The staff desk panels of kindergarten directors and district preschool officers.
-        from . import desk  # noqa: F401
-        # Referral lapses and reminders, continuous allocation's safety net, age groups moving up.
-        from . import jobs  # noqa: F401
-
-        # The citizens' Telegram bot answers for kindergarten queue numbers too.
-        from . import telegram  # noqa: F401
+        # Message templates (registered, position summary, referrals); the desk panels of kindergarten
+        # directors and district preschool officers; the jobs (referral lapses and reminders, continuous
+        # allocation's safety net, age groups moving up); the citizens' Telegram bot's kindergarten numbers.
+        from . import desk, jobs, notifications, telegram  # noqa: F401
