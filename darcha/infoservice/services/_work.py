@@ -35,7 +35,7 @@ log = logging.getLogger("darcha.infoservice")
 
 def locked(appeal: Appeal) -> Appeal:
     """The appeal's row, locked until the transaction ends (two officers never act on it at once)."""
-    return Appeal.objects.select_for_update().select_related("organization").get(pk=appeal.pk)
+    return Appeal.objects.select_for_update(of=("self",)).select_related("organization").get(pk=appeal.pk)
 
 
 def require_open(appeal: Appeal, statuses: Iterable[str] | None = None) -> None:
