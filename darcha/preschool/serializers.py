@@ -61,6 +61,8 @@ class RegistryProgramSerializer(serializers.ModelSerializer):
         read_only=True, help_text="Children waiting for it: no place there nor at a group they ranked higher"
     )
     queue_privileged = serializers.IntegerField(read_only=True, help_text="Of them with a confirmed privilege")
+    # Declared, so the schema is the same on every database (a model field's limit is the backend's).
+    seats = serializers.IntegerField(read_only=True, min_value=0, help_text="Seats this school year")
     monthly_fee = MonthlyFeeSerializer(source="fee", read_only=True)
     last_cutoff = CutoffSerializer(source="cutoff", read_only=True, allow_null=True)
     last_cutoff_text = serializers.CharField(source="cutoff_text", read_only=True, help_text="In plain words")
