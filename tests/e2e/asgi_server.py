@@ -185,7 +185,7 @@ def asgi_server(tmp_path_factory):
     server = AsgiServer(database_url=database_url, log_path=folder / "uvicorn.log")
     try:
         server.manage("migrate", "--noinput", "-v", "0")
-        server.manage("load_demo")
+        server.manage("load_demo", "--preschool-children", "120", "--appeals", "24")
         opened = server.python(OPEN_AROUND_THE_CLOCK)
         _out, err = opened.communicate(timeout=60)
         assert opened.returncode == 0, err[-3000:]

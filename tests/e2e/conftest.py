@@ -83,7 +83,8 @@ def _no_policy_violations():
 def demo(transactional_db, django_db_serialized_rollback):
     # The live server needs committed rows; serialized rollback restores what migrations seeded
     # (the BRV table) after each test's flush.
-    call_command("load_demo", verbosity=0)
+    # A short kindergarten queue and a few appeals: the full ones take minutes, and every test loads the demo.
+    call_command("load_demo", verbosity=0, preschool_children=120, appeals=24)
 
 
 @pytest.fixture

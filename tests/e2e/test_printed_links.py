@@ -75,7 +75,7 @@ def served(tmp_path_factory):
     )
     try:
         server.manage("migrate", "--noinput", "-v", "0")
-        server.manage("load_demo")
+        server.manage("load_demo", "--preschool-children", "120", "--appeals", "24")
         server.start()
         yield server
     finally:

@@ -159,7 +159,7 @@ def main() -> int:
         folder = Path(tmp)
         env = _env(folder)
         _manage(env, "migrate", "--noinput", "-v", "0")
-        _manage(env, "load_demo", "-v", "0")
+        _manage(env, "load_demo", "--preschool-children", "120", "--appeals", "24", "-v", "0")
         port = _free_port()
         log = (folder / "gunicorn.log").open("wb")
         server = subprocess.Popen(  # noqa: S603 — the project's own WSGI application

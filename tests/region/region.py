@@ -555,7 +555,10 @@ class Region:
         collecting = self._manage("collectstatic", "--noinput", "-v", "0")
         self._wait_done(self._manage("migrate", "--noinput", "-v", "0"), "migrate")
         # The demo users (shared password) in a production database: this is a throwaway one.
-        self._wait_done(self._manage("load_demo", "--allow-production"), "load_demo")
+        self._wait_done(
+            self._manage("load_demo", "--allow-production", "--preschool-children", "120", "--appeals", "24"),
+            "load_demo",
+        )
         self._open_around_the_clock()
         self._wait_done(collecting, "collectstatic")
 
