@@ -221,7 +221,9 @@ def appeals_escalate_overdue(*, now: dt.datetime | None = None) -> int:
     count = 0
     for pk in list(candidates):
         with transaction.atomic():
-            appeal = Appeal.objects.select_for_update(of=("self",)).select_related("organization", "executor").get(pk=pk)
+            appeal = (
+                Appeal.objects.select_for_update(of=("self",)).select_related("organization", "executor").get(pk=pk)
+            )
             if not appeal.is_open or appeal.due_at >= now:
                 continue
             if Event.objects.filter(appeal=appeal, kind=EventKind.OVERDUE).exists():
