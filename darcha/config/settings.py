@@ -62,6 +62,9 @@ INSTALLED_APPS = [
     "darcha.cases",
     "darcha.preschool",
     "darcha.infoservice",
+    "darcha.infoservice.publications",
+    "darcha.infoservice.media",
+    "darcha.infoservice.surveys",
     "darcha.demo",
 ]
 

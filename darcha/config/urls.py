@@ -62,6 +62,9 @@ urlpatterns += i18n_patterns(
     path("", include("darcha.cases.urls")),
     path("preschool/", include("darcha.preschool.urls")),
     path("appeals/", include("darcha.infoservice.urls")),
+    path("news/", include("darcha.infoservice.publications.urls")),
+    path("press/", include("darcha.infoservice.media.urls")),
+    path("surveys/", include("darcha.infoservice.surveys.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

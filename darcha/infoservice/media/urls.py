@@ -1,0 +1,5 @@
+"""The media pages (language-prefixed), names `media:<name>`."""
+
+app_name = "media"
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""The models of this part; see the package docstring."""

@@ -1,0 +1,5 @@
+"""The surveys pages (language-prefixed), names `surveys:<name>`."""
+
+app_name = "surveys"
+
+urlpatterns: list = []
