@@ -7,3 +7,12 @@ class SurveysConfig(AppConfig):
     name = "darcha.infoservice.surveys"
     label = "surveys"
     verbose_name = _("Surveys")
+
+    def ready(self):
+        from darcha.core.models import Organization
+        from darcha.core.pagecache import register_content
+
+        from . import desk, models  # noqa: F401
+
+        # What the public survey pages and API show; the builder's services call content_changed("surveys").
+        register_content("surveys", Organization, models.Survey, models.Question, models.Option, models.MatrixRow)

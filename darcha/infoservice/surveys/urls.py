@@ -1,5 +1,8 @@
-"""The surveys pages (language-prefixed), names `surveys:<name>`."""
+"""The surveys pages (language-prefixed), names `surveys:<name>`: the staff's first (their addresses,
+desk/ and manage/, are reserved survey codes), then the public's."""
+
+from .views import public, staff
 
 app_name = "surveys"
 
-urlpatterns: list = []
+urlpatterns: list = [*staff.urlpatterns, *public.urlpatterns]
