@@ -255,6 +255,9 @@ APPEALS_PARTNERS = env_list(
 # author, within this many days.
 APPEALS_SIMILAR_THRESHOLD = float(os.environ.get("APPEALS_SIMILAR_THRESHOLD", "0.75"))
 APPEALS_REPEAT_DAYS = int(os.environ.get("APPEALS_REPEAT_DAYS", 365))
+# Executors are reminded of an assignment this many working days before its term (the daily
+# infoservice.remind job; 0: on the last day only).
+APPEALS_REMIND_DAYS = int(os.environ.get("APPEALS_REMIND_DAYS", 2))
 # The routing model (topic and executor suggested from the text): trained again every this many hours, from
 # the latest appeals with a topic and an executor (fewer than MIN: no model is trained; at most MAX, which
 # keeps the training task well inside TASKS_LEASE_SECONDS).

@@ -4,6 +4,7 @@ Monday 2 November 2026 is due on Tuesday 17 November: with the default 2 working
 on Friday 13 November (Monday 16 and Tuesday 17 ahead), not on Thursday 12."""
 
 import pytest
+from django.conf import settings
 from django.test import override_settings
 
 from darcha.core.scheduler import _jobs
@@ -12,7 +13,12 @@ from darcha.infoservice.choices import EventKind, ExtensionKind
 from darcha.infoservice.models import Event
 from darcha.infoservice.services.answers import answer_approve, answer_draft
 from darcha.infoservice.services.routing import appeal_assign
-from darcha.infoservice.services.terms_control import appeal_extend, appeals_escalate_overdue, appeals_remind_due
+from darcha.infoservice.services.terms_control import (
+    appeal_extend,
+    appeals_escalate_overdue,
+    appeals_remind_due,
+    remind_days,
+)
 from darcha.notify.models import Message
 from tests.infoservice.work_helpers import at, file_appeal, fresh, hokimiyat_tree
 
@@ -41,6 +47,11 @@ def appeal(tree):
 def test_the_jobs_are_registered_with_the_scheduler():
     assert _jobs["infoservice.remind"].func is jobs.remind
     assert _jobs["infoservice.escalate"].func is jobs.escalate
+
+
+def test_the_reminder_days_are_a_setting_of_two_working_days():
+    assert settings.APPEALS_REMIND_DAYS == 2
+    assert remind_days() == 2
 
 
 def test_executors_are_reminded_two_working_days_before_once(tree, appeal, django_capture_on_commit_callbacks):
