@@ -1,6 +1,7 @@
 """Citizens' appeals (issue 13): the officer's inbox and the public archive among 1,000,000 appeals.
 
-PostgreSQL only, in a database of its own, `darcha_bench_appeals` (dropped and created again, migrated,
+PostgreSQL only, in a database of its own, `darcha_bench_appeals` (`BENCH_APPEALS_DB` names another;
+dropped and created again, migrated,
 `darcha load_demo` without its stories — the demo's hokimiyats, departments, topics and users — and
 dropped at the end), so the million rows never reach the other benchmarks' databases.
 
@@ -42,7 +43,7 @@ from harness import (
 )
 
 NAME = "appeals"
-DB_NAME = "darcha_bench_appeals"
+DB_NAME = os.environ.get("BENCH_APPEALS_DB", "").strip() or "darcha_bench_appeals"
 DB_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
 APPEALS = int(os.environ.get("BENCH_APPEALS") or 1_000_000)
 CONNECTIONS = 64

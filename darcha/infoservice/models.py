@@ -187,10 +187,37 @@ class Appeal(models.Model):
                 name="appeal_external_unique",
             )
         ]
+        # The officer's inbox seeks each list by its order (selectors.officer_inbox_page, seek.py) and counts
+        # its tabs (selectors.inbox_counts) over the open appeals only: each index below serves one list and
+        # its count, so neither reads the hokimiyat's closed history (checked with EXPLAIN on PostgreSQL).
         indexes = [
-            models.Index(fields=["organization", "status", "due_at"], name="appeal_inbox_idx"),
+            # A state's tab (to route, being considered, awaiting approval), the nearest term first.
+            models.Index(fields=["organization", "status", "due_at", "id"], name="appeal_inbox_idx"),
             models.Index(fields=["executor", "status", "due_at"], name="appeal_executor_idx"),
             models.Index(fields=["organization", "-received_at"], name="appeal_org_received_idx"),
+            # Every open appeal, overdue and due this week (the inbox, the overdue list, the head's desk).
+            models.Index(
+                fields=["organization", "due_at", "id"],
+                condition=models.Q(status__in=["registered", "in_work", "on_approval"]),
+                name="appeal_open_idx",
+            ),
+            models.Index(
+                fields=["organization", "due_at", "id"],
+                condition=models.Q(status__in=["registered", "in_work", "on_approval"], similar_to__isnull=False),
+                name="appeal_open_similar_idx",
+            ),
+            # "All", the nearest term first; "Closed", the latest closed first; the head's "not satisfied".
+            models.Index(fields=["organization", "due_at", "id"], name="appeal_org_due_idx"),
+            models.Index(
+                fields=["organization", "-closed_at", "-id"],
+                condition=models.Q(status="closed"),
+                name="appeal_closed_idx",
+            ),
+            models.Index(
+                fields=["organization", "-closed_at", "-id"],
+                condition=models.Q(flagged_to_head=True),
+                name="appeal_flagged_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -4,7 +4,8 @@ scoping, so a page costs a fixed number of queries however many appeals there ar
 
 Staff part (the hokimiyat's appeals officer, the executors, the hokim):
     staff_hokimiyat, staff_executor_organization    the organization in a desk's address
-    InboxFilters, officer_inbox, inbox_counts       the officer's inbox: filters, search in any script
+    InboxFilters, officer_inbox, officer_inbox_page, inbox_counts   the officer's inbox: filters, search in
+                                                    any script, keyset pages (seek.py), the tabs' counts
     executor_inbox, executor_counts                 an executor organization's assigned appeals
     appeal_for_staff, staff_attachment, staff_answer   one appeal as staff may see it, its files
     answers_to_approve, flagged_appeals, overdue_appeals, resolutions_given   the head's desk
@@ -17,7 +18,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from darcha.core import access
@@ -25,6 +26,7 @@ from darcha.core.choices import OrganizationKind, Role
 from darcha.core.models import Organization, User
 from darcha.core.translit import OKINA, cyrillic_to_latin, latin_to_cyrillic, search_key
 
+from . import seek
 from .choices import AppealStatus, AppealType, Channel, EventKind, RequestKind
 from .models import Answer, Appeal, Assignment, Attachment, Event, Extension, Forward, Population, Resolution, Topic
 
@@ -175,30 +177,90 @@ def _filtered(appeals: QuerySet[Appeal], filters: InboxFilters, now: dt.datetime
     return search_appeals(appeals, filters.query)
 
 
+def inbox_order(filters: InboxFilters) -> tuple[str, bool]:
+    """The inbox's sort key and whether it descends: the nearest term first; closed ones the latest closed
+    first. Ties go by id, the same way (seek.py)."""
+    return ("closed_at", True) if filters.status == AppealStatus.CLOSED else ("due_at", False)
+
+
+# The long texts a row of the inbox never shows (of the appeal and of the similar one it names).
+INBOX_UNREAD = ("text", "search_text", "published_text", "satisfaction_note", "open311_attributes")
+
+
 def officer_inbox(hokimiyat: Organization, filters: InboxFilters, *, now: dt.datetime | None = None):
-    """The hokimiyat's appeals the filters ask for, the nearest term first (closed ones: the latest closed
-    first), with what a row shows (topic, executor, the similar appeal's number)."""
+    """The hokimiyat's appeals the filters ask for, in the inbox's order (`inbox_order`), with what a row
+    shows (topic, executor, the similar appeal's number)."""
     now = now or timezone.now()
-    appeals = Appeal.objects.filter(organization=hokimiyat).select_related("topic", "executor", "similar_to")
+    appeals = (
+        Appeal.objects.filter(organization=hokimiyat)
+        .select_related("topic", "executor", "similar_to")
+        .defer(*INBOX_UNREAD, *(f"similar_to__{name}" for name in INBOX_UNREAD))
+    )
     appeals = _filtered(appeals, filters, now)
-    if filters.status == AppealStatus.CLOSED:
-        return appeals.order_by("-closed_at", "-id")
-    return appeals.order_by("due_at", "id")
+    key, descending = inbox_order(filters)
+    return appeals.order_by(f"-{key}", "-id") if descending else appeals.order_by(key, "id")
+
+
+def officer_inbox_page(
+    hokimiyat: Organization,
+    filters: InboxFilters,
+    position: seek.Position,
+    *,
+    size: int,
+    now: dt.datetime | None = None,
+) -> seek.SeekPage:
+    """One page of the inbox at `position` (after or before a row, or by number), sought by the list's key
+    through its index (Appeal.Meta.indexes), never by OFFSET past the counted rows; the list's size is
+    counted up to seek.COUNT_CAP. Two queries (none for the rows when nothing matches)."""
+    key, descending = inbox_order(filters)
+    return seek.seek_page(
+        officer_inbox(hokimiyat, filters, now=now), key=key, descending=descending, position=position, size=size
+    )
+
+
+class _Count(Subquery):
+    """The number of rows of a queryset (up to `cap` + 1 with a cap), as a scalar subquery."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) counted)"
+    output_field = IntegerField()
+
+    def __init__(self, queryset: QuerySet, *, cap: int | None = None, **extra):
+        rows = queryset.order_by().values("pk")
+        super().__init__(rows if cap is None else rows[: cap + 1], **extra)
+
+
+FLAGGED_CAP = seek.COUNT_CAP
 
 
 def inbox_counts(hokimiyat: Organization, *, now: dt.datetime | None = None) -> dict[str, int]:
-    """The hokimiyat's open appeals by state, and how many are overdue, due this week, repeated: one query."""
+    """The hokimiyat's open appeals by state, overdue, due this week, repeated, and the answers flagged
+    "not satisfied": one query of one scalar subquery each.
+
+    Open appeals are counted exactly: each count reads only the open appeals' index entries it counts
+    (appeal_inbox_idx per state, appeal_open_idx for the terms, appeal_open_similar_idx), and the law's
+    terms keep the open ones to about two months of intake however long the history grows. The flags stay
+    on closed appeals for good, so they are counted up to FLAGGED_CAP (+1 tells "more than"): the head
+    needs to know there are flags to read, the list shows them the latest first."""
     now = now or timezone.now()
-    open_appeals = Q(status__in=OPEN_STATUSES)
-    return Appeal.objects.filter(organization=hokimiyat).aggregate(
-        registered=Count("pk", filter=Q(status=AppealStatus.REGISTERED)),
-        in_work=Count("pk", filter=Q(status=AppealStatus.IN_WORK)),
-        on_approval=Count("pk", filter=Q(status=AppealStatus.ON_APPROVAL)),
-        overdue=Count("pk", filter=open_appeals & Q(due_at__lt=now)),
-        week=Count("pk", filter=open_appeals & Q(due_at__gte=now, due_at__lte=end_of_week(now))),
-        similar=Count("pk", filter=open_appeals & Q(similar_to__isnull=False)),
-        flagged=Count("pk", filter=Q(flagged_to_head=True)),
-    )
+    appeals = Appeal.objects.filter(organization=hokimiyat)
+    open_appeals = appeals.filter(status__in=OPEN_STATUSES)
+    row = (
+        Organization.objects.filter(pk=hokimiyat.pk)
+        .values(
+            registered=_Count(appeals.filter(status=AppealStatus.REGISTERED)),
+            in_work=_Count(appeals.filter(status=AppealStatus.IN_WORK)),
+            on_approval=_Count(appeals.filter(status=AppealStatus.ON_APPROVAL)),
+            overdue=_Count(open_appeals.filter(due_at__lt=now)),
+            week=_Count(open_appeals.filter(due_at__gte=now, due_at__lte=end_of_week(now))),
+            similar=_Count(open_appeals.filter(similar_to__isnull=False)),
+            flagged=_Count(appeals.filter(flagged_to_head=True), cap=FLAGGED_CAP),
+        )
+        .first()
+    ) or dict.fromkeys(("registered", "in_work", "on_approval", "overdue", "week", "similar", "flagged"), 0)
+    counts = {name: int(value or 0) for name, value in row.items()}
+    counts["flagged_capped"] = counts["flagged"] > FLAGGED_CAP
+    counts["flagged"] = min(counts["flagged"], FLAGGED_CAP)
+    return counts
 
 
 # --- the executor's inbox -----------------------------------------------------------------------------

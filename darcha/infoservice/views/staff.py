@@ -2,7 +2,8 @@
 the head's desk, the overdue list, and registering written and oral appeals.
 
     desk/<hokimiyat>/                          staff_inbox         ?status= type= kind= channel= topic=
-                                                                   executor= term=overdue|week similar=1 q= page=
+                                                                   executor= term=overdue|week similar=1 q=
+                                                                   page= after=|before= (keyset: seek.py)
     desk/<hokimiyat>/head/                     staff_head          the hokim: drafts to approve, "not
                                                                    satisfied" flags, overdue, resolutions
     desk/<hokimiyat>/overdue/                  staff_overdue       ?page=
@@ -56,7 +57,7 @@ from darcha.core.errors import Forbidden, Refused, attempt
 from darcha.core.identifiers import mask_identifier
 from darcha.core.models import Organization
 
-from .. import selectors, services, similarity
+from .. import seek, selectors, services, similarity
 from ..choices import (
     ANSWER_OUTCOMES,
     AppealRefusal,
@@ -193,8 +194,29 @@ def mark_similar(appeal: Appeal) -> Appeal:
     return appeal
 
 
+class WorkingDaysSpan:
+    """`working_days_between` of a calendar over the span of a page's terms and now, walked once: the
+    working days up to each day, so a page of appeals overdue for months costs one walk, not one a row."""
+
+    def __init__(self, calendar: WorkingCalendar, moments):
+        days = [timezone.localtime(moment).date() for moment in moments if moment is not None]
+        self.first = min(days, default=timezone.localdate())
+        last = max(days, default=self.first)
+        self.upto, day = [0], self.first  # upto[i]: working days d with first < d ≤ first + i
+        while day < last:
+            day += dt.timedelta(days=1)
+            self.upto.append(self.upto[-1] + calendar.is_working_day(day))
+
+    def working_days_between(self, start: dt.datetime, end: dt.datetime) -> int:
+        begin, until = timezone.localtime(start).date(), timezone.localtime(end).date()
+        if until <= begin:
+            return 0
+        return self.upto[(until - self.first).days] - self.upto[(begin - self.first).days]
+
+
 def _rows(appeals, now: dt.datetime, *, due=lambda appeal: appeal.due_at):
-    calendar = WorkingCalendar.current()
+    appeals = list(appeals)
+    calendar = WorkingDaysSpan(WorkingCalendar.current(), [now, *(due(appeal) for appeal in appeals)])
     for appeal in appeals:
         mark_term(appeal, due(appeal), now, calendar, is_open=appeal.is_open)
         mark_similar(appeal)
@@ -209,7 +231,8 @@ def _rows(appeals, now: dt.datetime, *, due=lambda appeal: appeal.due_at):
 def staff_inbox(request, hokimiyat: Organization):
     now = timezone.now()
     filters = selectors.InboxFilters.from_query(request.GET)
-    page = Paginator(selectors.officer_inbox(hokimiyat, filters, now=now), PAGE_SIZE).get_page(request.GET.get("page"))
+    position = seek.Position.from_query(request.GET)
+    page = selectors.officer_inbox_page(hokimiyat, filters, position, size=PAGE_SIZE, now=now)
     _rows(page.object_list, now)
     query = filters.as_query()
     return render(
