@@ -5,6 +5,7 @@ import enum
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RequestKind(models.TextChoices):
@@ -61,7 +62,9 @@ class AppealStatus(models.TextChoices):
 
 
 class Outcome(models.TextChoices):
-    SATISFIED = "satisfied", _("Satisfied")
+    # "Satisfied" is what the hokimiyat did with the appeal (uz "qanoatlantirildi", ru "удовлетворено"), not
+    # what the author felt about the answer (Satisfaction): a context each, so each is translated as meant.
+    SATISFIED = "satisfied", pgettext_lazy("appeal outcome", "Satisfied")
     EXPLAINED = "explained", _("Explained")
     REFUSED = "refused", _("Refused")
     FORWARDED = "forwarded", _("Forwarded to the competent body")
@@ -97,8 +100,17 @@ class ExtensionKind(models.TextChoices):
 
 
 class Satisfaction(models.TextChoices):
-    SATISFIED = "satisfied", _("Satisfied with the answer")
-    NOT_SATISFIED = "not_satisfied", _("Not satisfied with the answer")
+    """The author's rating of the answer (their feeling, "qoniqdi"), not the appeal's outcome (Outcome)."""
+
+    SATISFIED = "satisfied", pgettext_lazy("answer rating", "Satisfied with the answer")
+    NOT_SATISFIED = "not_satisfied", pgettext_lazy("answer rating", "Not satisfied with the answer")
+
+
+# The rating form's answers to "Does the answer satisfy you?" (the author speaks: uz "Qoniqdim").
+SATISFACTION_ANSWERS = (
+    (Satisfaction.SATISFIED.value, pgettext_lazy("answer rating", "Satisfied")),
+    (Satisfaction.NOT_SATISFIED.value, pgettext_lazy("answer rating", "Not satisfied")),
+)
 
 
 class AssignmentRole(models.TextChoices):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from darcha.core.i18n import LANGUAGE_CHOICES
 
 from .choices import (
+    SATISFACTION_ANSWERS,
     AppealType,
     Channel,
     ExtensionKind,
@@ -352,7 +353,7 @@ class PublicAppealForm(forms.Form):
 class RateForm(forms.Form):
     satisfaction = forms.ChoiceField(
         label=_("Does the answer satisfy you?"),
-        choices=[("satisfied", _("Satisfied")), ("not_satisfied", _("Not satisfied"))],
+        choices=SATISFACTION_ANSWERS,
         widget=forms.RadioSelect,
     )
     note = _text(_("Why (optional)"), required=False)
