@@ -265,6 +265,13 @@ APPEALS_ROUTING_RETRAIN_HOURS = int(os.environ.get("APPEALS_ROUTING_RETRAIN_HOUR
 APPEALS_ROUTING_MIN_SAMPLES = int(os.environ.get("APPEALS_ROUTING_MIN_SAMPLES", 30))
 APPEALS_ROUTING_MAX_SAMPLES = int(os.environ.get("APPEALS_ROUTING_MAX_SAMPLES", 20_000))
 
+# Publications (darcha.infoservice.publications): a scheduled item still not out this many minutes after
+# its time is told to the press secretaries (the publications.publish_due job runs every minute); staff
+# and public lists show this many a page; images are stored at most this many pixels on their long side.
+PUBLICATIONS_MISSED_MINUTES = int(os.environ.get("PUBLICATIONS_MISSED_MINUTES", 5))
+PUBLICATIONS_PAGE_SIZE = int(os.environ.get("PUBLICATIONS_PAGE_SIZE", 20))
+PUBLICATIONS_IMAGE_MAX_PX = int(os.environ.get("PUBLICATIONS_IMAGE_MAX_PX", 1600))
+
 # Kiosk tickets (queues.kiosks): per client address, per registered kiosk terminal and per phone number.
 KIOSK_TICKETS_PER_CLIENT = int(os.environ.get("KIOSK_TICKETS_PER_CLIENT", 30))
 KIOSK_TICKETS_PER_DEVICE = int(os.environ.get("KIOSK_TICKETS_PER_DEVICE", 300))
