@@ -26,6 +26,15 @@ access code is never in any. Only appeals that came through Open311 are listed: 
 did not publish theirs. A client is an `Open311Client` of one hokimiyat; its api_key is stored as a
 SHA-256 hash, shown once when issued (the administrators' page, `open311_client_create`).
 
+Who the author is (Law ZRU-445: an appeal without the author's name or residence is anonymous and is not
+considered). A request must carry `first_name` and `last_name`, and a `phone` or an `email` the answer is
+sent to; without them it is a 400 listing what is missing, and nothing is registered: the application shows
+its user what to add, as the web form warns before it sends an anonymous appeal (an Open311 client has no
+way to confirm one, and an anonymous request would only end in a conclusion that nobody can be told of).
+GeoReport has no field for the author's address: the residence recorded is the city or district the
+request's location lies in, the client's hokimiyat's (`residence`), so a named request is considered like
+any other appeal.
+
 Writes are limited per client address (every POST), per api_key (requests registered) and per phone
 (acknowledgements sent), reads per address: `core.throttle` counters, sized by OPEN311_* settings.
 """
@@ -540,6 +549,8 @@ def parse_request(params) -> RequestInput:
     names = [" ".join(str(params.get(name) or "").split()) for name in ("first_name", "last_name")]
     if any(len(name) > 100 for name in names):
         problems.append(_("first_name and last_name are at most 100 characters each."))
+    elif not all(names):
+        problems.append(_("first_name and last_name are required: the hokimiyat does not consider anonymous appeals."))
     phone = str(params.get("phone") or "").strip()
     if phone:
         try:
@@ -554,6 +565,8 @@ def parse_request(params) -> RequestInput:
             validate_email(email)
         except ValidationError:
             problems.append(_("email is not a valid e-mail address."))
+    if not (phone or email):
+        problems.append(_("A phone or an email is required: the answer to the request is sent there."))
     if problems:
         raise Open311Error(400, *problems)
     return RequestInput(
@@ -583,6 +596,15 @@ _PARAMETERS = {
 }
 
 
+def residence(organization: Organization, language: str) -> str:
+    """The author's residence an Open311 request gives: the city or district its location lies in (the
+    client's hokimiyat's, in the request's language). GeoReport has no field for the author's address, and a
+    request reports a street problem of that hokimiyat's territory."""
+    district = access.jurisdiction(organization)
+    with translation.override(language):
+        return str(district.name or organization.name)
+
+
 def client_actor(client: Open311Client) -> SystemActor:
     """The actor an Open311 client registers appeals as (the author, through that application)."""
     return SystemActor(f"open311:{client.pk}")
@@ -602,6 +624,7 @@ def open311_request_submit(*, client: Open311Client, data: RequestInput, now: dt
                 channel=Channel.OPEN311,
                 topic=data.topic,
                 author_name=data.author_name,
+                author_address=residence(client.organization, data.language),
                 author_phone=data.phone,
                 author_email=data.email,
                 language=data.language,

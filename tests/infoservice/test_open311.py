@@ -25,7 +25,7 @@ from darcha.core.models import User
 from darcha.infoservice import open311
 from darcha.infoservice.choices import AppealStatus, Channel, Outcome
 from darcha.infoservice.models import Appeal, Open311Client, Topic
-from darcha.infoservice.services import AUTHOR, appeal_withdraw
+from darcha.infoservice.services import AUTHOR, appeal_withdraw, not_considered_ground
 from tests.factories import OrganizationFactory
 from tests.infoservice.helpers import hokimiyat
 
@@ -321,15 +321,63 @@ def test_only_appeals_that_came_through_open311_are_listed(client, place, topics
 
 
 def test_a_request_with_an_address_and_no_description_is_registered_with_a_readable_text(client, place, topics, key):
-    body = report(place, key, lat=None, long=None, description=None, first_name=None, last_name=None)
-    body.update({"phone": "", "email": "", "attribute[hazards]": "children"})
+    body = report(place, key, lat=None, long=None, description=None, phone=None)
+    body.update({"attribute[hazards]": "children"})
     response = post(client, "xml", body)
     assert response.status_code == 200
     appeal = Appeal.objects.get(open311_token=xml_requests(parsed(response, "xml"))[0]["token"])
     assert appeal.latitude is None and appeal.location_address == "Navoiy koʻchasi, 12"
     assert appeal.text.splitlines()[:2] == ["Potholes", "Navoiy koʻchasi, 12"]  # in the request's language
     assert "Over a metre" in appeal.text and "Children" in appeal.text
-    assert appeal.author_name == ""  # anonymous: registered all the same (the law forbids refusing)
+
+
+# --- who the author is (Law ZRU-445: anonymous appeals are not considered) ------------------------------
+def test_a_named_request_records_the_district_of_its_location_as_the_residence(client, place, topics, key):
+    token = post(client, "json", report(place, key)).json()[0]["token"]
+    appeal = Appeal.objects.get(open311_token=token)
+    assert appeal.author_name == f"{NAME} {SURNAME}"
+    assert appeal.author_address == "Chust tumani"  # the client's hokimiyat's district
+    assert not_considered_ground(appeal) is None  # not anonymous: considered like any other appeal
+
+
+def test_the_residence_is_named_in_the_requests_language(client, place, topics, key):
+    place.district.name_ru = "Чустский район"
+    place.district.save()
+    token = post(client, "json", report(place, key), HTTP_ACCEPT_LANGUAGE="ru").json()[0]["token"]
+    appeal = Appeal.objects.get(open311_token=token)
+    assert (appeal.language, appeal.author_address) == ("ru", "Чустский район")
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+@pytest.mark.parametrize(
+    "fields",
+    [{"first_name": None, "last_name": None}, {"first_name": "  "}, {"last_name": None}],
+)
+def test_a_request_without_the_authors_name_is_400_and_registers_nothing(client, place, topics, key, fmt, fields):
+    response = post(client, fmt, report(place, key, **fields))
+    assert response.status_code == 400
+    found = errors(response, fmt)
+    assert [description for _code, description in found] == [
+        "first_name and last_name are required: the hokimiyat does not consider anonymous appeals."
+    ]
+    assert not Appeal.objects.exists()
+
+
+def test_a_request_with_no_phone_and_no_email_is_400_and_registers_nothing(client, place, topics, key):
+    response = post(client, "json", report(place, key, phone=None, email=""))
+    assert response.status_code == 400
+    assert errors(response, "json") == [
+        (400, "A phone or an email is required: the answer to the request is sent there.")
+    ]
+    assert post(client, "json", report(place, key, phone=None)).status_code == 200  # an e-mail is enough
+    assert post(client, "json", report(place, key, email=None)).status_code == 200  # and so is a phone
+    assert Appeal.objects.count() == 2
+
+
+def test_an_anonymous_request_lists_both_problems_at_once(client, place, topics, key):
+    body = report(place, key, first_name=None, last_name=None, phone=None, email=None)
+    found = [description for _code, description in errors(post(client, "xml", body), "xml")]
+    assert len(found) == 2 and "anonymous" in found[0] and "phone or an email" in found[1]
 
 
 def test_a_closed_request_shows_its_outcome(client, place, topics, key):
