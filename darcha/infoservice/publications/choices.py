@@ -1,5 +1,7 @@
 """The kinds and states of a publication."""
 
+import enum
+
 from django.db import models
 from django.utils.translation import pgettext_lazy
 
@@ -28,3 +30,11 @@ EDITABLE_STATUSES = (
     PublicationStatus.SCHEDULED,
     PublicationStatus.PUBLISHED,
 )
+
+
+class PublicationRefusal(enum.StrEnum):
+    FORBIDDEN = "forbidden"
+    STATE = "state"
+    NOT_READY = "not_ready"
+    DEFAULT_LANGUAGE = "default_language"
+    PAST = "past"

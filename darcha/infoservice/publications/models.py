@@ -86,6 +86,8 @@ class Publication(models.Model):
     signed_pdf = models.FileField(_("signed PDF"), upload_to="publications/decisions/%Y/", blank=True, default="")
     # A press release sent ahead to accredited journalists, public only when publish_at passes.
     embargo = models.BooleanField(_("embargo"), default=False)
+    # What the press secretary asked to change when sending a draft back from review.
+    review_comment = models.TextField(_("review comment"), blank=True, default="")
     # When the press secretaries were told a scheduled item did not go out at its time.
     missed_alerted_at = models.DateTimeField(_("missed schedule alerted"), null=True, blank=True)
 

@@ -1,5 +1,8 @@
-"""The publications pages (language-prefixed), names `publications:<name>`."""
+"""The publications pages (language-prefixed), names `publications:<name>`: the staff's (desk/, edit/,
+files/ — reserved words, never an organization's code) first, then the public's."""
+
+from .views import staff
 
 app_name = "publications"
 
-urlpatterns: list = []
+urlpatterns: list = [*staff.urlpatterns]
