@@ -26,6 +26,8 @@ class Role(models.TextChoices):
     APPEALS_OFFICER = "appeals_officer", _("Appeals officer")
     APPEALS_EXECUTOR = "appeals_executor", _("Appeals executor")
     HOKIM = "hokim", _("Hokim or deputy")
+    JOURNALIST = "journalist", _("Journalist")
+    ACCREDITATION_COMMISSION = "accreditation_commission", _("Accreditation commission member")
 
 
 # Which kinds of organization a role may be held in. An administrator's scope is any subtree.
@@ -42,6 +44,9 @@ ROLE_ORGANIZATION_KINDS: dict[str, set[str]] = {
     # A department of the hokimiyat, an agency, or the hokimiyat's own staff answers what it is assigned.
     Role.APPEALS_EXECUTOR: {OrganizationKind.HOKIMIYAT, OrganizationKind.AGENCY},
     Role.HOKIM: {OrganizationKind.HOKIMIYAT},
+    # External: a journalist signs up at /press/join/ and holds the role at the hokimiyat applied to.
+    Role.JOURNALIST: {OrganizationKind.HOKIMIYAT},
+    Role.ACCREDITATION_COMMISSION: {OrganizationKind.HOKIMIYAT},
     Role.LEADERSHIP: {
         OrganizationKind.HOKIMIYAT,
         OrganizationKind.REGION,

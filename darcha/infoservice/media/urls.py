@@ -1,5 +1,7 @@
-"""The media pages (language-prefixed), names `media:<name>`."""
+"""The media pages (language-prefixed, under /<lang>/press/), names `media:<name>`."""
+
+from .events.views import urlpatterns as event_urls
 
 app_name = "media"
 
-urlpatterns: list = []
+urlpatterns: list = [*event_urls]
