@@ -175,7 +175,9 @@ class AccreditationEvent(models.Model):
     action = models.CharField(_("action"), max_length=12, choices=AccreditationAction.choices)
     from_status = models.CharField(max_length=12, blank=True, default="")
     to_status = models.CharField(max_length=12, blank=True, default="")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     actor_label = models.CharField(max_length=150, blank=True, default="")
     reason = models.TextField(_("reason"), blank=True, default="")
     at = models.DateTimeField(_("when"))
