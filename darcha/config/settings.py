@@ -272,6 +272,15 @@ PUBLICATIONS_MISSED_MINUTES = int(os.environ.get("PUBLICATIONS_MISSED_MINUTES", 
 PUBLICATIONS_PAGE_SIZE = int(os.environ.get("PUBLICATIONS_PAGE_SIZE", 20))
 PUBLICATIONS_IMAGE_MAX_PX = int(os.environ.get("PUBLICATIONS_IMAGE_MAX_PX", 1600))
 
+# Media accreditation (darcha.infoservice.media): how many journalists of one outlet a hokimiyat accredits,
+# per outlet kind (a policy choice; over it an application is refused); an accreditation lasts this many
+# years, its holder is reminded this many days before it ends; a foreign outlet's is temporary, this many
+# days at most (about 3 months).
+MEDIA_ACCREDITATION_QUOTAS = {"newspaper": 2, "tv": 4, "radio": 2, "online": 2, "agency": 3, "foreign": 2}
+MEDIA_ACCREDITATION_YEARS = int(os.environ.get("MEDIA_ACCREDITATION_YEARS", 1))
+MEDIA_RENEWAL_REMINDER_DAYS = int(os.environ.get("MEDIA_RENEWAL_REMINDER_DAYS", 30))
+MEDIA_FOREIGN_MAX_DAYS = int(os.environ.get("MEDIA_FOREIGN_MAX_DAYS", 92))
+
 # Kiosk tickets (queues.kiosks): per client address, per registered kiosk terminal and per phone number.
 KIOSK_TICKETS_PER_CLIENT = int(os.environ.get("KIOSK_TICKETS_PER_CLIENT", 30))
 KIOSK_TICKETS_PER_DEVICE = int(os.environ.get("KIOSK_TICKETS_PER_DEVICE", 300))
