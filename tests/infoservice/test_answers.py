@@ -4,12 +4,16 @@ terminations are documents the head approves too; a correction within 10 days re
 Dates are real 2026 days: an answer approved on Monday 16 November 2026 may be corrected until Thursday
 26 November."""
 
+import hashlib
+
 import pytest
 from django.core.exceptions import ValidationError
+from django_tasks_db.models import DBTaskResult
 
 from darcha.core.errors import Forbidden, Refused
 from darcha.core.models import AuditEntry
 from darcha.infoservice.choices import AppealRefusal, AppealStatus, EventKind, Outcome
+from darcha.infoservice.letters import letter_ensure
 from darcha.infoservice.models import Answer, Event
 from darcha.infoservice.services.answers import (
     answer_approve,
@@ -19,6 +23,7 @@ from darcha.infoservice.services.answers import (
     current_answer,
 )
 from darcha.infoservice.services.routing import appeal_assign
+from darcha.infoservice.tasks import render_answer_letter
 from darcha.notify.models import Message
 from tests.infoservice.work_helpers import at, file_appeal, fresh, hokimiyat_tree
 
@@ -109,17 +114,28 @@ def test_approval_closes_the_appeal_stores_the_letter_and_sends_it(tree, appeal,
     )
     assert answer.approved_by == tree.hokim and answer.sent_at == at(2026, 11, 16)
     assert len(answer.code) == 12
-    with answer.file.open("rb") as stored:
-        content = stored.read()
-    assert content.startswith(b"%PDF")
-    import hashlib
-
-    assert hashlib.sha256(content).hexdigest() == answer.sha256
     message = Message.objects.get(template="appeal_answered")
     assert message.address == "+998901112233" and f"/appeals/verify/{answer.code}/" in message.body
     assert not appeal.assignments.filter(done_at__isnull=True).exists()
     assert Event.objects.get(appeal=appeal, kind=EventKind.APPROVED).data["code"] == answer.code
-    assert AuditEntry.objects.get(action="answer_approve").data["sha256"] == answer.sha256
+    assert AuditEntry.objects.get(action="answer_approve").data["code"] == answer.code
+    # The letter is rendered after the commit, by the task the approval queued.
+    assert not Answer.objects.get(pk=answer.pk).file
+    queued = DBTaskResult.objects.get(task_path="darcha.infoservice.tasks.render_answer_letter")
+    assert queued.args_kwargs["args"] == [answer.pk]
+    assert render_answer_letter.call(answer.pk).startswith("rendered ")
+    answer.refresh_from_db()
+    with answer.file.open("rb") as stored:
+        content = stored.read()
+    assert content.startswith(b"%PDF")
+    assert hashlib.sha256(content).hexdigest() == answer.sha256
+    assert AuditEntry.objects.get(action="answer_letter_render").data == {
+        "answer": answer.pk,
+        "code": answer.code,
+        "sha256": answer.sha256,
+    }
+    assert render_answer_letter.call(answer.pk) == "stored already"
+    assert AuditEntry.objects.filter(action="answer_letter_render").count() == 1
     with pytest.raises(Refused) as refused:
         answer_approve(actor=tree.hokim, answer=answer, now=at(2026, 11, 16))
     assert refused.value.code == AppealRefusal.STATE
@@ -145,7 +161,8 @@ def test_an_anonymous_appeal_ends_not_considered_with_the_heads_conclusion(tree)
     anonymous = fresh(anonymous)
     assert (anonymous.status, anonymous.outcome) == (AppealStatus.CLOSED, Outcome.NOT_CONSIDERED)
     conclusion.refresh_from_db()
-    assert conclusion.file and conclusion.code and conclusion.sent_at is None  # nobody to send it to
+    assert conclusion.code and conclusion.sent_at is None  # nobody to send it to
+    assert letter_ensure(conclusion).file and conclusion.sha256
     assert Event.objects.get(appeal=anonymous, kind=EventKind.NOT_CONSIDERED).data["ground"] == "anonymous"
 
 
@@ -174,7 +191,8 @@ def test_a_correction_within_ten_days_replaces_the_answer_and_is_sent_again(
         corrected = answer_correct(
             actor=tree.hokim, appeal=appeal, text="Yo‘l 25-noyabrgacha ta’mirlanadi.", now=at(2026, 11, 26, 17)
         )
-    assert corrected.replaces == first and corrected.code != first.code and corrected.file
+    assert corrected.replaces == first and corrected.code != first.code
+    assert letter_ensure(corrected).file and corrected.sha256 != letter_ensure(first).sha256
     assert current_answer(appeal) == corrected
     first_sent, again = Message.objects.filter(template="appeal_answered").order_by("pk")
     assert f"/verify/{first.code}/" in first_sent.body and f"/verify/{corrected.code}/" in again.body

@@ -10,7 +10,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from darcha.core.throttle import ClientLimit
-from darcha.infoservice.letters import answer_for_code, answer_number
+from darcha.infoservice.letters import answer_for_code, answer_number, letter_bytes
 from darcha.infoservice.services.answers import answer_approve, answer_correct, answer_draft
 from darcha.infoservice.services.routing import appeal_assign
 from darcha.infoservice.views import verify as verify_views
@@ -37,8 +37,7 @@ def answered(tree, language="uz", text="Yo‘l 20-noyabrgacha ta’mirlanadi."):
 
 
 def pdf_text(answer) -> str:
-    with answer.file.open("rb") as stored:
-        reader = PdfReader(io.BytesIO(stored.read()))
+    reader = PdfReader(io.BytesIO(letter_bytes(answer)))
     return "\n".join(page.extract_text() for page in reader.pages)
 
 

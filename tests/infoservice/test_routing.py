@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from darcha.core.errors import Forbidden, Refused
 from darcha.core.models import AuditEntry
 from darcha.infoservice.choices import AppealRefusal, AppealStatus, AssignmentRole, EventKind, Outcome
+from darcha.infoservice.letters import letter_bytes
 from darcha.infoservice.models import Answer, Appeal, Assignment, Event, Forward, Resolution
 from darcha.infoservice.services.routing import appeal_assign, appeal_forward, appeal_resolution, appeal_return
 from darcha.notify.models import Message
@@ -151,7 +152,8 @@ def test_forward_within_five_days_closes_the_appeal_and_tells_the_author(
     message = Message.objects.get(template="appeal_forwarded")
     assert message.address == "+998901112233" and "Gaz" in message.body
     letter = Answer.objects.get(appeal=appeal)
-    assert letter.outcome == Outcome.FORWARDED and letter.code and letter.sha256
+    assert letter.outcome == Outcome.FORWARDED and letter.code
+    assert letter_bytes(letter).startswith(b"%PDF") and letter.sha256  # rendered when first needed
 
 
 def test_a_forward_after_the_five_days_is_allowed_and_recorded_late(tree, appeal):

@@ -9,7 +9,9 @@ with their ground. Every one is a document the head approves: an appeal is never
 
 The letter (letters.py) is sent by the author's channel: a message with the verification link by SMS or
 e-mail (notify sends text only, so the PDF itself is downloaded with the number and access code); an
-author who gave neither gets it by post (`sent_at` stays empty until the officer posts it).
+author who gave neither gets it by post (`sent_at` stays empty until the officer posts it). The approval
+gives the letter its verification code and queues its rendering (a background task after the commit):
+the PDF is stored moments later, or when first downloaded or verified, whichever comes first.
 """
 
 from __future__ import annotations
@@ -80,7 +82,8 @@ def _close(appeal: Appeal, outcome: str, now: dt.datetime) -> None:
 
 def issue_letter(appeal: Appeal, outcome: str, text: str, *, actor, now: dt.datetime, ground: str = "") -> Answer:
     """A letter the officer signs at once (a forward's or a return's notice), inside the caller's
-    transaction: stored with its code and sent by the author's channel by the caller's notice."""
+    transaction: given its code (its PDF rendered after the commit) and sent by the author's channel by
+    the caller's notice."""
     user = actor_user(actor)
     answer = Answer.objects.create(
         appeal=appeal,
@@ -185,8 +188,8 @@ def answer_send_back(*, actor, answer: Answer, comment: str, now: dt.datetime | 
 
 
 def answer_approve(*, actor, answer: Answer, now: dt.datetime | None = None) -> Answer:
-    """The head approves the draft: the appeal closes with its outcome, the letter (PDF, with its
-    verification code) is stored and sent by the author's channel."""
+    """The head approves the draft: the appeal closes with its outcome, the letter gets its verification
+    code (its PDF rendered after the commit) and the author is told by their channel."""
     now = now or timezone.now()
     with transaction.atomic():
         appeal, answer = _locked_pending(answer)
@@ -200,7 +203,7 @@ def answer_approve(*, actor, answer: Answer, now: dt.datetime | None = None) -> 
         data = {"answer": answer.pk, "outcome": answer.outcome, "ground": answer.ground, "code": answer.code}
         kind = APPROVAL_EVENTS.get(answer.outcome, EventKind.APPROVED)
         record_event(appeal, kind, actor=actor, now=now, data=data)
-        audit_record(actor=actor, action="answer_approve", obj=appeal, data={**data, "sha256": answer.sha256})
+        audit_record(actor=actor, action="answer_approve", obj=appeal, data=data)  # the digest: at rendering
     return answer
 
 
@@ -257,5 +260,5 @@ def answer_correct(
         _send_letter(appeal, answer, now)
         data = {"answer": answer.pk, "replaces": previous.pk, "outcome": outcome, "code": answer.code}
         record_event(appeal, EventKind.CORRECTED, actor=actor, now=now, data=data)
-        audit_record(actor=actor, action="answer_correct", obj=appeal, data={**data, "sha256": answer.sha256})
+        audit_record(actor=actor, action="answer_correct", obj=appeal, data=data)  # the digest: at rendering
     return answer

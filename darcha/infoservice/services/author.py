@@ -25,7 +25,7 @@ from darcha.core.pagecache import content_changed
 
 from .. import terms
 from ..choices import ANSWER_OUTCOMES, AppealRefusal, AppealStatus, AppealType, EventKind, Outcome, Satisfaction
-from ..letters import answer_number, verify_path
+from ..letters import answer_number, letter_ensure, verify_path
 from ..models import Appeal, Assignment, Attachment
 from ._common import AUTHOR, calendar, notify_author, record_event
 from ._work import (
@@ -169,7 +169,7 @@ def appeal_complaint(
             complained_body=appeal.organization,
             now=now,
         )
-        if answer.file:
+        if letter_ensure(answer).file:
             Attachment.objects.create(
                 appeal=complaint,
                 file=answer.file.name,  # the same stored letter: a copy would be a second, unverifiable file

@@ -442,8 +442,7 @@ def author_view(appeal, *, today=None) -> dict:
         "events": list(appeal.events.all()),
         "letters": [
             {"answer": answer, "number": answer_number(answer), "replaced": answer is not current}
-            for answer in answers
-            if answer.file
+            for answer in answers  # every approved answer has its letter (rendered when first downloaded)
         ],
         "answer": current,
         "answered": answered,
@@ -496,7 +495,7 @@ def mine_letter(request, number, answer_id):
     appeal = _author_appeal(request, number)
     if appeal is None:
         return _to_track(_number(number))
-    answer = next((a for a in appeal.approved_answers if a.pk == answer_id and a.file), None)
+    answer = next((a for a in appeal.approved_answers if a.pk == answer_id), None)
     if answer is None:
         raise Http404("no such letter")
     response = HttpResponse(letter_bytes(answer), content_type="application/pdf")

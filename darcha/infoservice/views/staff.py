@@ -84,6 +84,7 @@ from ..forms import (
     SendBackForm,
     StudyNoticeForm,
 )
+from ..letters import letter_ensure
 from ..models import Appeal, Topic
 
 log = logging.getLogger("darcha.infoservice")
@@ -529,7 +530,7 @@ def appeal_context(request, appeal: Appeal, *, bound=None, error="", error_for="
         "open_assignments": [a for a in assignments if a.done_at is None],
         "answers": answers,
         "pending": _pending_answer(appeal),
-        "letters": [a for a in answers if a.approved_at and a.file],
+        "letters": [a for a in answers if a.approved_at],  # each letter rendered when first needed
         "signatories": list(appeal.signatories.all()),
         "attachments": list(appeal.attachments.all()),
         "resolutions": list(appeal.resolutions.all()),
@@ -837,8 +838,9 @@ def staff_letter(request, number: str, answer_id: int):
     if not request.user.is_authenticated:
         return _login(request, request.get_full_path())
     answer = selectors.staff_answer(request.user, number, answer_id)
-    if answer is None or answer.approved_at is None or not answer.file:
+    if answer is None or answer.approved_at is None:
         raise Http404(_("No such letter."))
+    letter_ensure(answer)
     return _file_response(
         answer.file, name=f"{answer.appeal.number}-{answer.pk}.pdf", content_type="application/pdf", inline=True
     )

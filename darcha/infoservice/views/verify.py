@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET
 
 from darcha.core.throttle import TOO_MANY, ClientLimit
 
-from ..letters import answer_for_code, answer_number, ground_label, person_name
+from ..letters import answer_for_code, answer_number, ground_label, letter_ensure, person_name
 
 LIMITS = {"verify": ClientLimit("appeals-verify", attempts=20, window=600)}
 
@@ -35,6 +35,7 @@ def verify(request, code):
     answer = answer_for_code(code)
     if answer is None:
         return _noindex(render(request, "infoservice/verify.html", {"missing": True}, status=404))
+    letter_ensure(answer)  # its digest is shown: the letter rendered now if nobody has asked for it yet
     replaced_by = getattr(answer, "corrected_by", None)
     context = {
         "answer": answer,
