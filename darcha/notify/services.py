@@ -383,6 +383,7 @@ def _outgoing(message: Message) -> Outgoing:
         key=message_key(message.pk),
         masked_subject=message.subject,
         masked_body=message.body,
+        headers=template.render_headers(values),
     )
 
 

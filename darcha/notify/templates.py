@@ -44,6 +44,18 @@ class MessageTemplate:
     # wiped then too, and the message cannot be sent again. Other secrets (an access code) stay sealed
     # on a failed message, so an administrator can send it again.
     one_time: bool = False
+    # Mail headers made from the context at each attempt (the e-mail channel sends them; others ignore
+    # them): a subscription's List-Unsubscribe and List-Unsubscribe-Post (RFC 2369, RFC 8058).
+    headers: Callable[[Mapping], Mapping[str, str]] | None = None
+
+    def render_headers(self, context: Mapping) -> tuple[tuple[str, str], ...]:
+        """The mail headers for this context (secrets unsealed): name/value pairs, no line breaks."""
+        if self.headers is None:
+            return ()
+        made = self.headers({**self.defaults, **context}) or {}
+        return tuple(
+            (str(name).strip(), " ".join(str(value).split())) for name, value in made.items() if str(value).strip()
+        )
 
     def split(self, context: Mapping) -> tuple[dict, dict]:
         """(the context as stored, with MASK for each secret; the secret values)."""
@@ -84,13 +96,21 @@ def register_template(
     secret: tuple[str, ...] = (),
     defaults: Mapping | None = None,
     one_time: bool = False,
+    headers: Callable[[Mapping], Mapping[str, str]] | None = None,
 ) -> MessageTemplate:
     """Add a template. Registering the same code again with a different text is an error.
 
     `secret` names the context values that must never be stored or logged in clear (a one-time
-    code, an access code, a booking code); `one_time` says they are worthless once the message fails."""
+    code, an access code, a booking code); `one_time` says they are worthless once the message fails;
+    `headers(context)` gives an e-mail's extra headers (List-Unsubscribe), made at each attempt."""
     template = MessageTemplate(
-        code=code, subject=subject, body=body, secret=tuple(secret), defaults=defaults or {}, one_time=one_time
+        code=code,
+        subject=subject,
+        body=body,
+        secret=tuple(secret),
+        defaults=defaults or {},
+        one_time=one_time,
+        headers=headers,
     )
     existing = _registry.get(code)
     if existing is not None and existing != template:

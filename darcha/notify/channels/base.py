@@ -20,6 +20,8 @@ class Outgoing:
     # The text with its secrets masked: what may be logged.
     masked_subject: str = ""
     masked_body: str = ""
+    # Extra mail headers (name, value) from the template (MessageTemplate.headers); only e-mail sends them.
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,9 @@ from django.core.mail.backends.smtp import EmailBackend
 
 from .base import BaseChannel, DeliveryError, Outgoing, Sent
 
+# Headers the channel sets itself (or the mail library does): a template's headers never replace them.
+OWN_HEADERS = {"message-id", "content-language", "from", "to", "cc", "bcc", "subject", "date", "sender"}
+
 
 def message_id(outgoing: Outgoing) -> str:
     """The e-mail's Message-ID: the same for every attempt at one message (its idempotency key), so a
@@ -37,12 +40,13 @@ class SmtpChannel(BaseChannel):
 
     def send(self, outgoing: Outgoing) -> Sent:
         mail_id = message_id(outgoing)
+        extra = {name: value for name, value in outgoing.headers if name.lower() not in OWN_HEADERS}
         email = EmailMessage(
             subject=outgoing.subject,
             body=outgoing.body,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[outgoing.address],
-            headers={"Message-ID": mail_id, "Content-Language": outgoing.language},
+            headers={**extra, "Message-ID": mail_id, "Content-Language": outgoing.language},
             connection=self.connection(),
         )
         try:
