@@ -11,7 +11,9 @@ dropped at the end), so the million rows never reach the other benchmarks' datab
    would take days), the number sequences brought up to date, then VACUUM ANALYZE.
 2. Pages on gunicorn (2 sync workers) at 64 connections, beside the bare view on the same server: the
    officer's inbox of Namangan city hokimiyat (`infoservice:staff_inbox`, logged in as the demo's
-   officer, session cookie on every request) and the public archive's list (`infoservice:archive`).
+   officer, session cookie on every request) — its first page of appeals to route, and a page of every
+   appeal half way down the list, reached as its Next links reach it (`?status=all&after=<token>`) — and the
+   public archive's list (`infoservice:archive`).
    A row fails on any non-2xx answer; the server's CPU time per request is shown beside req/s and p99.
 
 The load runs in a subprocess: `python bench/bench_appeals.py load <json>`.
@@ -118,6 +120,7 @@ def _measured_pages(ctx: Context, db: Database, env: dict[str, str], load: dict)
         )
         for view, path, page_cookie in [
             ("officer's inbox (open appeals)", load["inbox_path"], cookie),
+            (f"officer's inbox (all, {load['deep_rows']:,} rows in)", load["deep_path"], cookie),
             ("public archive list", load["archive_path"], ""),
         ]:
             single = []
@@ -235,6 +238,7 @@ def _step_load(count: int) -> dict:
     from darcha.demo.reader import load_region
     from darcha.infoservice.choices import CHANNEL_FORM
     from darcha.infoservice.models import Appeal, AppealNumberSequence, Topic
+    from darcha.infoservice.seek import token as seek_token
     from darcha.infoservice.services import number_prefix
     from darcha.infoservice.similarity import fold
 
@@ -353,6 +357,12 @@ def _step_load(count: int) -> dict:
     with translation.override("uz"):
         inbox = reverse("infoservice:staff_inbox", args=[HOKIMIYAT])
         archive = reverse("infoservice:archive")
+    # A page deep in the officer's list of every appeal, as its Next links reach it (seek.py): the row half
+    # way down the hokimiyat's appeals in the inbox's order names the page after it.
+    theirs = Appeal.objects.filter(organization=hokimiyats[HOKIMIYAT])
+    deep_rows = theirs.count() // 2
+    due_at, pk = theirs.order_by("due_at", "id").values_list("due_at", "id")[deep_rows - 1]
+    deep = f"{inbox}?status=all&page={deep_rows // 50 + 1}&after={seek_token(due_at, pk)}"
     return {
         "appeals": count,
         "open": opened,
@@ -362,6 +372,8 @@ def _step_load(count: int) -> dict:
         "copy_s": copy_s,
         "vacuum_s": vacuum_s,
         "inbox_path": inbox,
+        "deep_path": deep,
+        "deep_rows": deep_rows,
         "archive_path": archive,
         "password": data["password"],
     }
