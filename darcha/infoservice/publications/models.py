@@ -191,3 +191,8 @@ class PublicationAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# Mandatory disclosures and subscriptions: models of this app kept in their own modules.
+from .models_disclosures import Disclosure, DisclosureCategory  # noqa: E402, F401
+from .models_subscriptions import ChatSubscription, EmailSubscription, SubscriptionDelivery  # noqa: E402, F401
