@@ -38,6 +38,7 @@ from darcha.core.services import brv_seed, holidays_seed, membership_grant, reco
 from darcha.queues.models import Counter as ServiceCounter
 
 from . import appeals, preschool
+from . import surveys as surveys_demo
 from .reader import LANGUAGES, load_region
 
 REGION = "namangan"
@@ -93,6 +94,7 @@ def load_demo(
             loader.applications(timezone.now())
             loader.preschool_queue(timezone.now(), preschool_children)
             loader.appeals_story(timezone.now(), appeals_count)
+            surveys_demo.load(loader, now=timezone.now())
     _analyze()
     return result
 
