@@ -271,6 +271,13 @@ APPEALS_ROUTING_MAX_SAMPLES = int(os.environ.get("APPEALS_ROUTING_MAX_SAMPLES", 
 PUBLICATIONS_MISSED_MINUTES = int(os.environ.get("PUBLICATIONS_MISSED_MINUTES", 5))
 PUBLICATIONS_PAGE_SIZE = int(os.environ.get("PUBLICATIONS_PAGE_SIZE", 20))
 PUBLICATIONS_IMAGE_MAX_PX = int(os.environ.get("PUBLICATIONS_IMAGE_MAX_PX", 1600))
+# Mandatory disclosures: a category is "due soon" this many days before its period ends. Subscriptions: a
+# confirmation link works this many days and an unconfirmed address is deleted after as many; a second
+# confirmation to one address waits this many minutes; the daily digest goes at this time (Tashkent).
+DISCLOSURES_DUE_SOON_DAYS = int(os.environ.get("DISCLOSURES_DUE_SOON_DAYS", 7))
+SUBSCRIPTIONS_CONFIRM_DAYS = int(os.environ.get("SUBSCRIPTIONS_CONFIRM_DAYS", 7))
+SUBSCRIPTIONS_RESEND_MINUTES = int(os.environ.get("SUBSCRIPTIONS_RESEND_MINUTES", 10))
+SUBSCRIPTIONS_DIGEST_AT = os.environ.get("SUBSCRIPTIONS_DIGEST_AT", "08:00")
 
 # Media accreditation (darcha.infoservice.media): how many journalists of one outlet a hokimiyat accredits,
 # per outlet kind (a policy choice; over it an application is refused); an accreditation lasts this many
