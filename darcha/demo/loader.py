@@ -37,7 +37,7 @@ from darcha.core.money import FeeKind
 from darcha.core.services import brv_seed, holidays_seed, membership_grant, record_save
 from darcha.queues.models import Counter as ServiceCounter
 
-from . import appeals, preschool
+from . import appeals, preschool, publications
 from . import surveys as surveys_demo
 from .reader import LANGUAGES, load_region
 
@@ -94,6 +94,7 @@ def load_demo(
             loader.applications(timezone.now())
             loader.preschool_queue(timezone.now(), preschool_children)
             loader.appeals_story(timezone.now(), appeals_count)
+            publications.load_demo(loader, timezone.now())
             surveys_demo.load(loader, now=timezone.now())
     _analyze()
     return result
