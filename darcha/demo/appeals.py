@@ -34,6 +34,7 @@ from darcha.core.models import Organization, User
 from darcha.core.services import membership_grant
 from darcha.core.translit import latin_to_cyrillic
 from darcha.infoservice import routing_model, services
+from darcha.infoservice.letters import letters_on_demand
 from darcha.infoservice.choices import (
     AppealStatus,
     AppealType,
@@ -210,7 +211,8 @@ def load_story(loader, *, now: dt.datetime, count: int | None = None) -> StoryRe
         return None
     started = time.perf_counter()
     result = StoryResult()
-    with audit_batch():
+    # Thousands of letters nobody may open: each is rendered when first downloaded or verified, not queued.
+    with audit_batch(), letters_on_demand():
         people = _staff(loader, data, result)
         if people is None:
             return None

@@ -26,7 +26,7 @@ class Command(BaseCommand):
             "--appeals",
             type=int,
             default=None,
-            help="Appeals in the hokimiyats' year (default: appeals.toml's run_count, 300; the year is 3,000).",
+            help="Appeals in the hokimiyats' year (default: appeals.toml's run_count, the year's 3,000).",
         )
 
     def handle(
