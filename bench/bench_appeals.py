@@ -10,10 +10,11 @@ rows never reach the other benchmarks' databases.
    archive, written with COPY (not through the services: registering a million through appeal_register
    would take days), the number sequences brought up to date, then VACUUM ANALYZE.
 2. Pages on gunicorn (2 sync workers), beside the bare view on the same server (64 connections; the staff
-   pages at 8, a public page at 64, one slower than 100 ms at 2): the officer's inbox of Namangan city hokimiyat (`infoservice:staff_inbox`, logged in as the demo's
-   officer, session cookie on every request) — its first page of appeals to route, and a page of every
-   appeal half way down the list, reached as its Next links reach it (`?status=all&after=<token>`) — and the
-   public archive's list (`infoservice:archive`).
+   pages at 8, a public page at 64, one slower than 100 ms at 2): the officer's inbox of Namangan city
+   hokimiyat (`infoservice:staff_inbox`, logged in as the demo's officer, session cookie on every
+   request) — its first page of appeals to route, and a page of every appeal half way down the list,
+   reached as its Next links reach it (`?status=all&after=<token>`) — and the public archive's list
+   (`infoservice:archive`).
    A row fails on any non-2xx answer; the server's CPU time per request is shown beside req/s and p99.
 
 The load runs in a subprocess: `python bench/bench_appeals.py load <json>`.
