@@ -9,7 +9,8 @@ counted per number and per chat), so the bot cannot be used to guess codes.
 
 Other apps' numbers are answered by their own trackers (`register_tracker`): the preschool app's queue
 numbers (M26-0000123) go to `darcha.preschool.telegram`, which answers with the child's place and
-referral under the same rule; cases never imports them.
+referral under the same rule; cases never imports them. Other apps' commands are theirs too
+(`register_command`): the publications' `/subscribe` and `/unsubscribe` (darcha.infoservice.publications.telegram).
 
 Replies are answers, not notifications: they go straight to sendMessage through the notify app's
 small HTTP client and leave no Message rows. The offset of the last update handled is kept in the
@@ -96,6 +97,23 @@ def _tracker_for(number: str) -> Tracker | None:
     return next((tracker for tracker in TRACKERS if tracker.recognises(number)), None)
 
 
+@dataclass(frozen=True)
+class Command:
+    """Another app's command (`/subscribe`): `answer(chat_id, arguments, language) -> reply` and a line
+    for the help text. Registered from that app's AppConfig.ready, as trackers are."""
+
+    name: str
+    answer: Callable[[object, list, str], str]
+    help: Callable[[], str]
+
+
+COMMANDS: dict[str, Command] = {}
+
+
+def register_command(command: Command) -> None:
+    COMMANDS[command.name] = command
+
+
 # --- The Bot API ----------------------------------------------------------------------------------
 
 
@@ -168,6 +186,7 @@ def help_text() -> str:
             ),
             *(tracker.help() for tracker in TRACKERS),
             _("After that you will get every update on the application in this chat. Send /stop to end them."),
+            *(command.help() for command in COMMANDS.values()),
         ]
     )
 
@@ -225,6 +244,8 @@ def answer(chat_id, text: str, *, language: str, private: bool = True) -> str | 
     with translation.override(language):
         if command == "/status":
             return answer_status(chat_id, words[1:], language)
+        if command[1:] in COMMANDS:
+            return COMMANDS[command[1:]].answer(chat_id, words[1:], language)
         if command == "/stop":
             ended = services.telegram_unsubscribe(actor=BOT, chat_id=str(chat_id))
             ended += sum(tracker.unsubscribe(str(chat_id)) for tracker in TRACKERS)
