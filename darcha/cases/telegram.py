@@ -186,7 +186,7 @@ def help_text() -> str:
             ),
             *(tracker.help() for tracker in TRACKERS),
             _("After that you will get every update on the application in this chat. Send /stop to end them."),
-            *(command.help() for command in COMMANDS.values()),
+            *(line for command in COMMANDS.values() if (line := command.help())),
         ]
     )
 
