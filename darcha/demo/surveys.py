@@ -49,6 +49,7 @@ def _lines(base: str, items: list[dict]) -> dict[str, str]:
 def _dates(spec: dict, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     if "opens" in spec:
         return spec["opens"], spec["closes"]
+    now = timezone.localtime(now)
     start = (now - dt.timedelta(days=spec["opens_days_ago"])).replace(hour=9, minute=0, second=0, microsecond=0)
     return start, (now + dt.timedelta(days=spec["closes_in_days"])).replace(hour=18, minute=0, second=0, microsecond=0)
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from darcha.core.audit import SystemActor, audit_record
 from darcha.core.errors import Refused
 from darcha.core.i18n import language_or_default
+from darcha.core.pagecache import content_changed
 
 from .. import selectors
 from ..choices import Identity, SurveyRefusal, SurveyState
@@ -114,6 +115,8 @@ def response_submit(
             for value in checked.values
         )
         Survey.objects.filter(pk=survey.pk).update(response_count=F("response_count") + 1)
+        # The published figures (pages and API, held by the page cache) count this answer too.
+        content_changed(kind="surveys")
         # The entry names the response, never the phone or the account.
         audit_record(
             actor=actor,
