@@ -16,3 +16,6 @@ class MediaConfig(AppConfig):
         from .events import ready as events_ready
 
         events_ready.ready()
+        from . import admin, desk, jobs, notifications  # noqa: F401
+
+        jobs.register()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import enum
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -57,13 +59,13 @@ class DocumentKind(models.TextChoices):
     PHOTO = "photo", _("Photo")
 
 
-class MediaRefusal(models.TextChoices):
-    """Codes of the media services' refusals (the message is translated; the code is for API clients)."""
+class MediaRefusal(enum.StrEnum):
+    """Stable codes of the accreditation services' refusals (`core.errors.Refused`)."""
 
-    STATE = "media_state", "state"
-    QUOTA = "media_quota", "quota"
-    DUPLICATE = "media_duplicate", "duplicate"
-    OUTLET = "media_outlet", "outlet"
-    DATES = "media_dates", "dates"
-    NOT_JOURNALIST = "media_not_journalist", "not journalist"
-    NOT_ACCREDITED = "media_not_accredited", "not accredited"
+    STATE = "media_state"
+    QUOTA = "media_quota"
+    DUPLICATE = "media_duplicate"
+    OUTLET = "media_outlet"
+    DATES = "media_dates"
+    ALREADY_JOURNALIST = "media_already_journalist"
+    NOT_ACCREDITED = "media_not_accredited"

@@ -1,0 +1,1 @@
+"""Pages of accreditation and press requests (under /<lang>/press/, names `media:<name>`); see each module."""
