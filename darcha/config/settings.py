@@ -349,6 +349,8 @@ SPECTACULAR_SETTINGS = {
         "RequestKindEnum": "darcha.infoservice.choices.RequestKind",
         "AppealChannelEnum": "darcha.infoservice.choices.Channel",
         "AppealStatusEnum": "darcha.infoservice.choices.AppealStatus",
+        "SurveyQuestionKindEnum": "darcha.infoservice.surveys.choices.QuestionKind",
+        "SurveyStateEnum": "darcha.infoservice.surveys.choices.PUBLIC_STATES",
     },
 }
 

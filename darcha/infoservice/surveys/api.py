@@ -21,11 +21,11 @@ from darcha.core.api import ApiLanguageMixin
 from darcha.core.pagecache import PublicPage
 
 from . import selectors
-from .choices import QuestionKind, SurveyState
+from .choices import PUBLIC_STATES, QuestionKind
 from .models import Question, Survey
 
 
-class HokimiyatSerializer(serializers.Serializer):
+class SurveyHokimiyatSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
 
@@ -47,34 +47,34 @@ class SurveySerializer(serializers.ModelSerializer):
     def get_description(self, survey) -> str:
         return str(survey.description)
 
-    @extend_schema_field(HokimiyatSerializer)
+    @extend_schema_field(SurveyHokimiyatSerializer)
     def get_hokimiyat(self, survey) -> dict:
         return {"code": survey.organization.code, "name": str(survey.organization.name)}
 
-    @extend_schema_field(serializers.ChoiceField(choices=[c for c in SurveyState.choices if c[0] != "draft"]))
+    @extend_schema_field(serializers.ChoiceField(choices=PUBLIC_STATES))
     def get_state(self, survey) -> str:
         return survey.state()
 
 
-class AnswerCountSerializer(serializers.Serializer):
+class SurveyAnswerCountSerializer(serializers.Serializer):
     label = serializers.CharField()
     count = serializers.IntegerField()
     percent = serializers.FloatField(help_text="Of those who answered the question (the matrix: the row)")
 
 
-class MatrixRowSerializer(serializers.Serializer):
+class SurveyMatrixRowSerializer(serializers.Serializer):
     label = serializers.CharField()
-    answers = AnswerCountSerializer(many=True)
+    answers = SurveyAnswerCountSerializer(many=True)
 
 
-class QuestionResultSerializer(serializers.Serializer):
+class SurveyQuestionResultSerializer(serializers.Serializer):
     number = serializers.IntegerField(help_text="The question's number in the survey")
     kind = serializers.ChoiceField(choices=QuestionKind.choices)
     text = serializers.CharField()
     respondents = serializers.IntegerField(help_text="How many answered this question")
     published_at = serializers.DateTimeField()
-    answers = AnswerCountSerializer(many=True, help_text="Choices and the scale's points 1–5")
-    rows = MatrixRowSerializer(many=True, help_text="A matrix's rows")
+    answers = SurveyAnswerCountSerializer(many=True, help_text="Choices and the scale's points 1–5")
+    rows = SurveyMatrixRowSerializer(many=True, help_text="A matrix's rows")
     mean = serializers.FloatField(allow_null=True, help_text="The scale's mean")
     texts = serializers.IntegerField(help_text="Free text: how many wrote an answer (the texts are not published)")
 
@@ -85,7 +85,7 @@ class SurveyResultsSerializer(SurveySerializer):
     class Meta(SurveySerializer.Meta):
         fields = [*SurveySerializer.Meta.fields, "questions"]
 
-    @extend_schema_field(QuestionResultSerializer(many=True))
+    @extend_schema_field(SurveyQuestionResultSerializer(many=True))
     def get_questions(self, survey) -> list[dict]:
         shown = selectors.results(survey, selectors.questions(survey), published_only=True)
 

@@ -38,6 +38,10 @@ class SurveyState(models.TextChoices):
     CLOSED = "closed", pgettext_lazy("survey", "Closed")
 
 
+# The states a public survey is in (a draft is never public).
+PUBLIC_STATES = [(value, label) for value, label in SurveyState.choices if value != SurveyState.DRAFT]
+
+
 class SurveyRefusal(enum.StrEnum):
     FORBIDDEN = "survey_forbidden"
     LOCKED = "survey_locked"  # the questions cannot change once answers exist
