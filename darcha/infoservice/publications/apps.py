@@ -29,3 +29,8 @@ class PublicationsConfig(AppConfig):
             models.PublicationImage,
             models.PublicationAttachment,
         )
+        # Mandatory disclosures and subscriptions: their templates, desk panel, admin, bot commands, digest job
+        # and the listener of publication_published.
+        from . import subscriptions_ready
+
+        subscriptions_ready.setup()
