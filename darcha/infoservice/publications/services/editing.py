@@ -250,8 +250,7 @@ def publication_update(*, actor, publication: Publication, data: dict, texts: di
             obj=publication,
             data=_audit_data(publication, languages, signed_pdf=pdf is not None),
         )
-        if publication.status == PublicationStatus.PUBLISHED:
-            changed()
+        changed()
     return publication
 
 
@@ -279,8 +278,7 @@ def text_transliterate(*, actor, publication: Publication, language: str = "uz-c
         text.is_published = False
         text.save()
         audit_record(actor=actor, action="publication_text_transliterate", obj=publication, data={"language": language})
-        if publication.status == PublicationStatus.PUBLISHED:
-            changed()
+        changed()
     return text
 
 
@@ -303,8 +301,7 @@ def text_remove(*, actor, publication: Publication, language: str) -> Publicatio
         text.transliterated = False
         text.save(update_fields=["is_published", "transliterated", "updated_at"])
         audit_record(actor=actor, action="publication_text_remove", obj=publication, data={"language": language})
-        if publication.status == PublicationStatus.PUBLISHED:
-            changed()
+        changed()
     return text
 
 
@@ -343,8 +340,7 @@ def image_add(*, actor, publication: Publication, upload, alt_texts: dict) -> Pu
             obj=publication,
             data={"image": image.pk, "width": image.width, "height": image.height},
         )
-        if publication.status == PublicationStatus.PUBLISHED:
-            changed()
+        changed()
     return image
 
 
@@ -357,8 +353,7 @@ def image_remove(*, actor, image: PublicationImage) -> None:
         audit_record(actor=actor, action="publication_image_remove", obj=publication, data={"image": image_id})
         storage = image.file.storage
         transaction.on_commit(lambda: storage.delete(name))
-        if publication.status == PublicationStatus.PUBLISHED:
-            changed()
+        changed()
 
 
 def attachment_add(*, actor, publication: Publication, upload, title: str) -> PublicationAttachment:
@@ -387,8 +382,7 @@ def attachment_add(*, actor, publication: Publication, upload, title: str) -> Pu
             obj=publication,
             data={"attachment": attachment.pk, "sha256": checked.sha256, "size": checked.size},
         )
-        if publication.status == PublicationStatus.PUBLISHED:
-            changed()
+        changed()
     return attachment
 
 
@@ -401,5 +395,4 @@ def attachment_remove(*, actor, attachment: PublicationAttachment) -> None:
         audit_record(actor=actor, action="publication_attachment_remove", obj=publication, data={"attachment": pk})
         storage = attachment.file.storage
         transaction.on_commit(lambda: storage.delete(name))
-        if publication.status == PublicationStatus.PUBLISHED:
-            changed()
+        changed()

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from darcha.core.audit import actor_user, audit_record
 from darcha.core.errors import Refused
 
-from .. import sanitize
+from .. import sanitize, signals
 from ..choices import PublicationKind, PublicationRefusal, PublicationStatus
 from ..models import Publication
 from ._common import (
@@ -102,6 +102,7 @@ def publication_submit_review(*, actor, publication: Publication, now=None) -> P
         publication.review_comment = ""
         publication.save(update_fields=["status", "review_comment", "updated_at"])
         audit_record(actor=actor, action="publication_submit_review", obj=publication, data={})
+        changed()
         reviewers = [user for user in editors(publication.organization_id) if user.pk != getattr(actor, "pk", None)]
         notify_users(reviewers, "publication_to_review", _context(publication), publication)
     return publication
@@ -120,6 +121,7 @@ def publication_send_back(*, actor, publication: Publication, comment: str) -> P
         publication.review_comment = comment[:2000]
         publication.save(update_fields=["status", "review_comment", "updated_at"])
         audit_record(actor=actor, action="publication_send_back", obj=publication, data={"comment": comment[:2000]})
+        changed()
         if publication.author_id and publication.author_id != getattr(actor, "pk", None):
             notify_users([publication.author], "publication_sent_back", _context(publication), publication)
     return publication
@@ -163,8 +165,10 @@ def publication_schedule(
             obj=publication,
             data={"at": at.isoformat(), "from": previous},
         )
-        if previous == PublicationStatus.WITHDRAWN:
-            changed()
+        changed()
+        transaction.on_commit(
+            lambda: signals.publication_scheduled.send_robust(Publication, publication=publication, actor=actor)
+        )
     return publication
 
 
@@ -178,6 +182,7 @@ def publication_unschedule(*, actor, publication: Publication) -> Publication:
         publication.missed_alerted_at = None
         publication.save(update_fields=["status", "missed_alerted_at", "updated_at"])
         audit_record(actor=actor, action="publication_unschedule", obj=publication, data={})
+        changed()
     return publication
 
 

@@ -26,6 +26,7 @@ import os
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import render
@@ -263,7 +264,9 @@ def _form_action(form_class, key, run, notice):
         if done.ok:
             return notice
         form.add_refusal(done)
-        return _edit_page(request, publication, status=done.status, forms_={key: form}, error=done.message)
+        on_fields = isinstance(done.error, ValidationError) and hasattr(done.error, "error_dict")
+        error = "" if on_fields else done.message
+        return _edit_page(request, publication, status=done.status, forms_={key: form}, error=error)
 
     return handle
 

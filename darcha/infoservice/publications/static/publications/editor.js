@@ -11,7 +11,7 @@
     ["•", "<ul>\n<li>", "</li>\n</ul>"],
     ["1.", "<ol>\n<li>", "</li>\n</ol>"],
     ["❝", "<blockquote>", "</blockquote>"],
-    ["🔗", null, null]
+    ["a href", null, null]
   ];
   function wrap(area, open, close) {
     var start = area.selectionStart, end = area.selectionEnd, value = area.value;
@@ -29,6 +29,7 @@
       var button = document.createElement("button");
       button.type = "button";
       button.textContent = tool[0];
+      button.setAttribute("aria-label", tool[1] === null ? "<a href>" : tool[1]);
       button.addEventListener("click", function () {
         if (tool[1] === null) {
           var href = window.prompt("https://");
