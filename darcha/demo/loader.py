@@ -38,6 +38,7 @@ from darcha.core.services import brv_seed, holidays_seed, membership_grant, reco
 from darcha.queues.models import Counter as ServiceCounter
 
 from . import appeals, preschool, publications
+from . import media as media_demo
 from . import surveys as surveys_demo
 from .reader import LANGUAGES, load_region
 
@@ -96,6 +97,7 @@ def load_demo(
             loader.appeals_story(timezone.now(), appeals_count)
             publications.load_demo(loader, timezone.now())
             surveys_demo.load(loader, now=timezone.now())
+            media_demo.load(loader, now=timezone.now())
     _analyze()
     return result
 
