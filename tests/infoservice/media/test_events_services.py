@@ -3,9 +3,9 @@
 after the event, cancellation, the scheduler marking events held, and embargoed releases sent at once,
 moved, withdrawn and lifted.
 
-Journalists and accreditations are built with the media models' fields as the contract names them
-(Journalist: user, phone, email, outlet; Accreditation: journalist, outlet, organization, status,
-valid_from, valid_until); publications with the publications' (Publication, PublicationText)."""
+Journalists and accreditations are built directly on the media models (an approved accreditation in its
+dates is what counts; refused, suspended or expired ones do not); embargoed releases both as rows and
+through the publications' own services (publication_schedule sends `publication_scheduled`)."""
 
 from __future__ import annotations
 
@@ -14,25 +14,25 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from darcha.core.audit import SYSTEM
 from darcha.core.choices import OrganizationKind, Role
 from darcha.core.errors import Forbidden, Refused
-from darcha.notify.models import Message
-from tests.factories import OrganizationFactory, UserFactory, pdf_file, staff
-from tests.infoservice.helpers import at
-
-media_models = pytest.importorskip("darcha.infoservice.media.models")
-if not hasattr(media_models, "PressEvent"):
-    pytest.skip("the media app's models do not import the press events yet", allow_module_level=True)
-
-from darcha.infoservice.media.events import embargo, selectors, services  # noqa: E402
-from darcha.infoservice.media.events.choices import (  # noqa: E402
+from darcha.infoservice.media import models as media_models
+from darcha.infoservice.media.choices import AccreditationStatus
+from darcha.infoservice.media.events import embargo, selectors, services
+from darcha.infoservice.media.events.choices import (
     DispatchStatus,
     EventsRefusal,
     PressEventStatus,
 )
-from darcha.infoservice.publications.models import Publication, PublicationText  # noqa: E402
+from darcha.infoservice.publications import services as publishing
+from darcha.infoservice.publications.choices import PublicationKind, PublicationStatus
+from darcha.infoservice.publications.models import Publication, PublicationText
+from darcha.notify.models import Message
+from tests.factories import OrganizationFactory, UserFactory, pdf_file, staff
+from tests.infoservice.helpers import at
 
 pytestmark = pytest.mark.django_db
 NOW = at(2026, 5, 4, 10)
@@ -51,7 +51,14 @@ def press(office):
     return staff("press", office, Role.PRESS_SECRETARY, email="press@example.org")
 
 
-def journalist(office, name: str, *, valid_until=dt.date(2026, 12, 31), status="approved"):
+def journalist(
+    office,
+    name: str,
+    *,
+    valid_from=dt.date(2026, 1, 1),
+    valid_until=dt.date(2026, 12, 31),
+    status=AccreditationStatus.APPROVED,
+):
     outlet = media_models.Outlet.objects.create(name=f"{name} gazetasi", kind="newspaper")
     user = UserFactory(username=name, email=f"{name}@example.org")
     person = media_models.Journalist.objects.create(
@@ -62,7 +69,7 @@ def journalist(office, name: str, *, valid_until=dt.date(2026, 12, 31), status="
         outlet=outlet,
         organization=office,
         status=status,
-        valid_from=dt.date(2026, 1, 1),
+        valid_from=valid_from,
         valid_until=valid_until,
     )
     return person
@@ -83,7 +90,8 @@ def draft(press, office, **extra):
 def test_announcing_invites_the_accredited_journalists_by_email(office, press, django_capture_on_commit_callbacks):
     ali = journalist(office, "ali")
     journalist(office, "expired", valid_until=dt.date(2026, 5, 10))  # not valid on the event's day
-    journalist(office, "refused", status="refused")
+    journalist(office, "refused", status=AccreditationStatus.REFUSED)
+    journalist(office, "suspended", status=AccreditationStatus.SUSPENDED)
     event = draft(press, office)
     assert event.status == PressEventStatus.DRAFT
     with django_capture_on_commit_callbacks(execute=True):
@@ -184,18 +192,23 @@ def test_held_by_the_scheduler_then_materials(office, press, django_capture_on_c
     assert Message.objects.filter(template="press_event_materials", address="ali@example.org").exists()
 
 
-def _release(office, press, *, publish_at):
+def _release(office, press, *, publish_at, slug="embargo-1"):
     publication = Publication.objects.create(
         organization=office,
-        kind="press_release",
-        status="scheduled",
-        slug="embargo-1",
+        kind=PublicationKind.PRESS_RELEASE,
+        status=PublicationStatus.SCHEDULED,
+        slug=slug,
         author=press,
         publish_at=publish_at,
         embargo=True,
     )
     PublicationText.objects.create(
-        publication=publication, language="uz", title="Yangi maktab", lead="Ochilish marosimi", body="<p>Matn</p>"
+        publication=publication,
+        language="uz",
+        title="Yangi maktab",
+        lead="Ochilish marosimi",
+        body="<p>Matn</p>",
+        is_published=True,
     )
     return publication
 
@@ -218,7 +231,7 @@ def test_an_embargoed_release_is_sent_at_once_and_followed(office, press, django
         assert embargo.embargo_sync(now=NOW)["moved"] == 1
     assert Message.objects.filter(template="press_release_embargo_moved").count() == 2
 
-    Publication.objects.filter(pk=publication.pk).update(status="published")
+    Publication.objects.filter(pk=publication.pk).update(status=PublicationStatus.PUBLISHED)
     assert embargo.embargo_sync(now=at(2026, 5, 7, 9, 1))["lifted"] == 1
     publication.embargo_dispatch.refresh_from_db()
     assert publication.embargo_dispatch.status == DispatchStatus.LIFTED
@@ -228,11 +241,72 @@ def test_a_withdrawn_release_is_called_back_and_a_news_item_is_not_sent(office, 
     journalist(office, "ali")
     publication = _release(office, press, publish_at=at(2026, 5, 6, 9))
     embargo.embargo_release_send(actor=press, publication=publication, now=NOW)
-    Publication.objects.filter(pk=publication.pk).update(status="withdrawn")
+    Publication.objects.filter(pk=publication.pk).update(status=PublicationStatus.WITHDRAWN)
     assert embargo.embargo_sync(now=NOW)["withdrawn"] == 1
-    news = _release(office, press, publish_at=at(2026, 5, 6, 9))
-    Publication.objects.filter(pk=news.pk).update(kind="news", slug="news-1")
+    news = _release(office, press, publish_at=at(2026, 5, 6, 9), slug="news-1")
+    Publication.objects.filter(pk=news.pk).update(kind=PublicationKind.NEWS)
     news.refresh_from_db()
     with pytest.raises(Refused) as refused:
         embargo.embargo_release_send(actor=press, publication=news, now=NOW)
     assert refused.value.code == EventsRefusal.NOT_EMBARGOED
+
+
+def test_scheduling_an_embargoed_release_sends_it_then_and_a_call_back_and_rescheduling_resend(
+    office, press, django_capture_on_commit_callbacks
+):
+    """The press secretary schedules it in the publications' editor (publication_schedule): its
+    `publication_scheduled` signal sends it to the accredited journalists after the commit, in their name."""
+    today = timezone.localdate()
+    ali = journalist(
+        office, "ali", valid_from=today - dt.timedelta(days=30), valid_until=today + dt.timedelta(days=300)
+    )
+    release = publishing.publication_create(
+        actor=press,
+        organization=office,
+        data={"kind": PublicationKind.PRESS_RELEASE, "embargo": True},
+        texts={"uz": {"title": "Yangi maktab", "lead": "Ochilish marosimi", "body": "<p>Matn</p>"}},
+    )
+    lift = timezone.now() + dt.timedelta(days=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        publishing.publication_schedule(actor=press, publication=release, at=lift)
+    dispatch = release.embargo_dispatch
+    assert dispatch.status == DispatchStatus.UNDER_EMBARGO and dispatch.embargo_until == lift
+    assert dispatch.sent_by_label == "press"
+    assert list(dispatch.recipients.values_list("journalist_id", flat=True)) == [ali.pk]
+    message = Message.objects.get(template="press_release_embargoed")
+    assert message.address == "ali@example.org" and "Yangi maktab" in message.body
+
+    later = lift + dt.timedelta(hours=3)
+    with django_capture_on_commit_callbacks(execute=True):
+        publishing.publication_schedule(actor=press, publication=release, at=later)
+    dispatch.refresh_from_db()
+    assert dispatch.embargo_until == later
+    assert Message.objects.filter(template="press_release_embargo_moved").count() == 1
+
+    publishing.publication_unschedule(actor=press, publication=release)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert embargo.embargo_sync()["withdrawn"] == 1
+    assert Message.objects.filter(template="press_release_embargo_withdrawn").count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        publishing.publication_schedule(actor=press, publication=release, at=later)
+    dispatch.refresh_from_db()
+    assert dispatch.status == DispatchStatus.UNDER_EMBARGO and dispatch.withdrawn_at is None
+    assert Message.objects.filter(template="press_release_embargoed").count() == 2
+
+    with django_capture_on_commit_callbacks(execute=True):
+        publishing.publish_due(now=later + dt.timedelta(seconds=30))
+    dispatch.refresh_from_db()
+    assert dispatch.status == DispatchStatus.LIFTED
+
+
+def test_a_news_item_scheduled_is_not_sent_to_journalists(office, press, django_capture_on_commit_callbacks):
+    journalist(office, "ali", valid_from=timezone.localdate(), valid_until=None)
+    news = publishing.publication_create(
+        actor=press,
+        organization=office,
+        data={"kind": PublicationKind.NEWS},
+        texts={"uz": {"title": "Yangilik", "body": "<p>Matn</p>"}},
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        publishing.publication_schedule(actor=press, publication=news, at=timezone.now() + dt.timedelta(days=1))
+    assert not Message.objects.filter(template__startswith="press_release").exists()

@@ -5,9 +5,12 @@ when the embargo lifts (the publications' scheduled publishing, `publication_pub
     embargo_release_send     send it now (the press secretary's button; the scheduler and the
                              publications' signals call it too): to every accredited journalist not sent
                              it yet, so one accredited later gets it as well
-    embargo_sync             the scheduler, every minute: sends what is scheduled and not sent; tells the
-                             journalists when the embargo time moved, or the release was withdrawn
-                             (unscheduled) before it lifted; marks lifted what was published
+    embargo_follow           one dispatch brought in line with its publication: lifted, moved (the
+                             journalists told the new time) or withdrawn (told it is called back)
+    embargo_sync             the scheduler, every minute: sends what is scheduled and not sent; follows
+                             every dispatch under embargo (embargo_follow)
+    on_scheduled             `publication_scheduled` receiver: sent at once when the press secretary
+                             schedules it (`publications.services.publication_schedule`)
     on_published             `publication_published` receiver: the dispatch is marked lifted
 
 The publications app never imports this one: it sends its signals (`publications.signals`) and this app
@@ -92,7 +95,8 @@ def _check_release(publication, now: dt.datetime) -> None:
 
 def embargo_release_send(*, actor, publication, now: dt.datetime | None = None) -> int:
     """Send an embargoed press release to every journalist accredited at its hokimiyat today who was not
-    sent it yet; how many got it now. The press secretary of the hokimiyat, or the system."""
+    sent it yet; how many got it now. The press secretary of the hokimiyat, or the system. A release
+    called back (taken off the schedule) and scheduled again goes to everyone again, with its new time."""
     now = now or timezone.now()
     with transaction.atomic():
         publication = _lock_publication(publication)
@@ -105,6 +109,7 @@ def embargo_release_send(*, actor, publication, now: dt.datetime | None = None) 
             )
         _check_release(publication, now)
         dispatch = EmbargoDispatch.objects.select_for_update().filter(publication=publication).first()
+        reopened = False
         if dispatch is None:
             dispatch = EmbargoDispatch.objects.create(
                 publication=publication,
@@ -113,12 +118,17 @@ def embargo_release_send(*, actor, publication, now: dt.datetime | None = None) 
                 sent_at=now,
                 sent_by_label=actor.get_username() if actor_user(actor) else getattr(actor, "label", "system"),
             )
+        elif dispatch.status == DispatchStatus.WITHDRAWN:
+            reopened = True
+            dispatch.status, dispatch.withdrawn_at = DispatchStatus.UNDER_EMBARGO, None
+            dispatch.embargo_until, dispatch.sent_at = publication.publish_at, now
+            dispatch.save(update_fields=["status", "withdrawn_at", "embargo_until", "sent_at"])
+            dispatch.recipients.update(told_until=publication.publish_at, sent_at=now)
         elif dispatch.status != DispatchStatus.UNDER_EMBARGO:
             raise Refused(_("This press release is not under embargo any more."), EventsRefusal.STATE)
         already = set(dispatch.recipients.values_list("journalist_id", flat=True))
-        journalists = [
-            j for j in selectors.accredited_journalists(publication.organization, on=now) if j.pk not in already
-        ]
+        accredited = selectors.accredited_journalists(publication.organization, on=now)
+        journalists = [j for j in accredited if j.pk not in already]
         EmbargoRecipient.objects.bulk_create(
             [
                 EmbargoRecipient(
@@ -133,16 +143,20 @@ def embargo_release_send(*, actor, publication, now: dt.datetime | None = None) 
         )
         dispatch.recipients_count = len(already) + len(journalists)
         dispatch.save(update_fields=["recipients_count"])
+        told = _recipients(dispatch) if reopened else journalists
         audit_record(
             actor=actor,
             action="press_release_embargo_send",
             obj=dispatch,
-            data={"publication": publication.pk, "until": dispatch.embargo_until.isoformat(), "sent": len(journalists)},
+            data={
+                "publication": publication.pk,
+                "until": dispatch.embargo_until.isoformat(),
+                "sent": len(told),
+                "again": reopened,
+            },
         )
-        delivery.release_notice(
-            publication, dispatch, "press_release_embargoed", journalists, texts=_texts_of(publication)
-        )
-    return len(journalists)
+        delivery.release_notice(publication, dispatch, "press_release_embargoed", told, texts=_texts_of(publication))
+    return len(told)
 
 
 def _recipients(dispatch) -> list:
@@ -157,6 +171,61 @@ def _lift(dispatch, *, actor, now) -> None:
     )
 
 
+def embargo_follow(*, dispatch_id: int, now: dt.datetime, actor=SYSTEM) -> str:
+    """Bring one dispatch under embargo in line with its publication: "lifted" once published,
+    "withdrawn" (the journalists told) when taken off the schedule, "moved" (the journalists told the new
+    time) when its time changed; "" when nothing changed."""
+    with transaction.atomic():
+        dispatch = (
+            EmbargoDispatch.objects.select_for_update(of=("self",))
+            .select_related("publication__organization")
+            .get(pk=dispatch_id)
+        )
+        if dispatch.status != DispatchStatus.UNDER_EMBARGO:
+            return ""
+        publication = dispatch.publication
+        if publication.status == selectors.PUBLISHED:
+            _lift(dispatch, actor=actor, now=now)
+            return "lifted"
+        if publication.status != selectors.SCHEDULED or publication.publish_at is None:
+            dispatch.status, dispatch.withdrawn_at = DispatchStatus.WITHDRAWN, now
+            dispatch.save(update_fields=["status", "withdrawn_at"])
+            audit_record(
+                actor=actor,
+                action="press_release_embargo_withdrawn",
+                obj=dispatch,
+                data={"publication": publication.pk, "status": publication.status},
+            )
+            delivery.release_notice(
+                publication,
+                dispatch,
+                "press_release_embargo_withdrawn",
+                _recipients(dispatch),
+                texts=_texts_of(publication),
+            )
+            return "withdrawn"
+        if publication.publish_at != dispatch.embargo_until:
+            before = dispatch.embargo_until
+            dispatch.embargo_until = publication.publish_at
+            dispatch.save(update_fields=["embargo_until"])
+            dispatch.recipients.update(told_until=publication.publish_at)
+            audit_record(
+                actor=actor,
+                action="press_release_embargo_moved",
+                obj=dispatch,
+                data={"from": before.isoformat(), "to": publication.publish_at.isoformat()},
+            )
+            delivery.release_notice(
+                publication,
+                dispatch,
+                "press_release_embargo_moved",
+                _recipients(dispatch),
+                texts=_texts_of(publication),
+            )
+            return "moved"
+    return ""
+
+
 def embargo_sync(*, now: dt.datetime | None = None, actor=SYSTEM) -> dict:
     """The scheduler's minute: send what is scheduled under embargo and not sent; for what was sent, mark
     it lifted once published, tell the journalists the new time when the embargo moved, or that it is
@@ -169,54 +238,9 @@ def embargo_sync(*, now: dt.datetime | None = None, actor=SYSTEM) -> dict:
         except Refused as refusal:  # changed meanwhile, or no default text yet
             log.info("embargoed release %s not sent: %s", publication.pk, refusal.message)
     for dispatch in selectors.dispatches_under_embargo():
-        with transaction.atomic():
-            dispatch = (
-                EmbargoDispatch.objects.select_for_update()
-                .select_related("publication__organization")
-                .get(pk=dispatch.pk)
-            )
-            if dispatch.status != DispatchStatus.UNDER_EMBARGO:
-                continue
-            publication = dispatch.publication
-            if publication.status == selectors.PUBLISHED:
-                _lift(dispatch, actor=actor, now=now)
-                done["lifted"] += 1
-            elif publication.status != selectors.SCHEDULED or publication.publish_at is None:
-                dispatch.status, dispatch.withdrawn_at = DispatchStatus.WITHDRAWN, now
-                dispatch.save(update_fields=["status", "withdrawn_at"])
-                audit_record(
-                    actor=actor,
-                    action="press_release_embargo_withdrawn",
-                    obj=dispatch,
-                    data={"publication": publication.pk, "status": publication.status},
-                )
-                delivery.release_notice(
-                    publication,
-                    dispatch,
-                    "press_release_embargo_withdrawn",
-                    _recipients(dispatch),
-                    texts=_texts_of(publication),
-                )
-                done["withdrawn"] += 1
-            elif publication.publish_at != dispatch.embargo_until:
-                before = dispatch.embargo_until
-                dispatch.embargo_until = publication.publish_at
-                dispatch.save(update_fields=["embargo_until"])
-                dispatch.recipients.update(told_until=publication.publish_at)
-                audit_record(
-                    actor=actor,
-                    action="press_release_embargo_moved",
-                    obj=dispatch,
-                    data={"from": before.isoformat(), "to": publication.publish_at.isoformat()},
-                )
-                delivery.release_notice(
-                    publication,
-                    dispatch,
-                    "press_release_embargo_moved",
-                    _recipients(dispatch),
-                    texts=_texts_of(publication),
-                )
-                done["moved"] += 1
+        outcome = embargo_follow(dispatch_id=dispatch.pk, now=now, actor=actor)
+        if outcome:
+            done[outcome] += 1
     return done
 
 
@@ -234,12 +258,20 @@ def on_published(sender=None, publication=None, **kwargs) -> None:
             _lift(dispatch, actor=SYSTEM, now=timezone.now())
 
 
-def on_scheduled(sender=None, publication=None, **kwargs) -> None:
-    """A publication was scheduled (a publications signal, when it sends one): an embargoed press release
-    goes to the journalists at once."""
+def on_scheduled(sender=None, publication=None, actor=None, **kwargs) -> None:
+    """`publications.signals.publication_scheduled` (sent after the commit of `publication_schedule`): an
+    embargoed press release goes to the accredited journalists at once, in the name of the press secretary
+    who scheduled it (else the system's); one already sent and moved to a new time, the journalists are
+    told the new time. What fails here is left to the scheduler's `embargo_sync` a minute later."""
     if publication is None or publication.kind != selectors.PRESS_RELEASE or not publication.embargo:
         return
+    now = timezone.now()
+    user = actor_user(actor) if actor is not None else None
+    by = actor if user is not None and access.has_role(user, Role.PRESS_SECRETARY, publication.organization) else SYSTEM
+    dispatch = EmbargoDispatch.objects.filter(publication_id=publication.pk).first()
     try:
-        embargo_release_send(actor=SYSTEM, publication=publication)
+        if dispatch is not None and dispatch.status == DispatchStatus.UNDER_EMBARGO:
+            embargo_follow(dispatch_id=dispatch.pk, now=now, actor=by)
+        embargo_release_send(actor=by, publication=publication, now=now)
     except Refused as refusal:
         log.info("embargoed release %s not sent on scheduling: %s", publication.pk, refusal.message)

@@ -13,7 +13,10 @@ from django.utils import timezone
 
 from darcha.core.choices import OrganizationKind
 from darcha.core.models import Organization
+from darcha.infoservice.publications.choices import PublicationKind, PublicationStatus
+from darcha.infoservice.publications.models import Publication
 
+from ..choices import AccreditationStatus
 from ..models import Accreditation, Journalist
 from ..models_events import (
     EmbargoDispatch,
@@ -26,10 +29,11 @@ from . import months
 from .choices import PUBLIC_STATUSES, DispatchStatus, PressEventStatus, RegistrationStatus
 
 PUBLIC_PAGE_SIZE = 20
-APPROVED = "approved"
-PRESS_RELEASE = "press_release"
-PUBLISHED = "published"
-SCHEDULED = "scheduled"
+# A suspended accreditation is held but gives no access: only an approved one in its dates counts.
+APPROVED = AccreditationStatus.APPROVED
+PRESS_RELEASE = PublicationKind.PRESS_RELEASE
+PUBLISHED = PublicationStatus.PUBLISHED
+SCHEDULED = PublicationStatus.SCHEDULED
 
 
 # --- accreditation ------------------------------------------------------------------------------------
@@ -129,8 +133,6 @@ def public_event(pk) -> PressEvent | None:
 
 
 def _publications_queryset():
-    from darcha.infoservice.publications.models import Publication
-
     return Publication.objects.filter(status=PUBLISHED).prefetch_related("texts").order_by("-published_at")
 
 
@@ -176,8 +178,6 @@ def event_invitations(event: PressEvent):
 
 def linkable_publications(event: PressEvent, limit: int = 50):
     """The hokimiyat's latest published publications not linked yet (for the event's form)."""
-    from darcha.infoservice.publications.models import Publication
-
     return list(
         Publication.objects.filter(organization_id=event.organization_id, status=PUBLISHED)
         .exclude(pk__in=event.publications.values("pk"))
@@ -250,13 +250,11 @@ def journalist_past_registrations(journalist: Journalist, *, now: dt.datetime | 
 
 
 def embargo_candidates(*, now: dt.datetime):
-    """Embargoed press releases scheduled for later and not sent to the journalists yet."""
-    from darcha.infoservice.publications.models import Publication
-
+    """Embargoed press releases scheduled for later and not sent to the journalists yet (or called back
+    and scheduled again)."""
     return list(
-        Publication.objects.filter(
-            kind=PRESS_RELEASE, embargo=True, status=SCHEDULED, publish_at__gt=now, embargo_dispatch__isnull=True
-        )
+        Publication.objects.filter(kind=PRESS_RELEASE, embargo=True, status=SCHEDULED, publish_at__gt=now)
+        .filter(Q(embargo_dispatch__isnull=True) | Q(embargo_dispatch__status=DispatchStatus.WITHDRAWN))
         .select_related("organization")
         .order_by("publish_at", "pk")
     )
@@ -272,8 +270,6 @@ def dispatches_under_embargo():
 
 def staff_releases(organization: Organization, *, now: dt.datetime | None = None):
     """The hokimiyat's embargoed press releases: scheduled (sent or not) and recent dispatches."""
-    from darcha.infoservice.publications.models import Publication
-
     now = now or timezone.now()
     return list(
         Publication.objects.filter(organization=organization, kind=PRESS_RELEASE, embargo=True)
