@@ -208,6 +208,8 @@ def load(loader, *, now: dt.datetime) -> SurveysResult | None:
         survey = _build(spec, press, organization, now)
         result.responses += _generate(rng, spec, survey, now)
         _publish(spec, survey, press, now)
+        # A survey that closed long ago was looked at then: no closing notice at the load.
+        Survey.objects.filter(pk=survey.pk, closes_at__lte=now).update(closed_notice_at=survey.closes_at)
         result.surveys += 1
         loader.result.created["surveys"] += 1
         loader.result.created["survey responses"] += spec["responses"]

@@ -12,7 +12,9 @@ class SurveysConfig(AppConfig):
         from darcha.core.models import Organization
         from darcha.core.pagecache import register_content
 
-        from . import desk, models  # noqa: F401
+        from . import desk, jobs, models, notifications  # noqa: F401
+
+        jobs.register()
 
         # What the public survey pages and API show; the builder's services call content_changed("surveys").
         register_content("surveys", Organization, models.Survey, models.Question, models.Option, models.MatrixRow)

@@ -41,6 +41,8 @@ class Survey(models.Model):
     opens_at = models.DateTimeField(_("opens at"))
     closes_at = models.DateTimeField(_("closes at"))
     launched_at = models.DateTimeField(_("launched at"), null=True, blank=True)
+    # When the press secretaries were told it closed (the job `surveys.closed`; closing it by hand counts).
+    closed_notice_at = models.DateTimeField(_("closing notice sent at"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )

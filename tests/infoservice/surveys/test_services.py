@@ -241,3 +241,23 @@ def test_closing_early_and_results_published_one_by_one(where):
     assert [[b.count for b in bars] for _label, bars in matrix.matrix] == [[2, 0], [0, 2]]
     assert every[4].texts == 2
     assert services.survey_results_publish(actor=where.press, survey=made, published=True) == 4
+
+
+def test_the_press_secretary_is_told_once_when_a_survey_closes(where):
+    from darcha.infoservice.surveys import jobs
+    from darcha.notify.models import Message
+
+    made = helpers.survey(where)
+    submit(made, helpers.answers(made))
+    assert jobs.closed() == 0  # still open
+    later = made.closes_at + dt.timedelta(minutes=1)
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert jobs.closed(now=later) == 1
+    assert jobs.closed(now=later) == 0
+    notice = Message.objects.get(template="survey_closed")
+    assert "1" in notice.body and f"/surveys/manage/{made.code}/results/" in notice.body
+    closed_by_hand = helpers.survey(where, code="by-hand")
+    services.survey_close(actor=where.press, survey=closed_by_hand)
+    assert jobs.closed(now=later) == 0

@@ -12,6 +12,7 @@ from .builder import (  # noqa: F401
     survey_results_publish,
     survey_update,
 )
+from .closing import surveys_notify_closed  # noqa: F401
 from .responses import (  # noqa: F401
     RESPONDENT,
     Respondent,

@@ -111,6 +111,8 @@ def survey_update(*, actor, survey: Survey, data: dict) -> Survey:
     fields = _survey_fields(data, creating=False)
     if fields["identity"] != survey.identity:
         _unlocked(survey)
+    if fields["closes_at"] != survey.closes_at:
+        survey.closed_notice_at = None  # a new closing time gets its own notice
     for name, value in fields.items():
         setattr(survey, name, value)
     survey.save()
@@ -307,7 +309,8 @@ def survey_close(*, actor, survey: Survey, now: dt.datetime | None = None) -> Su
     if survey.state(now) != SurveyState.OPEN:
         raise Refused(_("Only an open survey can be closed."), SurveyRefusal.NOT_CLOSABLE)
     survey.closes_at = max(now, survey.opens_at + dt.timedelta(seconds=1))
-    survey.save(update_fields=["closes_at", "updated_at"])
+    survey.closed_notice_at = now  # the press secretary closed it: no notice needed
+    survey.save(update_fields=["closes_at", "closed_notice_at", "updated_at"])
     audit_record(actor=actor, action="survey_close", obj=survey, organization=survey.organization_id)
     _changed()
     return survey
