@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from darcha.core.choices import OrganizationKind
 from darcha.core.models import Organization
@@ -34,10 +35,12 @@ class DisclosureRow:
     def status(self) -> DisclosureStatus:
         return self.state.status
 
-    def title(self, language: str) -> str:
+    @property
+    def title(self) -> str:
+        """The last publication's title in the current language (the default language's as fallback)."""
         if self.publication is None:
             return ""
-        text, _fallback = publication_text(self.publication, language)
+        text, _fallback = publication_text(self.publication, get_language())
         return text.title if text is not None else self.publication.slug
 
 
