@@ -124,7 +124,7 @@ def _moments(rng: random.Random, now: dt.datetime, days: int, count: int) -> lis
     return sorted(moments)
 
 
-def _archive(data, hokimiyats, press, now, rng, result: StoryResult) -> None:
+def _archive(data, hokimiyats, press, now, rng, result: StoryResult) -> list:
     """The year's published items, written in bulk (an import of the earlier sites)."""
     categories = {c.code: c for c in Category.objects.all()}
     tags = {t.code: t for t in Tag.objects.all()}
@@ -182,6 +182,7 @@ def _archive(data, hokimiyats, press, now, rng, result: StoryResult) -> None:
     Publication.objects.bulk_update([p for p, *_ in planned], ["created_at", "updated_at"], batch_size=500)
     PublicationText.objects.filter(publication__in=[p for p, *_ in planned]).update(updated_at=now)
     result.publications += len(planned)
+    return planned
 
 
 def _slug(title: str, taken: set[str]) -> str:
@@ -194,6 +195,46 @@ def _slug(title: str, taken: set[str]) -> str:
         slug = f"{base}-{n}"
     taken.add(slug)
     return slug
+
+
+# --- pictures ---------------------------------------------------------------------------------------------
+def _picture(rng: random.Random, colors: list[str], name: str) -> SimpleUploadedFile:
+    """A drawn picture (sky, ground, a building with windows) in the template's colours, as a JPEG upload
+    (checked and re-encoded by the publications' image handling, as any photo would be)."""
+    from PIL import Image, ImageDraw
+
+    width, height = 1600, 900
+    sky, accent = colors
+    image = Image.new("RGB", (width, height), sky)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle([0, int(height * 0.72), width, height], fill="#7a8b5a")
+    left = rng.randrange(120, 560)
+    top = rng.randrange(200, 330)
+    draw.rectangle([left, top, left + 880, int(height * 0.75)], fill="#efe9dc", outline="#444", width=6)
+    for row in range(3):
+        for column in range(6):
+            x = left + 60 + column * 140
+            y = top + 50 + row * 100
+            draw.rectangle([x, y, x + 80, y + 70], fill=accent, outline="#444", width=3)
+    draw.ellipse([width - 300, 80, width - 150, 230], fill="#fff3b0")
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=80)
+    return SimpleUploadedFile(name, out.getvalue(), content_type="image/jpeg")
+
+
+def _images(data, planned, press, rng) -> None:
+    """The latest news of the templates that have a picture get one, through image_add (checked, resized)."""
+    wanted = int(data.get("images", 0))
+    chosen = [item for item in reversed(planned) if "image_alt" in item[1]][:wanted]
+    for publication, template, *_rest in chosen:
+        alt = dict(zip(("uz", "ru", "en"), template["image_alt"], strict=True))
+        alt["uz-cyrl"] = latin_to_cyrillic(alt["uz"])
+        services.image_add(
+            actor=press[publication.organization.code],
+            publication=publication,
+            upload=_picture(rng, template["colors"], f"{publication.slug}.jpg"),
+            alt_texts=alt,
+        )
 
 
 # --- the decisions -------------------------------------------------------------------------------------
@@ -328,7 +369,8 @@ def load_story(loader, *, now: dt.datetime) -> StoryResult | None:
     started = time.perf_counter()
     rng = random.Random(data["seed"])  # noqa: S311 — made-up data, not secrets
     result = StoryResult()
-    _archive(data, hokimiyats, press, now, rng, result)
+    planned = _archive(data, hokimiyats, press, now, rng, result)
+    _images(data, planned, press, rng)
     _decisions(data, hokimiyats, press, now, rng, result)
     _desk(data, hokimiyats, press, now, rng, result)
     result.seconds = time.perf_counter() - started

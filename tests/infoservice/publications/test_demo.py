@@ -12,7 +12,7 @@ from darcha.core.choices import Role
 from darcha.core.models import Organization, User
 from darcha.demo.publications import HOKIMIYATS
 from darcha.infoservice.publications.choices import PublicationKind, PublicationStatus
-from darcha.infoservice.publications.models import Category, Publication, PublicationText, Tag
+from darcha.infoservice.publications.models import Category, Publication, PublicationImage, PublicationText, Tag
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +49,15 @@ def test_a_dozen_decisions_with_signed_pdfs(demo):
         assert decision.decision_number and decision.decision_date and decision.decision_subject
         with decision.signed_pdf.open("rb") as handle:
             assert len(PdfReader(handle).pages) == 1
+
+
+def test_the_latest_news_have_pictures_with_their_alt_texts(demo):
+    images = PublicationImage.objects.select_related("publication")
+    assert images.count() == 15
+    for image in images:
+        assert image.publication.status == PublicationStatus.PUBLISHED
+        assert image.alt_text_uz and image.alt_text_ru
+        assert max(image.width, image.height) <= 1600
 
 
 def test_the_press_secretaries_and_their_desks(demo):
