@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 from darcha.cases import api as cases_api
 from darcha.catalog import api as catalog_api
 from darcha.catalog import views as catalog_views
+from darcha.config import sitemaps
 from darcha.core import api_tokens
 from darcha.core import views as core_views
 from darcha.infoservice import api as appeals_api
@@ -51,6 +52,7 @@ urlpatterns = [
     path("api/v1/", include(router.urls)),
     path("open311/v2/", include("darcha.infoservice.open311")),  # GeoReport v2, XML and JSON
     path("notify/", include("darcha.notify.urls")),  # provider callbacks (SMS delivery reports)
+    path("", include(sitemaps.urlpatterns)),  # sitemap.xml and its sections
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's init script as a file: the Content-Security-Policy runs no inline script.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
