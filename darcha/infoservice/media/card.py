@@ -45,7 +45,9 @@ def photo_data_uri(accreditation: Accreditation) -> str:
 
 
 def card_number(accreditation: Accreditation) -> str:
-    return f"{accreditation.organization.code.upper()[:12]}-{accreditation.pk:05d}"
+    """The number printed on the card: the year it starts and the accreditation's own number."""
+    year = accreditation.valid_from.year if accreditation.valid_from else accreditation.submitted_at.year
+    return f"{year}-{accreditation.pk:06d}"
 
 
 def card_context(accreditation: Accreditation) -> dict:
