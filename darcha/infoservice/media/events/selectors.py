@@ -133,7 +133,12 @@ def public_event(pk) -> PressEvent | None:
 
 
 def _publications_queryset():
-    return Publication.objects.filter(status=PUBLISHED).prefetch_related("texts").order_by("-published_at")
+    return (
+        Publication.objects.filter(status=PUBLISHED)
+        .select_related("organization")
+        .prefetch_related("texts")
+        .order_by("-published_at")
+    )
 
 
 def event_hokimiyats():

@@ -36,7 +36,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import path, reverse
+from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -107,7 +107,9 @@ def _public_event(pk):
 def event(request, pk: int):
     event = _public_event(pk)
     now = timezone.now()
-    publications = [(p, embargo.release_texts(p, _language())[0]) for p in event.publications.all()]
+    publications = [
+        (p, embargo.release_texts(p, _language())[0], _publication_url(p)) for p in event.publications.all()
+    ]
     context = {
         "event": event,
         "past": event.starts_at <= now,
@@ -116,6 +118,14 @@ def event(request, pk: int):
         "page_url": absolute_url(event.get_absolute_url()),
     }
     return render(request, "media/events/public_event.html", context)
+
+
+def _publication_url(publication) -> str:
+    """The public page of a linked publication (the publications' `item`), "" while it has none."""
+    try:
+        return reverse("publications:item", args=[publication.organization.code, publication.slug])
+    except NoReverseMatch:
+        return ""
 
 
 def _ics_text(value: str) -> str:
@@ -191,9 +201,13 @@ def journalist_page(view):
 
 def _my_events_page(request, journalist, *, status=200, errors=None):
     now = timezone.now()
+    events = selectors.upcoming_for_journalist(journalist, now=now)
+    listed = {event.pk for event in events}
     context = {
         "journalist": journalist,
-        "events": selectors.upcoming_for_journalist(journalist, now=now),
+        "events": events,
+        # A refusal about an event not in the list (not accredited there, no longer open) is shown on top.
+        "other_errors": [text for key, text in (errors or {}).items() if key not in listed],
         "past": selectors.journalist_past_registrations(journalist, now=now),
         "accredited_at": selectors.accrediting_organizations(journalist, on=timezone.localdate(now)),
         "form": RegisterForm(),
