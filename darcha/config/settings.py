@@ -352,6 +352,7 @@ SPECTACULAR_SETTINGS = {
         "AppealStatusEnum": "darcha.infoservice.choices.AppealStatus",
         "SurveyQuestionKindEnum": "darcha.infoservice.surveys.choices.QuestionKind",
         "SurveyStateEnum": "darcha.infoservice.surveys.choices.PUBLIC_STATES",
+        "PublicationKindEnum": "darcha.infoservice.publications.choices.PublicationKind",
     },
 }
 

@@ -14,6 +14,7 @@ from darcha.core import api_tokens
 from darcha.core import views as core_views
 from darcha.infoservice import api as appeals_api
 from darcha.infoservice import partner_api as appeals_imports
+from darcha.infoservice.publications import api as publications_api
 from darcha.infoservice.surveys import api as surveys_api
 from darcha.preschool import api as preschool_api
 from darcha.preschool import partner_api as preschool_births
@@ -35,6 +36,7 @@ router.register(r"queue/centers/(?P<center>[^/]+)/counters", queues_api.CounterV
 router.register("queue/tickets", queues_api.TicketViewSet, basename="queue-ticket")
 router.register("queue/bookings", queues_api.BookingViewSet, basename="queue-booking")
 router.register("appeals/archive", appeals_api.ArchiveViewSet, basename="appeal-archive")
+router.register("publications", publications_api.PublicationViewSet, basename="publication")
 router.register("surveys", surveys_api.SurveyViewSet, basename="survey")
 router.register("preschool/kindergartens", preschool_api.KindergartenViewSet, basename="preschool-kindergarten")
 router.register("preschool/staff/applications", preschool_api.StaffApplicationViewSet, basename="preschool-staff-app")
