@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import F, Q, QuerySet
 
@@ -84,7 +84,6 @@ class SeekPage:
     previous_token: str = ""  # empty for the first page's link (no token)
     previous_number: int = 0
     next_number: int = 0
-    extra: dict = field(default_factory=dict)
 
     @property
     def has_other_pages(self) -> bool:
@@ -151,6 +150,9 @@ def seek_page(
 
 def _links(page: SeekPage, key: str) -> SeekPage:
     rows = page.object_list
+    if not rows:  # the counted rows closed or moved between the two queries: an empty page, no links
+        page.has_next = page.has_previous = False
+        return page
     first, last = getattr(rows[0], key), getattr(rows[-1], key)
     if page.has_next:
         if last is None:  # no key to seek from (a row without one sorts last): no further page by token
