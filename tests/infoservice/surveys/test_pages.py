@@ -227,3 +227,16 @@ def test_the_api_gives_published_results_only(client, where, made):
     assert first["text"] == "Main source" and first["respondents"] == 1
     assert [a["count"] for a in first["answers"]] == [0, 0, 1]
     assert client.get("/api/v1/surveys/?nope=1").status_code == 400
+
+
+def test_a_preview_sends_nothing_and_a_draft_can_be_deleted(client, where):
+    draft = helpers.survey(where, code="draft-2", launch=False)
+    client.force_login(where.press)
+    preview = client.get(f"/en/surveys/manage/{draft.code}/preview/")
+    assert preview.status_code == 200
+    assert b"Main source" in preview.content and b"Send my answers" not in preview.content
+    deleted = client.post(f"/en/surveys/manage/{draft.code}/delete/")
+    assert deleted.status_code == 303 and not Survey.objects.filter(code="draft-2").exists()
+    launched = helpers.survey(where, code="launched")
+    refused = client.post(f"/en/surveys/manage/{launched.code}/delete/")
+    assert refused.status_code == 409 and b"Only a draft survey can be deleted" in refused.content

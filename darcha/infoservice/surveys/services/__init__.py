@@ -8,6 +8,7 @@ from .builder import (  # noqa: F401
     question_save,
     survey_close,
     survey_create,
+    survey_delete,
     survey_launch,
     survey_results_publish,
     survey_update,

@@ -360,3 +360,21 @@ def survey_results_publish(*, actor, survey: Survey, published: bool, now: dt.da
     )
     _changed()
     return changed
+
+
+@transaction.atomic
+def survey_delete(*, actor, survey: Survey) -> None:
+    """Delete a draft (never launched, so never answered)."""
+    _may(actor, survey.organization)
+    survey = _lock(survey)
+    if survey.launched_at is not None:
+        raise Refused(_("Only a draft survey can be deleted; close a launched one."), SurveyRefusal.NOT_DRAFT)
+    audit_record(
+        actor=actor,
+        action="survey_delete",
+        obj=survey,
+        organization=survey.organization_id,
+        data={"code": survey.code, "title": survey.title_uz},
+    )
+    survey.delete()
+    _changed()

@@ -8,6 +8,8 @@
     manage/<code>/questions/<id>/             staff_question    change a question
     manage/<code>/questions/<id>/<action>/    staff_question_<action>   POST: delete, up, down, publish, withdraw
     manage/<code>/<action>/                   staff_<action>    POST: launch, close, publish_all, withdraw_all
+    manage/<code>/preview/                    staff_preview     the questions as a citizen sees them
+    manage/<code>/delete/                     staff_delete      POST: delete a draft
     manage/<code>/results/                    staff_results     every question's results, texts, publishing
     manage/<code>/export.csv | export.xlsx    staff_export_*    every response, one row each
 
@@ -37,6 +39,7 @@ from .. import exports, selectors, services
 from ..choices import SurveyRefusal, SurveyState
 from ..forms import QuestionForm, SurveyForm
 from ..models import Question
+from ._blocks import blocks
 
 NOT_YOURS = gettext_lazy("Only the hokimiyat's press secretary may open its surveys.")
 
@@ -261,6 +264,33 @@ def _question_action(action: str):
     return view
 
 
+@staff_page
+@require_POST
+def staff_delete(request, code):
+    survey = _survey(request, code)
+    organization = survey.organization
+    done = attempt(lambda: services.survey_delete(actor=request.user, survey=survey))
+    if not done.ok:
+        return _builder(request, survey, status=done.status, error=done.message)
+    messages.success(request, _("The draft survey is deleted."))
+    return _see(reverse("surveys:staff_list", args=[organization.code]))
+
+
+@staff_page
+@require_GET
+def staff_preview(request, code):
+    """The questions as a citizen will see them (nothing can be sent from here)."""
+    survey = _survey(request, code)
+    context = {
+        "survey": survey,
+        "state": survey.state(),
+        "blocks": blocks(selectors.questions(survey)),
+        "top_errors": [],
+        "preview": True,
+    }
+    return render(request, "surveys/public/form.html", context)
+
+
 SURVEY_ACTIONS = {
     "launch": (lambda user, s: services.survey_launch(actor=user, survey=s), gettext_lazy("The survey is launched.")),
     "close": (lambda user, s: services.survey_close(actor=user, survey=s), gettext_lazy("The survey is closed.")),
@@ -354,6 +384,8 @@ urlpatterns = [
         for action in QUESTION_ACTIONS
     ),
     path("manage/<slug:code>/results/", staff_results, name="staff_results"),
+    path("manage/<slug:code>/preview/", staff_preview, name="staff_preview"),
+    path("manage/<slug:code>/delete/", staff_delete, name="staff_delete"),
     path("manage/<slug:code>/export.csv", staff_export_csv, name="staff_export_csv"),
     path("manage/<slug:code>/export.xlsx", staff_export_xlsx, name="staff_export_xlsx"),
     *(
