@@ -135,6 +135,10 @@ class SurveyViewSet(ApiLanguageMixin, viewsets.ReadOnlyModelViewSet):
             raise exceptions.ValidationError(
                 {name: [_("Unknown query parameter.")] for name in unknown}, code="unknown_parameter"
             )
+        # PostgreSQL text cannot hold a NUL character: refused here, not failing in the database.
+        bad = sorted(name for name, values in request.query_params.lists() if any("\x00" in v for v in values))
+        if bad:
+            raise exceptions.ValidationError({name: [_("Null characters are not allowed.")] for name in bad})
 
     def get_queryset(self):
         published = Question.objects.filter(survey=OuterRef("pk"), results_published_at__isnull=False)

@@ -227,6 +227,7 @@ def test_the_api_gives_published_results_only(client, where, made):
     assert first["text"] == "Main source" and first["respondents"] == 1
     assert [a["count"] for a in first["answers"]] == [0, 0, 1]
     assert client.get("/api/v1/surveys/?nope=1").status_code == 400
+    assert client.get("/api/v1/surveys/?hokimiyat=%00").status_code == 400
 
 
 def test_a_preview_sends_nothing_and_a_draft_can_be_deleted(client, where):
