@@ -37,7 +37,7 @@ from darcha.core.money import FeeKind
 from darcha.core.services import brv_seed, holidays_seed, membership_grant, record_save
 from darcha.queues.models import Counter as ServiceCounter
 
-from . import appeals, preschool, publications
+from . import appeals, media_events, preschool, publications
 from . import media as media_demo
 from . import surveys as surveys_demo
 from .reader import LANGUAGES, load_region
@@ -98,6 +98,7 @@ def load_demo(
             publications.load_demo(loader, timezone.now())
             surveys_demo.load(loader, now=timezone.now())
             media_demo.load(loader, now=timezone.now())
+            media_events.load(loader, now=timezone.now())
     _analyze()
     return result
 
