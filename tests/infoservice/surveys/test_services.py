@@ -261,3 +261,19 @@ def test_the_press_secretary_is_told_once_when_a_survey_closes(where):
     closed_by_hand = helpers.survey(where, code="by-hand")
     services.survey_close(actor=where.press, survey=closed_by_hand)
     assert jobs.closed(now=later) == 0
+
+
+def test_a_survey_opening_or_closing_at_its_time_renews_the_pages(where):
+    from django.core.cache import cache
+
+    from darcha.core.pagecache import VERSION_KEY
+    from darcha.infoservice.surveys import jobs
+
+    made = helpers.survey(where)  # opened a day ago
+    assert jobs.states(now=timezone.now()) == 0  # the first run looks an hour back
+    before = cache.get(VERSION_KEY.format(kind="surveys"))
+    assert jobs.states(now=made.closes_at - dt.timedelta(minutes=1)) == 0
+    assert cache.get(VERSION_KEY.format(kind="surveys")) == before
+    assert jobs.states(now=made.closes_at + dt.timedelta(minutes=1)) == 1
+    assert cache.get(VERSION_KEY.format(kind="surveys")) != before
+    assert jobs.states(now=made.closes_at + dt.timedelta(minutes=2)) == 0
