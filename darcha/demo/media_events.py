@@ -24,6 +24,8 @@ from darcha.infoservice.media.models_events import PressEvent
 from darcha.infoservice.publications.choices import PublicationStatus
 from darcha.infoservice.publications.models import Publication
 
+from .reader import LANGUAGES
+
 log = logging.getLogger("darcha.demo")
 WEEK = dt.timedelta(days=7)
 
@@ -55,8 +57,15 @@ def _starts_at(spec: dict, now: dt.datetime) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
 
 
+def _text(value) -> dict:
+    """A text of the demo data by language: the reader's (uz, ru, en) triple, or a table as written."""
+    if isinstance(value, (tuple, list)):
+        return dict(zip(LANGUAGES, value, strict=True))
+    return dict(value or {})
+
+
 def _texts(spec: dict) -> dict:
-    return {name: dict(spec.get(name) or {}) for name in ("title", "place", "description", "speakers")}
+    return {name: _text(spec.get(name)) for name in ("title", "place", "description", "speakers")}
 
 
 def _linked_publication(organization, starts_at: dt.datetime):
@@ -84,7 +93,7 @@ def load(loader, *, now: dt.datetime) -> int:
         if organization is None or secretary is None:
             continue
         starts_at = _starts_at(spec, now)
-        title = spec["title"]["uz"]
+        title = _text(spec["title"])["uz"]
         if PressEvent.objects.filter(organization=organization, starts_at=starts_at, title_uz=title).exists():
             continue
         planned = min(starts_at - WEEK, now - dt.timedelta(hours=1))

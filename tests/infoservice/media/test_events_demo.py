@@ -4,27 +4,25 @@ nothing; without journalists nobody is invited and nothing fails."""
 
 from __future__ import annotations
 
-import tomllib
 from collections import Counter
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
 
 from darcha.demo import media_events
+from darcha.demo.reader import load_region
 from darcha.infoservice.media.events import months, selectors
 from darcha.infoservice.media.events.choices import PressEventStatus
 from darcha.infoservice.media.models_events import PressEvent
 from tests.infoservice.media.events_helpers import hokimiyat, journalist_now, press_secretary
 
 pytestmark = pytest.mark.django_db
-DATA = Path(media_events.__file__).parent / "data" / "namangan" / "media_events.toml"
 CITY = "namangan-city-hokimiyat"
 
 
 def _loader(office):
-    specs = [spec for spec in tomllib.loads(DATA.read_text())["press_events"] if spec["organization"] == CITY]
+    specs = [spec for spec in load_region("namangan")["press_events"] if spec["organization"] == CITY]
     return SimpleNamespace(
         data={"press_events": specs, "publications": {"press": {CITY: "press"}}},
         orgs={CITY: office},
