@@ -136,3 +136,18 @@ def desk_counts(organization: Organization, now: dt.datetime | None = None) -> D
         ).order_by("publish_at")[:10]
     )
     return DeskCounts(missed=missed, **counts)
+
+
+# What each audited action of a publication is called on its page.
+HISTORY_LIMIT = 50
+
+
+def publication_history(publication: Publication) -> list:
+    """The publication's audit entries, the latest first (at most HISTORY_LIMIT)."""
+    from darcha.core.models import AuditEntry
+
+    return list(
+        AuditEntry.objects.filter(object_type=Publication._meta.label_lower, object_id=str(publication.pk))
+        .select_related("actor")
+        .order_by("-id")[:HISTORY_LIMIT]
+    )

@@ -21,6 +21,7 @@ bad input, 409 not possible now, 403 not for this user) and nothing is changed.
 
 from __future__ import annotations
 
+import datetime as dt
 import mimetypes
 import os
 
@@ -54,6 +55,25 @@ STATUS_TABS = [
     (PublicationStatus.WITHDRAWN, gettext_lazy("Withdrawn")),
     ("", gettext_lazy("All")),
 ]
+
+
+HISTORY_LABELS = {
+    "publication_create": gettext_lazy("Draft written"),
+    "publication_update": gettext_lazy("Changed"),
+    "publication_text_transliterate": gettext_lazy("Cyrillic text made by transliteration"),
+    "publication_text_remove": gettext_lazy("Translation removed"),
+    "publication_image_add": gettext_lazy("Image added"),
+    "publication_image_remove": gettext_lazy("Image removed"),
+    "publication_attachment_add": gettext_lazy("File attached"),
+    "publication_attachment_remove": gettext_lazy("Attachment removed"),
+    "publication_submit_review": gettext_lazy("Sent for review"),
+    "publication_send_back": gettext_lazy("Sent back to the writer"),
+    "publication_schedule": gettext_lazy("Scheduled"),
+    "publication_unschedule": gettext_lazy("Schedule cancelled"),
+    "publication_publish": gettext_lazy("Published"),
+    "publication_withdraw": gettext_lazy("Withdrawn"),
+    "publication_missed_alert": gettext_lazy("Did not go out at its time: the press secretaries were told"),
+}
 
 
 def _see(url: str) -> HttpResponseRedirect:
@@ -177,6 +197,19 @@ def staff_new(request, code):
     return render(request, "publications/staff/edit.html", {**context, "form": form}, status=status)
 
 
+def _history(publication) -> list[tuple]:
+    """(entry, what it was, the scheduled time if any) for the page's history."""
+    rows = []
+    for entry in selectors.publication_history(publication):
+        at = entry.data.get("at") if isinstance(entry.data, dict) else None
+        try:
+            at = dt.datetime.fromisoformat(at) if at else None
+        except ValueError:
+            at = None
+        rows.append((entry, HISTORY_LABELS.get(entry.action, entry.action), at))
+    return rows
+
+
 def _edit_page(request, publication, *, form=None, status=200, error="", forms_=None):
     publication = selectors.staff_publication(publication.pk)
     organization = publication.organization
@@ -199,6 +232,7 @@ def _edit_page(request, publication, *, form=None, status=200, error="", forms_=
         "attachment_form": forms_.get("attachment") or AttachmentForm(),
         "languages": LANGUAGES,
         "may_edit": publication.status == PublicationStatus.DRAFT or is_editor,
+        "history": _history(publication),
     }
     return render(request, "publications/staff/edit.html", context, status=status)
 
