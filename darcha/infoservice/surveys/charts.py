@@ -66,7 +66,7 @@ def bar_chart(*, chart_id: str, title: str, bars: Sequence[Bar], unit_total: str
     for index, bar in enumerate(bars):
         y = GAP + index * step
         width = round(track * max(0.0, min(bar.percent, 100.0)) / 100.0, 1)
-        colour = PALETTE[index % len(PALETTE)]
+        colour = PALETTE[0]  # one colour: a bar's length carries the figure, its colour nothing
         parts += [
             '<g aria-hidden="true">',
             f'<text x="0" y="{y + 14}" font-size="14" fill="{INK}">{escape(_clip(bar.label))}</text>',
