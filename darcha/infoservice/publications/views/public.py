@@ -17,6 +17,7 @@ language's), never silently passed off as a translation.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -40,6 +41,7 @@ from ..public_links import current_language, image_path, item_path, list_path, s
 
 LANGUAGE_BY_CODE = {language.code: language for language in LANGUAGES}
 # Open Graph locales (language_TERRITORY); both Uzbek scripts are Uzbekistan's Uzbek.
+UPDATED_AFTER = dt.timedelta(hours=12)
 OG_LOCALES = {"uz": "uz_UZ", "uz-cyrl": "uz_UZ", "ru": "ru_RU", "en": "en_US"}
 
 
@@ -193,6 +195,10 @@ def item(request, code, slug):
         "rss_url": reverse("publications:org_rss", args=[code]) + feed_query,
         "atom_url": reverse("publications:org_atom", args=[code]) + feed_query,
         "list_url": list_path(code),
+        # "Updated" only for a change made after the day of publishing (not the minutes around it).
+        "updated_later": bool(
+            publication.published_at and publication.updated_at - publication.published_at > UPDATED_AFTER
+        ),
     }
     return render(request, "publications/public/item.html", context)
 
