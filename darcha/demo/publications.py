@@ -282,7 +282,6 @@ def _decisions(data, hokimiyats, press, now, rng, result: StoryResult) -> None:
             ],
             "signer_title": "Hokim",
             "signer": "Hokim",
-            "signer_short": "imzo",
         }
         for code, organization, subject, published, date, number in plan
     ]

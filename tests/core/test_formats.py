@@ -80,11 +80,19 @@ def test_no_template_or_module_writes_a_date_format_of_its_own():
     """Dates reach people through the named formats only (a machine format — ISO "c", "Y-m-d" for a form
     value or a file name — is not for reading)."""
     root = Path(settings.BASE_DIR)
-    named = {"DATE_FORMAT", "SHORT_DATE_FORMAT", "DATETIME_FORMAT", "SHORT_DATETIME_FORMAT", "MONTH_DAY_FORMAT"}
+    named = {
+        "DATE_FORMAT",
+        "SHORT_DATE_FORMAT",
+        "DATETIME_FORMAT",
+        "SHORT_DATETIME_FORMAT",
+        "MONTH_DAY_FORMAT",
+        "YEAR_MONTH_FORMAT",
+    }
     machine = {"c", "Y-m-d", "D", "H:i", "U"}
     # Formats a machine reads: the SMS provider's API.
     machine_modules = {"notify/channels/eskiz.py"}
-    machine_strftime = {"%Y-%m-%d", "%Y%m%d", "%Y%m%dT%H%M%SZ"}  # ISO dates, file names
+    # ISO dates, file names, and the survey exports' sortable times (a spreadsheet sorts them as text)
+    machine_strftime = {"%Y-%m-%d", "%Y%m%d", "%Y%m%dT%H%M%SZ", "%Y-%m-%d %H:%M"}
     found = []
     for path in root.rglob("*.html"):
         for value in re.findall(r"\|date:[\"']([^\"']*)[\"']", path.read_text(encoding="utf-8")):

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.html import format_html
 from django.utils.http import urlencode
@@ -115,7 +115,9 @@ class _Feed(Feed):
         if text.lead:
             parts.append(format_html("<p><strong>{}</strong></p>", text.lead))
         if publication.is_decision and publication.decision_number:
-            date = publication.decision_date.strftime("%d.%m.%Y") if publication.decision_date else ""
+            date = (
+                formats.date_format(publication.decision_date, "SHORT_DATE_FORMAT") if publication.decision_date else ""
+            )
             parts.append(
                 format_html(
                     "<p>{}</p>",
