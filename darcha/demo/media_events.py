@@ -2,7 +2,7 @@
 conferences and briefings — one a month, but for one month the city hokimiyat missed (its press
 secretary's desk shows it) — each planned and announced a week ahead by the hokimiyat's press secretary
 through the press events' services (the journalists accredited on the day invited), held, with its
-materials and the hokimiyat's publication of that week linked afterwards; and one announced for next week,
+materials and the hokimiyat's press release of that week linked afterwards; and one announced for next week,
 with a demo journalist registered. Loaded with the demo users, after the media stage (the journalists);
 without journalists the events are there all the same, with nobody invited. Idempotent: an event already
 there (same hokimiyat, day and title) is left alone."""
@@ -21,7 +21,7 @@ from darcha.core.errors import Refused
 from darcha.core.models import User
 from darcha.infoservice.media.events import selectors, services
 from darcha.infoservice.media.models_events import PressEvent
-from darcha.infoservice.publications.choices import PublicationStatus
+from darcha.infoservice.publications.choices import PublicationKind, PublicationStatus
 from darcha.infoservice.publications.models import Publication
 
 from .reader import LANGUAGES
@@ -69,14 +69,18 @@ def _texts(spec: dict) -> dict:
 
 
 def _linked_publication(organization, starts_at: dt.datetime):
-    """The hokimiyat's publication of the week after the event (a press release first), if any."""
-    found = Publication.objects.filter(
-        organization=organization,
-        status=PublicationStatus.PUBLISHED,
-        published_at__gte=starts_at,
-        published_at__lt=starts_at + WEEK,
-    ).order_by("-kind", "published_at")
-    return found.filter(kind="press_release").first() or found.first()
+    """The hokimiyat's press release of the week after the event, if any (news of other things is not)."""
+    return (
+        Publication.objects.filter(
+            organization=organization,
+            kind=PublicationKind.PRESS_RELEASE,
+            status=PublicationStatus.PUBLISHED,
+            published_at__gte=starts_at,
+            published_at__lt=starts_at + WEEK,
+        )
+        .order_by("published_at")
+        .first()
+    )
 
 
 def load(loader, *, now: dt.datetime) -> int:
