@@ -686,7 +686,8 @@ def request_data(appeal: Appeal, jurisdiction: Organization) -> dict:
         "agency_responsible": (appeal.executor or jurisdiction).name,
         "service_notice": notice,
         "requested_datetime": w3c(appeal.received_at),
-        "updated_datetime": w3c(max(filter(None, [appeal.updated_at, appeal.closed_at, appeal.registered_at]))),
+        # Not registered_at: an appeal received after hours is registered tomorrow, which is no update yet.
+        "updated_datetime": w3c(max(filter(None, [appeal.updated_at, appeal.closed_at, appeal.received_at]))),
         "expected_datetime": w3c(appeal.due_at),
         "address": appeal.location_address,
         "address_id": None,
