@@ -14,6 +14,7 @@ show: published publications and their published texts; never a draft, a reviewe
 from __future__ import annotations
 
 import django_filters
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import exceptions, serializers, viewsets
@@ -27,7 +28,7 @@ from darcha.core.pagecache import PublicPage
 from . import selectors
 from . import selectors_public as public
 from .choices import PublicationKind
-from .models import Publication
+from .models import Publication, PublicationText
 from .public_links import attachment_path, current_language, image_path, item_path, pdf_path, summary
 from .sanitize import clean_html
 
@@ -97,6 +98,8 @@ class PublicationSerializer(serializers.ModelSerializer):
         cached = getattr(publication, "_api_text", None)
         if cached is None:
             cached = selectors.publication_text(publication, current_language())
+            if cached[0] is None:  # no default text (written around the services): an empty one
+                cached = (PublicationText(publication=publication, language=settings.LANGUAGE_CODE, title=""), True)
             publication._api_text = cached
         return cached
 

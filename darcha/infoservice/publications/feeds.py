@@ -91,11 +91,14 @@ class _Feed(Feed):
 
     def items(self, scope: Scope):
         filters = public.PublicFilters(organization=scope.organization, kind=scope.kind)
-        items = public.feed_items(filters)
-        for publication in items:
+        items = []
+        for publication in public.feed_items(filters):
             text, fallback = selectors.publication_text(publication, scope.language)
+            if text is None:  # no default text (written around the services): not an entry
+                continue
             publication.feed_text, publication.feed_fallback = text, fallback
             publication.feed_scope = scope
+            items.append(publication)
         return items
 
     def item_title(self, publication) -> str:

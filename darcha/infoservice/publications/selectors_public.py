@@ -1,7 +1,9 @@
 """Reads of the public's publications: the lists (every organization's, or one's) with their filters and
 search, one item, the feeds' items, the sitemap's rows and the API's querysets. Only what is published:
-a publication in the `published` status whose organization is active and whose default-language text is
-published (the services require it to publish; a text removed later unpublishes only that translation).
+a publication in the `published` status whose organization is active. Its default-language text is there:
+the services publish nothing without it and never remove it (withdrawing is the way), so the lists do not
+ask the database again for each row — one indexed count of 100,000 rows, not a semi-join of their texts;
+a row that lacks it all the same (data written around the services) is left out of the page it is on.
 
 Search is the catalog's: the words typed, folded by core.translit.search_key (one Latin script, no
 apostrophes or accents), are matched at word starts in `PublicationText.search_text`, all of them in one
@@ -49,10 +51,12 @@ class PublicFilters:
 
 def public_publications() -> QuerySet[Publication]:
     """Every public publication (unordered, no related rows)."""
-    default_text = PublicationText.objects.filter(publication=OuterRef("pk"), language=DEFAULT, is_published=True)
-    return Publication.objects.filter(
-        Exists(default_text), status=PublicationStatus.PUBLISHED, organization__is_active=True
-    )
+    return Publication.objects.filter(status=PublicationStatus.PUBLISHED, organization__is_active=True)
+
+
+def has_default_text() -> Exists:
+    """The default language's text is published (for single items, where the check costs one probe)."""
+    return Exists(PublicationText.objects.filter(publication=OuterRef("pk"), language=DEFAULT, is_published=True))
 
 
 def search_words(query: str) -> list[str]:
@@ -106,7 +110,7 @@ def public_item(organization_code: str, slug: str) -> Publication | None:
     """One public publication with everything its page shows."""
     return (
         public_publications()
-        .filter(organization__code=organization_code, slug=slug)
+        .filter(has_default_text(), organization__code=organization_code, slug=slug)
         .select_related("organization", "category")
         .prefetch_related(
             _texts_prefetch(),
@@ -121,7 +125,7 @@ def public_item(organization_code: str, slug: str) -> Publication | None:
 def public_by_pk(pk: int) -> Publication | None:
     return (
         public_publications()
-        .filter(pk=pk)
+        .filter(has_default_text(), pk=pk)
         .select_related("organization", "category")
         .prefetch_related(
             _texts_prefetch(),
@@ -139,8 +143,8 @@ def publishing_organization(code: str) -> Organization | None:
 
 
 def publishing_organizations() -> list[Organization]:
-    """The organizations with at least one public publication, by name order of their codes."""
-    having = public_publications().filter(organization=OuterRef("pk"))
+    """The active organizations with at least one public publication, by their codes (one index probe each)."""
+    having = Publication.objects.filter(organization=OuterRef("pk"), status=PublicationStatus.PUBLISHED)
     return list(Organization.objects.filter(Exists(having), is_active=True).order_by("code"))
 
 

@@ -96,6 +96,7 @@ def _list(request, organization=None):
         filters = form.filters() if form.is_bound else public.PublicFilters(organization=organization)
         page = Paginator(public.public_list(filters), public.page_size()).get_page(request.GET.get("page"))
     rows = [row(publication, language) for publication in page] if page is not None else []
+    rows = [item for item in rows if item.text is not None]  # none without its default text (public_publications)
     feed_query = _feed_query(filters)
     if organization is not None:
         rss = reverse("publications:org_rss", args=[organization.code]) + feed_query
@@ -191,7 +192,7 @@ def item(request, code, slug):
         "images": list(publication.images.all()),
         "attachments": list(publication.attachments.all()),
         "tags": list(publication.tags.all()),
-        "related": [row(other, language) for other in public.related(publication)],
+        "related": [item for item in (row(other, language) for other in public.related(publication)) if item.text],
         "rss_url": reverse("publications:org_rss", args=[code]) + feed_query,
         "atom_url": reverse("publications:org_atom", args=[code]) + feed_query,
         "list_url": list_path(code),
