@@ -6,8 +6,9 @@
     /sitemap-news.xml               the publications' lists (all and per organization, every language)
     /sitemap-news-items.xml?p=N     each public publication in each language it is published in
 
-Addresses follow core.links (PUBLIC_BASE_URL in production). The sections are public pages held by the
-page cache under their content ("catalog", "publications"); the index is one count a request.
+Addresses follow core.links (PUBLIC_BASE_URL in production). The catalog's and the lists' sections are
+public pages held by the page cache under their content ("catalog", "publications"); the index is one count
+a request, an items' page one indexed read of 1,000 rows and one of their languages.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.contrib.sitemaps.views import SitemapIndexItem
 from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
@@ -25,13 +27,16 @@ from darcha.core.links import absolute_url
 from darcha.core.pagecache import public_page
 from darcha.infoservice.publications.sitemaps import PublicationListSitemap, PublicationSitemap
 
+# section → (the page cache's content kind, or None: not held; its sitemaps). The items' pages (a couple of
+# megabytes each, read by crawlers now and then) are not held: they would push the visitors' pages out of
+# the bounded page cache; proxies may keep them an hour.
 SECTIONS = {
     "sitemap-catalog": (
         "catalog",
         {"pages": CatalogPagesSitemap, "categories": CategorySitemap, "services": ServiceSitemap},
     ),
     "sitemap-news": ("publications", {"news": PublicationListSitemap}),
-    "sitemap-news-items": ("publications", {"news-items": PublicationSitemap}),
+    "sitemap-news-items": (None, {"news-items": PublicationSitemap}),
 }
 
 
@@ -57,16 +62,18 @@ def robots(request):
 def _section(name: str):
     kind, sitemaps = SECTIONS[name]
 
-    @public_page(kind)
     @require_GET
     def view(request):
         page = request.GET.get("p", "1")
         if not page.isdigit() or int(page) < 1:
             raise Http404("no such sitemap page")
-        return sitemap_views.sitemap(request, sitemaps={key: cls() for key, cls in sitemaps.items()})
+        response = sitemap_views.sitemap(request, sitemaps={key: cls() for key, cls in sitemaps.items()})
+        if kind is None:
+            patch_cache_control(response, public=True, max_age=3600)
+        return response
 
     view.__name__ = name.replace("-", "_")
-    return view
+    return public_page(kind)(view) if kind else view
 
 
 urlpatterns = [
