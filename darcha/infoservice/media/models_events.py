@@ -147,8 +147,8 @@ class PressEventRegistration(models.Model):
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("registration")
-        verbose_name_plural = _("registrations")
+        verbose_name = _("press event registration")
+        verbose_name_plural = _("press event registrations")
         constraints = [models.UniqueConstraint(fields=["event", "journalist"], name="press_registration_once")]
 
     def __str__(self) -> str:

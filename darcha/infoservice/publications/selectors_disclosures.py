@@ -43,6 +43,14 @@ class DisclosureRow:
         text, _fallback = publication_text(self.publication, get_language())
         return text.title if text is not None else self.publication.slug
 
+    @property
+    def title_language(self) -> str:
+        """The language the title is in (the page marks a fallback's, for screen readers and spelling)."""
+        if self.publication is None:
+            return get_language()
+        text, _fallback = publication_text(self.publication, get_language())
+        return text.language if text is not None else get_language()
+
 
 def disclosure_organizations():
     """The organizations that must publish the list: the active hokimiyats."""

@@ -44,6 +44,7 @@ class PressEventForm(ServiceErrorsMixin, forms.Form):
                 else:
                     field = forms.CharField(required=required, max_length=500 if base == "speakers" else 255)
                 field.label = f"{LABELS[base]} ({language.native})"
+                field.widget.attrs["lang"] = language.html  # the text is in this language, whatever the page's
                 self.fields[name] = field
 
     def groups(self):

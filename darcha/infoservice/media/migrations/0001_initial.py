@@ -249,8 +249,8 @@ class Migration(migrations.Migration):
                 ('journalist', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='press_registrations', to='media.journalist')),
             ],
             options={
-                'verbose_name': 'registration',
-                'verbose_name_plural': 'registrations',
+                'verbose_name': 'press event registration',
+                'verbose_name_plural': 'press event registrations',
             },
         ),
         migrations.CreateModel(
