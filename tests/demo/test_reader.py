@@ -27,8 +27,13 @@ def test_the_loader_input_has_every_part():
         "preschool": 7,
         "services": 48,
         "step_kinds": 8,
-        "users": 18,
+        "users": 21,
         "appeals": 31,
+        "media_outlets": 6,
+        "media_journalists": 7,
+        "press_events": 13,
+        "publications": 14,
+        "surveys": 2,
     }
     assert DATA["center"] == "namangan-city-center"
     assert DATA["password"] == "darcha-demo"
