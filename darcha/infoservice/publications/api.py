@@ -16,7 +16,7 @@ from __future__ import annotations
 import django_filters
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.permissions import AllowAny
 
@@ -237,7 +237,10 @@ class PublicationFilter(django_filters.FilterSet):
         "asked for (`lang`), else in Uzbek (Latin) with `fallback: true`. `q` finds words in any language "
         "and either script (`maktab`, `мактаб`).",
     ),
-    retrieve=extend_schema(summary="One publication, with its body, images and attachments"),
+    retrieve=extend_schema(
+        summary="One publication, with its body, images and attachments",
+        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH, description="The publication's id")],
+    ),
 )
 class PublicationViewSet(StrictQueryMixin, viewsets.ReadOnlyModelViewSet):
     permission_classes = [AllowAny]
