@@ -261,3 +261,15 @@ def _uncached(client, address):
 
     pagecache.reset()
     return client.get(address)
+
+
+def test_a_publication_written_around_the_services_without_its_uzbek_text_is_not_shown(client, office):
+    kept = published(office, texts={"uz": uz_text("Bor")}, at=days_ago(1))
+    broken = published(office, texts={"uz": uz_text("Matnsiz"), "ru": RU})
+    PublicationText.objects.filter(publication=broken, language="uz").update(is_published=False)
+    content_changed(kind="publications")
+    assert titles(client.get(f"{EN}/news/")) == ["Bor"]
+    assert client.get(f"{EN}/news/{office.organization.code}/{broken.slug}/").status_code == 404
+    assert client.get(f"{EN}/news/{office.organization.code}/{kept.slug}/").status_code == 200
+    assert client.get(f"/api/v1/publications/{broken.pk}/").status_code == 404
+    assert b"Matnsiz" not in client.get(f"{EN}/news/rss.xml").content
