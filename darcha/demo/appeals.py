@@ -34,7 +34,6 @@ from darcha.core.models import Organization, User
 from darcha.core.services import membership_grant
 from darcha.core.translit import latin_to_cyrillic
 from darcha.infoservice import routing_model, services
-from darcha.infoservice.letters import letters_on_demand
 from darcha.infoservice.choices import (
     AppealStatus,
     AppealType,
@@ -45,6 +44,7 @@ from darcha.infoservice.choices import (
     Satisfaction,
     TerminationGround,
 )
+from darcha.infoservice.letters import letters_on_demand
 from darcha.infoservice.models import Answer, Appeal, Population, Topic
 
 from .appeal_specs import ON_MERITS, AppealSpec, make_appeals
