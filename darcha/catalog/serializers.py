@@ -32,7 +32,7 @@ class AgencySerializer(serializers.ModelSerializer):
     name = serializers.CharField(read_only=True)
     short_name = serializers.CharField(read_only=True, label=capfirst(_("short name")))
     names = NamesField()
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)  # a region-level body
 
     class Meta:
         model = Organization

@@ -126,6 +126,8 @@ def live(request):
 
 
 def page_not_found(request, exception=None):
+    if request.path.startswith("/api/"):  # an address no route takes (a code with characters none allows)
+        return JsonResponse({"code": "not_found", "detail": _("Not found.")}, status=404)
     return render(request, "404.html", status=404)
 
 

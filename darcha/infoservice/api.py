@@ -27,7 +27,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from darcha.catalog.api import StrictQueryMixin
-from darcha.core.api import ApiLanguageMixin
+from darcha.core.api import ApiLanguageMixin, ErrorSerializer
 from darcha.core.pagecache import PublicPage
 
 from . import selectors
@@ -185,7 +185,7 @@ class StatisticsView(ApiLanguageMixin, APIView):
             OpenApiParameter("year", int, description="Default: this year"),
             OpenApiParameter("hokimiyat", str, description="Hokimiyat code"),
         ],
-        responses=STATISTICS_SCHEMA,
+        responses={200: STATISTICS_SCHEMA, 400: ErrorSerializer},
     )
     def get(self, request):
         unknown = sorted(set(request.query_params) - {"year", "hokimiyat", "format", "lang"})
