@@ -24,6 +24,7 @@ from darcha.core.models import User
 from darcha.core.uploads import CheckedFile, check_batch, check_upload
 from darcha.notify import services as notify
 from darcha.notify.choices import Channel as NotifyChannel
+from darcha.notify.staff import staff_notify
 
 from ..models import Application, Document, Event
 from ..selectors import organization_staff
@@ -154,39 +155,7 @@ def citizen_path(application: Application, name: str, *args) -> str:
 
 def notify_staff(users: Iterable[User], template: str, context: dict, related) -> list[str]:
     """Staff are told by SMS or e-mail when they have either, else the notice is only logged."""
-    told = []
-    for user in users:
-        told.append(user.get_username())
-        phone, email, language = user.phone, user.email, user.language
-
-        username = user.get_username()
-
-        def send(phone=phone, email=email, language=language, username=username):
-            try:
-                sent = notify.message_send_preferred(
-                    actor=SYSTEM,
-                    phone=phone,
-                    email=email,
-                    template=template,
-                    context=context,
-                    language=language,
-                    related=related,
-                )
-                if sent is None:
-                    notify.message_send(
-                        actor=SYSTEM,
-                        channel=NotifyChannel.CONSOLE,
-                        address=username,
-                        template=template,
-                        context=context,
-                        language=language,
-                        related=related,
-                    )
-            except ValidationError:
-                log.warning("staff notice %s to %s not sent", template, username, exc_info=True)
-
-        transaction.on_commit(send)
-    return told
+    return staff_notify(users, template, context, related)
 
 
 def staff_of(organization_id: int, role: str) -> list[User]:

@@ -23,8 +23,8 @@ from darcha.core.choices import Role
 from darcha.core.errors import Forbidden, Refused
 from darcha.core.models import User
 from darcha.notify import services as notify
-from darcha.notify.choices import Channel as NotifyChannel
 from darcha.notify.models import Message
+from darcha.notify.staff import staff_notify
 
 from ..choices import AppealRefusal
 from ..models import Appeal
@@ -89,39 +89,8 @@ def staff(organization_id: int, role: str) -> list[User]:
 
 
 def notify_staff(users: Iterable[User], template: str, context: dict, related) -> list[str]:
-    """Staff told after the commit, by SMS or e-mail when they have either, else in the log (console);
-    each in their own language. Returns the usernames told."""
-    told = []
-    for user in users:
-        username, phone, email, language = user.get_username(), user.phone, user.email, user.language
-        told.append(username)
-
-        def send(username=username, phone=phone, email=email, language=language):
-            try:
-                sent = notify.message_send_preferred(
-                    actor=SYSTEM,
-                    phone=phone,
-                    email=email,
-                    template=template,
-                    context=context,
-                    language=language,
-                    related=related,
-                )
-                if sent is None:
-                    notify.message_send(
-                        actor=SYSTEM,
-                        channel=NotifyChannel.CONSOLE,
-                        address=username,
-                        template=template,
-                        context=context,
-                        language=language,
-                        related=related,
-                    )
-            except ValidationError:
-                log.warning("staff notice %s to %s not sent", template, username, exc_info=True)
-
-        transaction.on_commit(send)
-    return told
+    """Staff told after the commit (darcha.notify.staff). Returns the usernames told."""
+    return staff_notify(users, template, context, related)
 
 
 def notice_to_author(appeal: Appeal, template: str, context: dict) -> Message | None:

@@ -9,12 +9,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from darcha.core import access, pagecache
-from darcha.core.audit import SYSTEM, SystemActor
+from darcha.core.audit import SystemActor
 from darcha.core.choices import Role
 from darcha.core.errors import Forbidden
 from darcha.core.models import User
-from darcha.notify import services as notify
-from darcha.notify.choices import Channel as NotifyChannel
+from darcha.notify.staff import staff_notify
 
 from .. import signals
 from ..choices import PublicationRefusal
@@ -70,39 +69,9 @@ def editors(organization_id: int) -> list[User]:
 
 
 def notify_users(users, template: str, context: dict, related) -> list[str]:
-    """Users told after the commit, by SMS or e-mail when they have either, else in the log (console),
-    each in their own language. Returns the usernames told."""
-    told = []
-    for user in users:
-        username, phone, email, language = user.get_username(), user.phone, user.email, user.language
-        told.append(username)
-
-        def send(username=username, phone=phone, email=email, language=language):
-            try:
-                sent = notify.message_send_preferred(
-                    actor=SYSTEM,
-                    phone=phone,
-                    email=email,
-                    template=template,
-                    context=context,
-                    language=language,
-                    related=related,
-                )
-                if sent is None:
-                    notify.message_send(
-                        actor=SYSTEM,
-                        channel=NotifyChannel.CONSOLE,
-                        address=username,
-                        template=template,
-                        context=context,
-                        language=language,
-                        related=related,
-                    )
-            except Exception:  # a notice must never undo the change it tells of
-                log.exception("publications: notice %s to %s failed", template, username)
-
-        transaction.on_commit(send)
-    return told
+    """Users told after the commit (darcha.notify.staff); a notice must never undo the change it tells of,
+    whatever goes wrong in it. Returns the usernames told."""
+    return staff_notify(users, template, context, related, tolerate=(Exception,))
 
 
 def changed() -> None:
